@@ -1,0 +1,111 @@
+import type { z } from 'zod';
+import type { DefaultsConfig, EnvironmentConfig, RootConfig } from '../config/schema.js';
+import type { Column } from '../compare/canonical.js';
+import type { RawRow, ReadSession, StatementSummary } from '../connectors/database.js';
+import type { MetricSample } from '../metrics/catalogue.js';
+import type { Logger } from '../log.js';
+
+/** The score dimensions; each check kind feeds one. */
+export const dimensions = ['data', 'config', 'behavior', 'freshness', 'error_detection', 'privacy'] as const;
+export type Dimension = (typeof dimensions)[number];
+
+/** Fields every check has once defaults are applied. */
+export interface CommonCheck {
+  name: string;
+  kind: string;
+  description?: string;
+  enabled: boolean;
+  baseline: string;
+  candidate: string;
+  schedule?: string;
+  /** Interval in milliseconds when the check runs on `every` rather than a cron schedule. */
+  every?: number;
+  /** Per-sample deadline in milliseconds. */
+  timeout: number;
+}
+
+export type CheckConfig<Options> = CommonCheck & Options;
+
+/** A check as its schema outputs it, before the `defaults` section fills the gaps. */
+export type ParsedCheck = Omit<CommonCheck, 'baseline' | 'candidate' | 'timeout'> & {
+  baseline?: string;
+  candidate?: string;
+  timeout?: number;
+};
+
+/** A problem found at load time; `path` is relative to the check (e.g. ["database"]). */
+export interface CheckProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+export interface ScoreContribution {
+  dimension: Dimension;
+  candidate: string;
+  /** 0..1; the dimension score is the mean of its contributions. */
+  value: number;
+}
+
+export interface CheckResult {
+  /** Whether the candidate is faithful to the baseline for this check. */
+  passed: boolean;
+  /** One line for humans ("3 of 120 rows differ"). */
+  summary: string;
+  /** Comparison series; rendered only while the check's last sample succeeded. */
+  series: MetricSample[];
+  scores: ScoreContribution[];
+  /** Everything a person needs to see the difference (API and HTML); never secrets. */
+  details: Record<string, unknown>;
+}
+
+/** A database of one side, reached through that side's concurrency limit and the sample's deadline. */
+export interface DatabaseHandle {
+  readonly side: string;
+  readonly engine: 'postgres' | 'mysql';
+  stream(sql: string, options: { maxRows: number; params?: unknown[] }, onRow: (row: RawRow, columns: Column[]) => void): Promise<StatementSummary>;
+  readOnly<T>(work: (session: ReadSession) => Promise<T>): Promise<T>;
+}
+
+export interface SampleContext {
+  readonly signal: AbortSignal;
+  /** Milliseconds left before the check's timeout. */
+  remainingMs(): number;
+  readonly defaults: DefaultsConfig;
+  environment(side: string): EnvironmentConfig;
+  database(side: string, name: string): DatabaseHandle;
+  /** Per-check memory that survives between samples (windows, first-seen times). */
+  readonly memory: Map<string, unknown>;
+  readonly log: Logger;
+}
+
+export interface CheckKind<Options> {
+  readonly kind: string;
+  readonly description: string;
+  readonly dimension: Dimension;
+  /** Strict schema of the check: common fields plus this kind's own. */
+  readonly schema: z.ZodType<ParsedCheck & Options, unknown>;
+  /** Cross-references against the rest of the configuration (databases, sources, sides). */
+  references?(check: CheckConfig<Options>, root: RootConfig): CheckProblem[];
+  run(check: CheckConfig<Options>, context: SampleContext): Promise<CheckResult>;
+}
+
+/** A kind with its option type erased, as stored in the map of kinds. */
+export interface RegisteredKind {
+  readonly kind: string;
+  readonly description: string;
+  readonly dimension: Dimension;
+  readonly schema: z.ZodType<ParsedCheck, unknown>;
+  references(check: CommonCheck, root: RootConfig): CheckProblem[];
+  run(check: CommonCheck, context: SampleContext): Promise<CheckResult>;
+}
+
+export function registerKind<Options>(kind: CheckKind<Options>): RegisteredKind {
+  return {
+    kind: kind.kind,
+    description: kind.description,
+    dimension: kind.dimension,
+    schema: kind.schema,
+    references: (check, root) => kind.references?.(check as CheckConfig<Options>, root) ?? [],
+    run: (check, context) => kind.run(check as CheckConfig<Options>, context),
+  };
+}

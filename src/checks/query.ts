@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { SideRows, compareRows, type RowsComparison } from '../compare/rows.js';
+import { checkSchema } from '../config/schema.js';
+import { identifier } from '../config/fields.js';
+import { sample } from '../metrics/catalogue.js';
+import type { CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
+import { databaseReferences } from './references.js';
+import { readOnlyProblem } from './sql-guard.js';
+
+/** `query`: the same SQL (or a per-side override) on both sides, result sets compared. */
+
+const tolerance = z.strictObject({
+  absolute: z.number().nonnegative().optional(),
+  relative: z.number().nonnegative().optional(),
+});
+
+const schema = checkSchema('query', {
+  database: identifier,
+  sql: z.string().min(1),
+  /** Side name -> SQL used on that side instead of `sql` (a renamed table in staging, say). */
+  sql_per_side: z.record(identifier, z.string().min(1)).default({}),
+  ordered: z.boolean().default(false),
+  key: z.array(z.string()).default([]),
+  ignore_columns: z.array(z.string()).default([]),
+  tolerance: tolerance.optional(),
+  column_tolerance: z.record(z.string(), tolerance).default({}),
+  max_rows: z.number().int().positive().optional(),
+  max_examples: z.number().int().min(0).max(1000).optional(),
+});
+
+type QueryOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+
+function sqlFor(check: QueryOptions, side: string): string {
+  return check.sql_per_side[side] ?? check.sql;
+}
+
+async function readSide(context: SampleContext, check: QueryOptions, side: string, maxRows: number) {
+  const database = context.database(side, check.database);
+  const rows = new SideRows();
+  const summary = await database.stream(sqlFor(check, side), { maxRows }, (row, columns) => rows.add(row, columns));
+  rows.columns = summary.columns;
+  return { rows, summary, engine: database.engine };
+}
+
+function describe(comparison: RowsComparison): string {
+  if (comparison.columnProblems.length > 0) return `columns differ: ${comparison.columnProblems.join('; ')}`;
+  if (comparison.match) return `${comparison.baselineRows} rows identical`;
+  return `${comparison.mismatchedRows} rows differ (missing ${comparison.missingRows}, extra ${comparison.extraRows}, changed ${comparison.changedRows})`;
+}
+
+export const queryKind: CheckKind<QueryOptions> = {
+  kind: 'query',
+  description: 'the same SQL on both sides, result sets compared as multisets or in order',
+  dimension: 'data',
+  schema,
+
+  references(check, root): CheckProblem[] {
+    const problems = databaseReferences(root, check.database, [check.baseline, check.candidate]);
+    const guard = readOnlyProblem(check.sql);
+    if (guard) problems.push({ path: ['sql'], message: guard });
+    for (const [side, sql] of Object.entries(check.sql_per_side)) {
+      const problem = readOnlyProblem(sql);
+      if (problem) problems.push({ path: ['sql_per_side', side], message: problem });
+    }
+    return problems;
+  },
+
+  async run(check, context): Promise<CheckResult> {
+    const maxRows = check.max_rows ?? context.defaults.max_rows;
+    const [baseline, candidate] = await Promise.all([
+      readSide(context, check, check.baseline, maxRows),
+      readSide(context, check, check.candidate, maxRows),
+    ]);
+    const comparison = compareRows(baseline.rows, candidate.rows, {
+      ordered: check.ordered,
+      key: check.key,
+      ignoreColumns: check.ignore_columns,
+      tolerances: { ...(check.tolerance ? { '*': check.tolerance } : {}), ...check.column_tolerance },
+      maxExamples: check.max_examples ?? context.defaults.max_examples,
+    });
+    const pair = { check: check.name, baseline: check.baseline, candidate: check.candidate };
+    const seconds = (ms: number) => ms / 1000;
+    const ratio = baseline.summary.durationMs > 0 ? candidate.summary.durationMs / baseline.summary.durationMs : 1;
+    return {
+      passed: comparison.match,
+      summary: describe(comparison),
+      series: [
+        sample('fidelity_query_match', pair, comparison.match ? 1 : 0),
+        sample('fidelity_query_mismatched_rows', pair, comparison.mismatchedRows),
+        sample('fidelity_query_duration_ratio', pair, ratio),
+        sample('fidelity_query_rows', { check: check.name, side: check.baseline }, comparison.baselineRows),
+        sample('fidelity_query_rows', { check: check.name, side: check.candidate }, comparison.candidateRows),
+        sample('fidelity_query_duration_seconds', { check: check.name, side: check.baseline }, seconds(baseline.summary.durationMs)),
+        sample('fidelity_query_duration_seconds', { check: check.name, side: check.candidate }, seconds(candidate.summary.durationMs)),
+      ],
+      scores: [{ dimension: 'data', candidate: check.candidate, value: comparison.match ? 1 : 0 }],
+      details: {
+        database: check.database,
+        ordered: check.ordered,
+        sides: {
+          [check.baseline]: { engine: baseline.engine, rows: comparison.baselineRows, durationSeconds: seconds(baseline.summary.durationMs), columns: baseline.summary.columns },
+          [check.candidate]: { engine: candidate.engine, rows: comparison.candidateRows, durationSeconds: seconds(candidate.summary.durationMs), columns: candidate.summary.columns },
+        },
+        mismatchedRows: comparison.mismatchedRows,
+        missingRows: comparison.missingRows,
+        extraRows: comparison.extraRows,
+        changedRows: comparison.changedRows,
+        columnProblems: comparison.columnProblems,
+        examples: comparison.examples,
+      },
+    };
+  },
+};

@@ -1,0 +1,15 @@
+import { loadConfigText, type LoadedConfig } from '../config/load.js';
+import { DEMO_CONFIG } from '../demo/config.js';
+import { startDemoShops } from '../demo/databases.js';
+
+/** Starts the demo's embedded services and returns the demo configuration pointing at them. */
+export async function prepareDemo(): Promise<{ config: LoadedConfig; stop(): Promise<void> }> {
+  const shops = await startDemoShops();
+  const env = {
+    ...process.env,
+    DEMO_PRODUCTION_SHOP_URL: shops.production.url,
+    DEMO_STAGING_SHOP_URL: shops.staging.url,
+  };
+  const config = loadConfigText(DEMO_CONFIG, { env, file: 'demo configuration' });
+  return { config, stop: () => shops.stop() };
+}

@@ -1,0 +1,151 @@
+/**
+ * One canonical text form per value class, so that the same data read from PostgreSQL and from
+ * MySQL/MariaDB compares equal. Connectors deliver raw server text (no client-side type parsing);
+ * this module is the only place that interprets it. Frozen by table tests in test/unit/canonical.test.ts.
+ */
+
+export type ValueClass =
+  | 'integer'
+  | 'decimal'
+  | 'float'
+  | 'boolean'
+  | 'text'
+  | 'bytes'
+  | 'date'
+  | 'time'
+  | 'timestamp'
+  | 'json'
+  | 'uuid'
+  | 'other';
+
+export interface Column {
+  name: string;
+  valueClass: ValueClass;
+  /** The engine's own type name, for messages ("numeric", "NEWDECIMAL"). */
+  engineType: string;
+}
+
+/** NULL is kept apart from every string, including the empty one. */
+export type CanonicalValue = string | null;
+
+export function canonicalize(valueClass: ValueClass, raw: string | null): CanonicalValue {
+  if (raw === null) return null;
+  switch (valueClass) {
+    case 'integer':
+      return canonicalInteger(raw);
+    case 'decimal':
+      return canonicalDecimal(raw);
+    case 'float':
+      return canonicalFloat(raw);
+    case 'boolean':
+      return canonicalBoolean(raw);
+    case 'timestamp':
+      return canonicalTimestamp(raw);
+    case 'time':
+      return canonicalTime(raw);
+    case 'bytes':
+      return raw.startsWith('\\x') ? raw.slice(2).toLowerCase() : raw.toLowerCase();
+    case 'json':
+      return canonicalJson(raw);
+    case 'uuid':
+      return raw.toLowerCase();
+    default:
+      return raw;
+  }
+}
+
+function canonicalInteger(raw: string): string {
+  const match = /^\s*([+-]?)0*(\d+)\s*$/.exec(raw);
+  if (!match) return raw;
+  const digits = match[2] ?? '0';
+  return digits === '0' || match[1] !== '-' ? digits : `-${digits}`;
+}
+
+/** Exact decimal text: no exponent, no leading zeros, no trailing fractional zeros ("1.50" = "1.5"). */
+export function canonicalDecimal(raw: string): string {
+  const match = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(raw);
+  if (!match || (match[2] === '' && (match[3] ?? '') === '')) return raw;
+  const integerPart = (match[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
+  const fraction = (match[3] ?? '').replace(/0+$/, '');
+  const body = fraction === '' ? integerPart : `${integerPart}.${fraction}`;
+  return match[1] === '-' && body !== '0' ? `-${body}` : body;
+}
+
+function canonicalFloat(raw: string): string {
+  const trimmed = raw.trim();
+  if (/^[+-]?inf(inity)?$/i.test(trimmed)) return trimmed.startsWith('-') ? '-Infinity' : 'Infinity';
+  if (/^nan$/i.test(trimmed)) return 'NaN';
+  const value = Number(trimmed);
+  if (Number.isNaN(value)) return raw;
+  return Object.is(value, -0) ? '0' : String(value);
+}
+
+function canonicalBoolean(raw: string): string {
+  const lower = raw.trim().toLowerCase();
+  if (['t', 'true', '1', 'y', 'yes', 'on'].includes(lower)) return 'true';
+  if (['f', 'false', '0', 'n', 'no', 'off'].includes(lower)) return 'false';
+  return raw;
+}
+
+function trimFraction(fraction: string | undefined): string {
+  const trimmed = (fraction ?? '').replace(/0+$/, '');
+  return trimmed === '' ? '' : `.${trimmed}`;
+}
+
+const TIMESTAMP = /^(\d{4,})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(?:(Z)|([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?$/;
+
+/**
+ * "YYYY-MM-DD HH:MM:SS[.fraction]" in UTC. Sessions are opened in UTC, so a zone offset is
+ * normally "+00"; any other offset is applied so that equal instants compare equal.
+ */
+export function canonicalTimestamp(raw: string): string {
+  const match = TIMESTAMP.exec(raw.trim());
+  if (!match) return raw;
+  const [, year, month, day, hour, minute, second, fraction, zulu, sign, offH, offM, offS] = match;
+  const fractionText = trimFraction(fraction);
+  const offsetSeconds =
+    zulu || !sign ? 0 : (sign === '-' ? -1 : 1) * (Number(offH) * 3600 + Number(offM ?? 0) * 60 + Number(offS ?? 0));
+  if (offsetSeconds === 0) return `${year}-${month}-${day} ${hour}:${minute}:${second}${fractionText}`;
+  const utc = new Date(
+    Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)) -
+      offsetSeconds * 1000,
+  );
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return (
+    `${pad(utc.getUTCFullYear(), 4)}-${pad(utc.getUTCMonth() + 1)}-${pad(utc.getUTCDate())} ` +
+    `${pad(utc.getUTCHours())}:${pad(utc.getUTCMinutes())}:${pad(utc.getUTCSeconds())}${fractionText}`
+  );
+}
+
+function canonicalTime(raw: string): string {
+  const match = /^(-?\d+):(\d\d):(\d\d)(?:\.(\d+))?(.*)$/.exec(raw.trim());
+  if (!match) return raw;
+  return `${match[1]?.padStart(2, '0')}:${match[2]}:${match[3]}${trimFraction(match[4])}${match[5] ?? ''}`;
+}
+
+/** JSON with object keys sorted, so key order and whitespace are not differences. */
+export function canonicalJson(raw: string): string {
+  try {
+    return stableStringify(JSON.parse(raw));
+  } catch {
+    return raw;
+  }
+}
+
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value as Record<string, unknown>)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${stableStringify((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Numeric view of a canonical value for tolerances; null when it is not a number. */
+export function numericValue(value: CanonicalValue): number | null {
+  if (value === null) return null;
+  const parsed = Number(value);
+  return Number.isNaN(parsed) && value !== 'NaN' ? null : parsed;
+}

@@ -1,0 +1,270 @@
+import { canonicalize, numericValue, type CanonicalValue, type Column } from './canonical.js';
+
+/**
+ * Comparison of two result sets (pure). Rows are canonicalised per column class, then compared as
+ * multisets (default), in order, or paired by key columns; numeric columns may have tolerances.
+ */
+
+export interface Tolerance {
+  absolute?: number;
+  relative?: number;
+}
+
+export interface RowCompareOptions {
+  ordered: boolean;
+  key: string[];
+  ignoreColumns: string[];
+  /** Tolerance per column name; "*" applies to every numeric column without its own. */
+  tolerances: Record<string, Tolerance>;
+  maxExamples: number;
+}
+
+export type Row = Record<string, CanonicalValue>;
+
+export interface RowDifference {
+  type: 'missing' | 'extra' | 'changed';
+  baseline?: Row;
+  candidate?: Row;
+  /** Columns whose values differ (changed rows only). */
+  columns?: string[];
+}
+
+export interface RowsComparison {
+  match: boolean;
+  /** Set when the two sides do not return comparable columns; rows are then not compared. */
+  columnProblems: string[];
+  baselineRows: number;
+  candidateRows: number;
+  missingRows: number;
+  extraRows: number;
+  changedRows: number;
+  mismatchedRows: number;
+  examples: RowDifference[];
+}
+
+/** Accumulates one side's rows in canonical form; memory is bounded by the connector's row cap. */
+export class SideRows {
+  columns: Column[] = [];
+  private readonly encodedRows: string[] = [];
+
+  constructor(columns: Column[] = []) {
+    this.columns = columns;
+  }
+
+  add(raw: ReadonlyArray<string | null>, columns: Column[] = this.columns): void {
+    this.columns = columns;
+    const canonical = this.columns.map((column, index) => canonicalize(column.valueClass, raw[index] ?? null));
+    this.encodedRows.push(JSON.stringify(canonical));
+  }
+
+  get size(): number {
+    return this.encodedRows.length;
+  }
+
+  rows(): string[] {
+    return this.encodedRows;
+  }
+}
+
+interface Plan {
+  names: string[];
+  indexBaseline: number[];
+  indexCandidate: number[];
+  tolerance: (Tolerance | undefined)[];
+  numeric: boolean[];
+}
+
+const NUMERIC_CLASSES = new Set(['integer', 'decimal', 'float']);
+
+function planColumns(baseline: Column[], candidate: Column[], options: RowCompareOptions): Plan | string[] {
+  const ignored = new Set(options.ignoreColumns);
+  const keep = (columns: Column[]) => columns.filter((column) => !ignored.has(column.name)).map((c) => c.name);
+  const baselineNames = keep(baseline);
+  const candidateNames = keep(candidate);
+  const problems: string[] = [];
+  for (const name of baselineNames) if (!candidateNames.includes(name)) problems.push(`column "${name}" missing on candidate`);
+  for (const name of candidateNames) if (!baselineNames.includes(name)) problems.push(`column "${name}" only on candidate`);
+  if (new Set(baselineNames).size !== baselineNames.length) problems.push('duplicate column names in result; alias them');
+  for (const key of options.key) if (!baselineNames.includes(key)) problems.push(`key column "${key}" not in result`);
+  if (problems.length > 0) return problems;
+  const columnOf = (columns: Column[], name: string) => columns.findIndex((column) => column.name === name);
+  return {
+    names: baselineNames,
+    indexBaseline: baselineNames.map((name) => columnOf(baseline, name)),
+    indexCandidate: baselineNames.map((name) => columnOf(candidate, name)),
+    tolerance: baselineNames.map((name) => {
+      const column = baseline[columnOf(baseline, name)];
+      return options.tolerances[name] ?? (column && NUMERIC_CLASSES.has(column.valueClass) ? options.tolerances['*'] : undefined);
+    }),
+    numeric: baselineNames.map((name) => NUMERIC_CLASSES.has(baseline[columnOf(baseline, name)]?.valueClass ?? 'text')),
+  };
+}
+
+export function withinTolerance(a: CanonicalValue, b: CanonicalValue, tolerance: Tolerance | undefined): boolean {
+  if (a === b) return true;
+  if (tolerance === undefined || a === null || b === null) return false;
+  const x = numericValue(a);
+  const y = numericValue(b);
+  if (x === null || y === null) return false;
+  const difference = Math.abs(x - y);
+  if (tolerance.absolute !== undefined && difference <= tolerance.absolute) return true;
+  if (tolerance.relative !== undefined && difference <= tolerance.relative * Math.max(Math.abs(x), Math.abs(y))) return true;
+  return false;
+}
+
+type Values = CanonicalValue[];
+
+export function compareRows(baseline: SideRows, candidate: SideRows, options: RowCompareOptions): RowsComparison {
+  const plan = planColumns(baseline.columns, candidate.columns, options);
+  const base: RowsComparison = {
+    match: false,
+    columnProblems: [],
+    baselineRows: baseline.size,
+    candidateRows: candidate.size,
+    missingRows: 0,
+    extraRows: 0,
+    changedRows: 0,
+    mismatchedRows: Math.max(baseline.size, candidate.size),
+    examples: [],
+  };
+  if (Array.isArray(plan)) return { ...base, columnProblems: plan };
+
+  const project = (encoded: string, indexes: number[]): Values => {
+    const values = JSON.parse(encoded) as Values;
+    return indexes.map((index) => values[index] ?? null);
+  };
+  const toRow = (values: Values): Row => Object.fromEntries(plan.names.map((name, i) => [name, values[i] ?? null]));
+  const differingColumns = (a: Values, b: Values) =>
+    plan.names.filter((_, i) => !withinTolerance(a[i] ?? null, b[i] ?? null, plan.tolerance[i]));
+
+  const result = { ...base, mismatchedRows: 0 };
+  const note = (difference: RowDifference) => {
+    if (result.examples.length < options.maxExamples) result.examples.push(difference);
+  };
+  const pair = (a: Values, b: Values) => {
+    const columns = differingColumns(a, b);
+    if (columns.length === 0) return;
+    result.changedRows += 1;
+    note({ type: 'changed', baseline: toRow(a), candidate: toRow(b), columns });
+  };
+
+  if (options.ordered) {
+    const a = baseline.rows();
+    const b = candidate.rows();
+    for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
+      const left = a[i];
+      const right = b[i];
+      if (left !== undefined && right !== undefined) {
+        pair(project(left, plan.indexBaseline), project(right, plan.indexCandidate));
+      } else if (left !== undefined) {
+        result.missingRows += 1;
+        note({ type: 'missing', baseline: toRow(project(left, plan.indexBaseline)) });
+      } else if (right !== undefined) {
+        result.extraRows += 1;
+        note({ type: 'extra', candidate: toRow(project(right, plan.indexCandidate)) });
+      }
+    }
+  } else {
+    // Group rows by the columns that must be equal exactly (the key, or every column without a
+    // tolerance), then pair rows inside each group; leftovers are missing / extra.
+    const exact = plan.names
+      .map((name, i) => ({ name, i }))
+      .filter(({ name, i }) => (options.key.length > 0 ? options.key.includes(name) : plan.tolerance[i] === undefined))
+      .map(({ i }) => i);
+    const groups = new Map<string, { a: Values[]; b: Values[] }>();
+    const group = (values: Values) => {
+      const id = JSON.stringify(exact.map((i) => values[i] ?? null));
+      let entry = groups.get(id);
+      if (!entry) groups.set(id, (entry = { a: [], b: [] }));
+      return entry;
+    };
+    const identical = countIdentical(baseline, candidate, plan);
+    for (const encoded of baseline.rows()) {
+      if (identical.consume(encoded, 'a')) continue;
+      const values = project(encoded, plan.indexBaseline);
+      group(values).a.push(values);
+    }
+    for (const encoded of candidate.rows()) {
+      if (identical.consume(encoded, 'b')) continue;
+      const values = project(encoded, plan.indexCandidate);
+      group(values).b.push(values);
+    }
+    const leftoverA: Values[] = [];
+    const leftoverB: Values[] = [];
+    const order = (x: Values, y: Values) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1);
+    for (const { a, b } of groups.values()) {
+      if (a.length === 1 && b.length === 1 && differingColumns(a[0] ?? [], b[0] ?? []).length === 0) continue;
+      a.sort(order);
+      b.sort(order);
+      const paired = Math.min(a.length, b.length);
+      for (let i = 0; i < paired; i += 1) {
+        const left = a[i] ?? [];
+        const right = b[i] ?? [];
+        if (options.key.length > 0 || differingColumns(left, right).length === 0) pair(left, right);
+        else {
+          leftoverA.push(left);
+          leftoverB.push(right);
+        }
+      }
+      leftoverA.push(...a.slice(paired));
+      leftoverB.push(...b.slice(paired));
+    }
+    if (options.key.length > 0) {
+      result.missingRows = leftoverA.length;
+      result.extraRows = leftoverB.length;
+      for (const values of leftoverA) note({ type: 'missing', baseline: toRow(values) });
+      for (const values of leftoverB) note({ type: 'extra', candidate: toRow(values) });
+    } else {
+      // Without a key a changed row shows up as one missing and one extra row: pair them up so
+      // that one changed row counts once.
+      leftoverA.sort(order);
+      leftoverB.sort(order);
+      const paired = Math.min(leftoverA.length, leftoverB.length);
+      for (let i = 0; i < paired; i += 1) pair(leftoverA[i] ?? [], leftoverB[i] ?? []);
+      result.missingRows = leftoverA.length - paired;
+      result.extraRows = leftoverB.length - paired;
+      for (const values of leftoverA.slice(paired)) note({ type: 'missing', baseline: toRow(values) });
+      for (const values of leftoverB.slice(paired)) note({ type: 'extra', candidate: toRow(values) });
+    }
+  }
+  result.mismatchedRows = result.missingRows + result.extraRows + result.changedRows;
+  result.match = result.mismatchedRows === 0;
+  return result;
+}
+
+/**
+ * Fast path: when both sides have the same column layout, rows whose encoded text is equal on both
+ * sides match whatever the options, so min(copies on each side) of them are cancelled without
+ * decoding; only the rest is grouped and compared column by column.
+ */
+function countIdentical(baseline: SideRows, candidate: SideRows, plan: Plan) {
+  const sameLayout =
+    baseline.columns.length === plan.names.length &&
+    candidate.columns.length === plan.names.length &&
+    plan.indexBaseline.every((index, i) => index === i && plan.indexCandidate[i] === i);
+  const toCancel = new Map<string, { a: number; b: number }>();
+  if (sameLayout) {
+    const counts = new Map<string, { a: number; b: number }>();
+    for (const encoded of baseline.rows()) {
+      const entry = counts.get(encoded);
+      if (entry) entry.a += 1;
+      else counts.set(encoded, { a: 1, b: 0 });
+    }
+    for (const encoded of candidate.rows()) {
+      const entry = counts.get(encoded);
+      if (entry) entry.b += 1;
+    }
+    for (const [encoded, { a, b }] of counts) {
+      const matched = Math.min(a, b);
+      if (matched > 0) toCancel.set(encoded, { a: matched, b: matched });
+    }
+  }
+  return {
+    consume(encoded: string, side: 'a' | 'b'): boolean {
+      const entry = toCancel.get(encoded);
+      if (!entry || entry[side] === 0) return false;
+      entry[side] -= 1;
+      return true;
+    },
+  };
+}

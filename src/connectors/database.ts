@@ -1,0 +1,57 @@
+import type { Column } from '../compare/canonical.js';
+import type { Secret } from '../config/secret.js';
+
+/** What every database connector offers. Connectors do I/O only; they never interpret values. */
+
+export interface StatementOptions {
+  signal: AbortSignal;
+  /** Server-side statement timeout; the client also gives up at the signal. */
+  timeoutMs: number;
+  /** Fail with reason `limit` once more rows than this arrive. */
+  maxRows: number;
+  params?: unknown[];
+}
+
+export interface StatementSummary {
+  columns: Column[];
+  rowCount: number;
+  durationMs: number;
+}
+
+export type RawRow = ReadonlyArray<string | null>;
+
+export interface ReadSession {
+  /** Streams one statement's rows (raw server text) to onRow; one statement per call. */
+  stream(sql: string, options: Omit<StatementOptions, 'signal' | 'timeoutMs'>, onRow: (row: RawRow, columns: Column[]) => void): Promise<StatementSummary>;
+  /** Small result sets only (catalog queries, checksums): collected and returned. */
+  query(sql: string, params?: unknown[]): Promise<{ columns: Column[]; rows: RawRow[] }>;
+}
+
+export interface DatabaseConnector {
+  readonly engine: 'postgres' | 'mysql';
+  /**
+   * Runs `work` inside one read-only transaction on one pooled connection, with the server-side
+   * statement timeout set; rolls back afterwards whatever happens.
+   */
+  readOnly<T>(options: { signal: AbortSignal; timeoutMs: number }, work: (session: ReadSession) => Promise<T>): Promise<T>;
+  /** Streams one statement (a convenience over readOnly). */
+  stream(sql: string, options: StatementOptions, onRow: (row: RawRow, columns: Column[]) => void): Promise<StatementSummary>;
+  ping(signal: AbortSignal, timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConnectorOptions {
+  url: Secret;
+  poolSize: number;
+  connectTimeoutMs: number;
+  /** Identifies the exporter on the server (pg_stat_activity, processlist). */
+  applicationName: string;
+  onError: (error: Error) => void;
+}
+
+export function engineOf(url: string): 'postgres' | 'mysql' | null {
+  const scheme = /^([a-z0-9+]+):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
+  if (scheme === 'mysql' || scheme === 'mariadb') return 'mysql';
+  return null;
+}

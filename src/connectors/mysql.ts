@@ -1,0 +1,248 @@
+import mysql from 'mysql2';
+import type { Column, ValueClass } from '../compare/canonical.js';
+import { SampleError } from '../checks/errors.js';
+import { untilAborted } from './abort.js';
+import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
+
+/** MySQL protocol column type codes (include/mysql_com.h) mapped to canonical value classes. */
+const CLASS_BY_TYPE: Record<number, ValueClass> = {
+  0: 'decimal', 246: 'decimal', 1: 'integer', 2: 'integer', 3: 'integer', 8: 'integer', 9: 'integer', 13: 'integer',
+  4: 'float', 5: 'float', 7: 'timestamp', 12: 'timestamp', 10: 'date', 14: 'date', 11: 'time', 245: 'json',
+  15: 'text', 253: 'text', 254: 'text', 247: 'text', 248: 'text', 249: 'text', 250: 'text', 251: 'text', 252: 'text',
+  16: 'bytes',
+};
+const TYPE_NAME: Record<number, string> = {
+  0: 'DECIMAL', 246: 'DECIMAL', 1: 'TINYINT', 2: 'SMALLINT', 3: 'INT', 8: 'BIGINT', 9: 'MEDIUMINT', 13: 'YEAR',
+  4: 'FLOAT', 5: 'DOUBLE', 7: 'TIMESTAMP', 12: 'DATETIME', 10: 'DATE', 11: 'TIME', 245: 'JSON', 15: 'VARCHAR',
+  253: 'VARCHAR', 254: 'CHAR', 247: 'ENUM', 248: 'SET', 249: 'TINYBLOB', 250: 'MEDIUMBLOB', 251: 'LONGBLOB',
+  252: 'BLOB', 16: 'BIT',
+};
+const BINARY_CHARSET = 63;
+const BLOB_TYPES = new Set([249, 250, 251, 252, 253, 254]);
+
+interface MysqlField {
+  name: string;
+  columnType?: number;
+  characterSet?: number;
+  extendedFormat?: string;
+}
+
+function columnsOf(fields: ReadonlyArray<MysqlField>): Column[] {
+  return fields.map((field) => {
+    const type = field.columnType ?? -1;
+    const binary = BLOB_TYPES.has(type) && field.characterSet === BINARY_CHARSET;
+    const json = field.extendedFormat === 'json';
+    return {
+      name: field.name,
+      valueClass: json ? 'json' : binary ? 'bytes' : (CLASS_BY_TYPE[type] ?? 'other'),
+      engineType: json ? 'JSON' : binary ? 'BINARY' : (TYPE_NAME[type] ?? `type ${type}`),
+    };
+  });
+}
+
+/** Raw server text for every column; binary data as hex. No client-side type parsing. */
+const typeCast = (field: { type: string; charset?: number; string: () => string | null; buffer: () => Buffer | null }) => {
+  if (field.type === 'BIT' || (/BLOB|STRING/.test(field.type) && field.charset === BINARY_CHARSET)) {
+    return field.buffer()?.toString('hex') ?? null;
+  }
+  return field.string();
+};
+
+interface MysqlError extends Error {
+  code?: string;
+  errno?: number;
+  fatal?: boolean;
+}
+
+export function classifyMysqlError(error: unknown): SampleError {
+  if (error instanceof SampleError) return error;
+  const err = error as MysqlError;
+  const code = err?.code ?? '';
+  const message = err?.message ?? String(error);
+  if (err?.errno === 1969 || err?.errno === 3024 || code === 'ER_QUERY_TIMEOUT' || code === 'ER_STATEMENT_TIMEOUT') {
+    return new SampleError('timeout', 'statement timeout reached (server interrupted the statement)');
+  }
+  if (err?.errno === 1317) return new SampleError('timeout', 'statement interrupted on the server');
+  if (err?.errno === 1792 || err?.errno === 1568) return new SampleError('read_only', `refused: ${message} (samples run in read-only transactions)`);
+  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR' || err?.errno === 1045) {
+    return new SampleError('auth', `authentication failed: ${message}`);
+  }
+  if (code === 'ER_BAD_DB_ERROR') return new SampleError('connect', message);
+  if (['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST'].includes(code)) {
+    return new SampleError('connect', `cannot reach server: ${code}`);
+  }
+  if (err?.fatal) return new SampleError('connect', message);
+  if (code.startsWith('ER_') || (err?.errno ?? 0) > 0) return new SampleError('query', `${message} (${code || err.errno})`);
+  return new SampleError('internal', message);
+}
+
+type PoolConnection = mysql.PoolConnection;
+
+function run(connection: mysql.Connection | PoolConnection, sql: string, params?: unknown[]): Promise<{ rows: RawRow[]; fields: MysqlField[] }> {
+  return new Promise((resolve, reject) => {
+    connection.query({ sql, values: params, rowsAsArray: true, typeCast }, (error, rows, fields) => {
+      if (error) reject(error);
+      else resolve({ rows: (Array.isArray(rows) ? rows : []) as RawRow[], fields: (fields ?? []) as MysqlField[] });
+    });
+  });
+}
+
+export class MysqlConnector implements DatabaseConnector {
+  readonly engine = 'mysql' as const;
+  private readonly pool: mysql.Pool;
+  private readonly options: ConnectorOptions;
+  private mariadb: boolean | undefined;
+
+  constructor(options: ConnectorOptions) {
+    this.options = options;
+    this.pool = mysql.createPool({
+      uri: options.url.reveal().replace(/^mariadb:/i, 'mysql:'),
+      connectionLimit: options.poolSize,
+      maxIdle: options.poolSize,
+      idleTimeout: 30_000,
+      connectTimeout: options.connectTimeoutMs,
+      multipleStatements: false,
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      timezone: 'Z',
+      charset: 'UTF8MB4_GENERAL_CI',
+      connectAttributes: { program_name: options.applicationName },
+    });
+    // A connection dropped by the server must never crash the process.
+    this.pool.on('connection', (connection) => {
+      connection.on('error', (error: Error) => options.onError(classifyMysqlError(error)));
+    });
+  }
+
+  private getConnection(): Promise<PoolConnection> {
+    return new Promise((resolve, reject) => {
+      this.pool.getConnection((error, connection) => (error ? reject(classifyMysqlError(error)) : resolve(connection)));
+    });
+  }
+
+  async readOnly<T>(options: { signal: AbortSignal; timeoutMs: number }, work: (session: ReadSession) => Promise<T>): Promise<T> {
+    const { signal } = options;
+    if (signal.aborted) throw new SampleError('timeout', 'check timeout reached before the statement started');
+    const connection = await this.getConnection();
+    let broken = false;
+    let canceled = false;
+    const onAbort = () => {
+      canceled = true;
+      broken = true;
+      void this.killQuery(connection.threadId);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (this.mariadb === undefined) {
+        const { rows } = await run(connection, 'SELECT VERSION()');
+        this.mariadb = /mariadb/i.test(String(rows[0]?.[0] ?? ''));
+      }
+      const seconds = Math.max(0.001, options.timeoutMs / 1000);
+      const lockSeconds = Math.max(1, Math.ceil(seconds));
+      // MariaDB limits every statement; MySQL's max_execution_time limits SELECTs, which is all we run.
+      const limit = this.mariadb ? `max_statement_time = ${seconds.toFixed(3)}` : `max_execution_time = ${Math.ceil(options.timeoutMs)}`;
+      await untilAborted(
+        run(connection, `SET SESSION time_zone = '+00:00', ${limit}, lock_wait_timeout = ${lockSeconds}, innodb_lock_wait_timeout = ${lockSeconds}`),
+        signal,
+      );
+      await untilAborted(run(connection, 'START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT'), signal);
+      return await untilAborted(work(this.session(connection, signal)), signal);
+    } catch (error) {
+      if (canceled || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement killed on the server');
+      const classified = classifyMysqlError(error);
+      if (classified.reason === 'connect' || classified.reason === 'internal' || classified.reason === 'limit') broken = true;
+      throw classified;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (!broken) {
+        try {
+          await run(connection, 'ROLLBACK');
+        } catch {
+          broken = true;
+        }
+      }
+      // A connection in an unknown state is destroyed rather than returned to the pool.
+      if (broken) connection.destroy();
+      else connection.release();
+    }
+  }
+
+  private session(connection: PoolConnection, signal: AbortSignal): ReadSession {
+    return {
+      stream: (sql, options, onRow) =>
+        new Promise<StatementSummary>((resolve, reject) => {
+          const started = performance.now();
+          let columns: Column[] = [];
+          let rowCount = 0;
+          let failed = false;
+          const fail = (error: unknown) => {
+            if (failed) return;
+            failed = true;
+            reject(error);
+          };
+          const query = connection.query({ sql, values: options.params, rowsAsArray: true, typeCast });
+          query.on('fields', (fields: MysqlField[]) => {
+            columns = columnsOf(fields);
+          });
+          query.on('result', (row: unknown) => {
+            if (failed) return;
+            if (!Array.isArray(row)) return; // an OK packet: the statement was not a SELECT
+            rowCount += 1;
+            if (rowCount > options.maxRows) {
+              // Stop the transfer: the server-side statement is killed and the connection dropped.
+              void this.killQuery(connection.threadId);
+              fail(new SampleError('limit', `more than ${options.maxRows} rows (max_rows); narrow the query or raise the limit`));
+              return;
+            }
+            try {
+              onRow(row as RawRow, columns);
+            } catch (error) {
+              fail(error);
+            }
+          });
+          query.on('error', (error: Error) => fail(classifyMysqlError(error)));
+          query.on('end', () => {
+            if (failed) return;
+            if (signal.aborted) fail(new SampleError('timeout', 'check timeout reached'));
+            else if (columns.length === 0) {
+              fail(new SampleError('query', 'statement returned no result set; only SELECT-like statements can be compared'));
+            } else resolve({ columns, rowCount, durationMs: performance.now() - started });
+          });
+        }),
+      query: async (sql, params) => {
+        const { rows, fields } = await run(connection, sql, params);
+        return { columns: columnsOf(fields), rows };
+      },
+    };
+  }
+
+  async stream(sql: string, options: StatementOptions, onRow: (row: RawRow, columns: Column[]) => void): Promise<StatementSummary> {
+    return this.readOnly(options, (session) => session.stream(sql, options, onRow));
+  }
+
+  async ping(signal: AbortSignal, timeoutMs: number): Promise<void> {
+    await this.readOnly({ signal, timeoutMs }, (session) => session.query('SELECT 1'));
+  }
+
+  /** Stops a running statement from a separate short-lived connection, so the server stops at once. */
+  private async killQuery(threadId: number | null): Promise<void> {
+    if (threadId === null) return;
+    const killer = mysql.createConnection({
+      uri: this.options.url.reveal().replace(/^mariadb:/i, 'mysql:'),
+      connectTimeout: this.options.connectTimeoutMs,
+    });
+    killer.on('error', () => undefined);
+    try {
+      await run(killer, `KILL QUERY ${Number(threadId)}`);
+    } catch {
+      // max_statement_time ends the statement anyway.
+    } finally {
+      killer.destroy();
+    }
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.pool.end(() => resolve()));
+  }
+}

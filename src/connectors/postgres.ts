@@ -1,0 +1,204 @@
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import type { Column, ValueClass } from '../compare/canonical.js';
+import { SampleError } from '../checks/errors.js';
+import { untilAborted } from './abort.js';
+import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
+
+/** Values arrive as the server's text; canonical/ interprets them, so no client-side parsing. */
+const rawText = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
+
+const CLASS_BY_OID: Record<number, ValueClass> = {
+  16: 'boolean', 17: 'bytes', 20: 'integer', 21: 'integer', 23: 'integer', 26: 'integer',
+  700: 'float', 701: 'float', 1700: 'decimal', 790: 'text',
+  18: 'text', 19: 'text', 25: 'text', 1042: 'text', 1043: 'text',
+  114: 'json', 3802: 'json', 1082: 'date', 1083: 'time', 1266: 'time',
+  1114: 'timestamp', 1184: 'timestamp', 2950: 'uuid',
+};
+
+const TYPE_NAME_BY_OID: Record<number, string> = {
+  16: 'boolean', 17: 'bytea', 20: 'bigint', 21: 'smallint', 23: 'integer', 26: 'oid', 700: 'real',
+  701: 'double precision', 1700: 'numeric', 790: 'money', 18: 'char', 19: 'name', 25: 'text',
+  1042: 'character', 1043: 'character varying', 114: 'json', 3802: 'jsonb', 1082: 'date',
+  1083: 'time', 1266: 'time with time zone', 1114: 'timestamp', 1184: 'timestamp with time zone',
+  2950: 'uuid', 1186: 'interval',
+};
+
+function columnsOf(fields: ReadonlyArray<{ name: string; dataTypeID: number }>): Column[] {
+  return fields.map((field) => ({
+    name: field.name,
+    valueClass: CLASS_BY_OID[field.dataTypeID] ?? 'other',
+    engineType: TYPE_NAME_BY_OID[field.dataTypeID] ?? `oid ${field.dataTypeID}`,
+  }));
+}
+
+interface PgError extends Error {
+  code?: string;
+}
+
+/** Maps node-postgres and server errors to the closed reason set, with a message fit for the API. */
+export function classifyPostgresError(error: unknown): SampleError {
+  if (error instanceof SampleError) return error;
+  const err = error as PgError;
+  const code = err?.code ?? '';
+  const message = err?.message ?? String(error);
+  if (code === '57014') return new SampleError('timeout', 'statement timeout reached (server canceled the statement)');
+  if (code === '55P03') return new SampleError('timeout', 'lock timeout reached');
+  if (code === '25006') return new SampleError('read_only', `refused: ${message} (samples run in read-only transactions)`);
+  if (code === '28P01' || code === '28000') return new SampleError('auth', `authentication failed: ${message}`);
+  if (code === '3D000') return new SampleError('connect', message);
+  if (code.startsWith('08') || code === '57P01' || code === '57P03') return new SampleError('connect', message);
+  if (/^[0-9A-Z]{5}$/.test(code)) return new SampleError('query', `${message} (SQLSTATE ${code})`);
+  if (['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE'].includes(code)) {
+    return new SampleError('connect', `cannot reach server: ${code}`);
+  }
+  if (/timeout exceeded when trying to connect|Connection terminated|connection.*(closed|ended)/i.test(message)) {
+    return new SampleError('connect', message);
+  }
+  return new SampleError('internal', message);
+}
+
+function readBatch(cursor: Cursor, size: number): Promise<{ rows: RawRow[]; fields: { name: string; dataTypeID: number }[] }> {
+  return new Promise((resolve, reject) => {
+    cursor.read(size, (error, rows, result) => {
+      if (error) reject(error);
+      else resolve({ rows: rows as unknown as RawRow[], fields: (result?.fields ?? []) as { name: string; dataTypeID: number }[] });
+    });
+  });
+}
+
+export class PostgresConnector implements DatabaseConnector {
+  readonly engine = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly options: ConnectorOptions;
+
+  constructor(options: ConnectorOptions) {
+    this.options = options;
+    this.pool = new pg.Pool({
+      connectionString: options.url.reveal(),
+      max: options.poolSize,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      idleTimeoutMillis: 30_000,
+      application_name: options.applicationName,
+      types: rawText,
+    });
+    // An idle connection dropped by the server must never crash the process.
+    this.pool.on('error', (error) => options.onError(classifyPostgresError(error)));
+  }
+
+  async readOnly<T>(options: { signal: AbortSignal; timeoutMs: number }, work: (session: ReadSession) => Promise<T>): Promise<T> {
+    const { signal } = options;
+    if (signal.aborted) throw new SampleError('timeout', 'check timeout reached before the statement started');
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw classifyPostgresError(error);
+    }
+    const onClientError = (error: Error) => this.options.onError(classifyPostgresError(error));
+    client.on('error', onClientError);
+    let broken = false;
+    let canceled = false;
+    const onAbort = () => {
+      canceled = true;
+      broken = true;
+      void this.cancelBackend(client);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const timeout = Math.max(1, Math.floor(options.timeoutMs));
+      // One round trip of our own fixed text: a read-only snapshot and server-side limits.
+      await untilAborted(client.query(
+        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ` +
+          `SET LOCAL statement_timeout = ${timeout}; SET LOCAL lock_timeout = ${timeout}; ` +
+          `SET LOCAL idle_in_transaction_session_timeout = ${timeout + 5000}; ` +
+          `SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'iso_8601'; ` +
+          `SET LOCAL extra_float_digits = 1; SET LOCAL bytea_output = 'hex'`,
+      ), signal);
+      return await untilAborted(work(this.session(client, signal)), signal);
+    } catch (error) {
+      if (canceled || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement canceled on the server');
+      const classified = classifyPostgresError(error);
+      if (classified.reason === 'connect' || classified.reason === 'internal') broken = true;
+      throw classified;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (!broken) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+      }
+      client.off('error', onClientError);
+      // A connection in an unknown state is destroyed rather than returned to the pool.
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  private session(client: pg.PoolClient, signal: AbortSignal): ReadSession {
+    return {
+      stream: async (sql, options, onRow) => {
+        const started = performance.now();
+        const cursor = client.query(new Cursor(sql, options.params as unknown[] | undefined, { rowMode: 'array', types: rawText }));
+        let columns: Column[] = [];
+        let rowCount = 0;
+        try {
+          for (;;) {
+            if (signal.aborted) throw new SampleError('timeout', 'check timeout reached');
+            const batch = await readBatch(cursor, 1000);
+            if (columns.length === 0 && batch.fields.length > 0) columns = columnsOf(batch.fields);
+            if (batch.rows.length === 0) break;
+            rowCount += batch.rows.length;
+            if (rowCount > options.maxRows) {
+              throw new SampleError('limit', `more than ${options.maxRows} rows (max_rows); narrow the query or raise the limit`);
+            }
+            for (const row of batch.rows) onRow(row, columns);
+          }
+        } finally {
+          await new Promise<void>((resolve) => cursor.close(() => resolve()));
+        }
+        if (columns.length === 0) {
+          throw new SampleError('query', 'statement returned no result set; only SELECT-like statements can be compared');
+        }
+        return { columns, rowCount, durationMs: performance.now() - started } satisfies StatementSummary;
+      },
+      query: async (sql, params) => {
+        const result = await client.query({ text: sql, values: params, rowMode: 'array', types: rawText });
+        return { columns: columnsOf(result.fields), rows: result.rows as RawRow[] };
+      },
+    };
+  }
+
+  async stream(sql: string, options: StatementOptions, onRow: (row: RawRow, columns: Column[]) => void): Promise<StatementSummary> {
+    return this.readOnly(options, (session) => session.stream(sql, options, onRow));
+  }
+
+  async ping(signal: AbortSignal, timeoutMs: number): Promise<void> {
+    await this.readOnly({ signal, timeoutMs }, (session) => session.query('SELECT 1'));
+  }
+
+  /** Cancels a running statement through a separate short-lived connection, so the server stops at once. */
+  private async cancelBackend(client: pg.PoolClient): Promise<void> {
+    const pid = (client as unknown as { processID?: number }).processID;
+    if (pid === undefined) return;
+    const canceler = new pg.Client({
+      connectionString: this.options.url.reveal(),
+      connectionTimeoutMillis: this.options.connectTimeoutMs,
+      application_name: `${this.options.applicationName} (cancel)`,
+    });
+    canceler.on('error', () => undefined);
+    try {
+      await canceler.connect();
+      await canceler.query('SELECT pg_cancel_backend($1)', [pid]);
+    } catch {
+      // The server-side statement_timeout ends the statement anyway.
+    } finally {
+      await canceler.end().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,96 @@
+import type { CheckResult, CommonCheck } from '../checks/check.js';
+import type { FailureReason } from '../checks/errors.js';
+
+/**
+ * The last result of every check, written by samples and read at scrape time. A comparison
+ * result is kept only while the check's last sample succeeded: a failed sample removes it, so a
+ * stale "all good" is never served as fresh.
+ */
+
+export interface SampleRecord {
+  startedAt: number;
+  finishedAt: number;
+  durationMs: number;
+  success: boolean;
+  reason?: FailureReason;
+  error?: string;
+}
+
+export interface CheckState {
+  check: CommonCheck;
+  running: boolean;
+  lastRun?: SampleRecord;
+  lastSuccessAt?: number;
+  /** Present only while the last sample succeeded. */
+  result?: CheckResult;
+  /** The result before the current one, to show what changed between samples. */
+  previousResult?: CheckResult;
+  runs: { success: number; failure: number };
+  errors: Partial<Record<FailureReason, number>>;
+  skipped: number;
+  /** Per-check memory handed to every sample (windows, first-seen times). */
+  memory: Map<string, unknown>;
+}
+
+export class ResultsStore {
+  private readonly states = new Map<string, CheckState>();
+
+  /** Replaces the set of checks; checks that keep their name and definition keep their history. */
+  setChecks(checks: CommonCheck[]): void {
+    const next = new Map<string, CheckState>();
+    for (const check of checks) {
+      const existing = this.states.get(check.name);
+      if (existing && JSON.stringify(existing.check) === JSON.stringify(check)) next.set(check.name, existing);
+      else if (existing && existing.check.kind === check.kind) next.set(check.name, { ...fresh(check), memory: existing.memory, runs: existing.runs, errors: existing.errors, skipped: existing.skipped });
+      else next.set(check.name, fresh(check));
+    }
+    this.states.clear();
+    for (const [name, state] of next) this.states.set(name, state);
+  }
+
+  get(name: string): CheckState | undefined {
+    return this.states.get(name);
+  }
+
+  all(): CheckState[] {
+    return [...this.states.values()];
+  }
+
+  /** Marks a sample as started; false when one is still running (the tick is then skipped). */
+  begin(name: string): boolean {
+    const state = this.states.get(name);
+    if (!state) return false;
+    if (state.running) {
+      state.skipped += 1;
+      return false;
+    }
+    state.running = true;
+    return true;
+  }
+
+  succeed(name: string, result: CheckResult, record: Omit<SampleRecord, 'success'>): void {
+    const state = this.states.get(name);
+    if (!state) return; // removed by a reload while it ran
+    state.running = false;
+    state.lastRun = { ...record, success: true };
+    state.lastSuccessAt = record.finishedAt;
+    state.previousResult = state.result ?? state.previousResult;
+    state.result = result;
+    state.runs.success += 1;
+  }
+
+  fail(name: string, reason: FailureReason, error: string, record: Omit<SampleRecord, 'success' | 'reason' | 'error'>): void {
+    const state = this.states.get(name);
+    if (!state) return;
+    state.running = false;
+    state.lastRun = { ...record, success: false, reason, error };
+    if (state.result) state.previousResult = state.result;
+    delete state.result;
+    state.runs.failure += 1;
+    state.errors[reason] = (state.errors[reason] ?? 0) + 1;
+  }
+}
+
+function fresh(check: CommonCheck): CheckState {
+  return { check, running: false, runs: { success: 0, failure: 0 }, errors: {}, skipped: 0, memory: new Map() };
+}
