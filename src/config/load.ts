@@ -131,7 +131,8 @@ export function loadConfigText(text: string, options: { env?: NodeJS.ProcessEnv;
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new ConfigError(
-      document.errors.map((error) => {
+      // The first syntax error only: the ones after it are usually its echoes.
+      document.errors.slice(0, 1).map((error) => {
         const at = error.linePos?.[0];
         return { path: '', message: `YAML syntax error${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}` };
       }),

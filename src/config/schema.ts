@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { engineOf } from '../connectors/database.js';
 import { cronExpression, duration, identifier, positiveInt, secret } from './fields.js';
+import { Secret } from './secret.js';
 
 /**
  * The configuration file's shape. Defaults live here and nowhere else; checks are validated
@@ -7,7 +9,10 @@ import { cronExpression, duration, identifier, positiveInt, secret } from './fie
  */
 
 export const databaseSchema = z.strictObject({
-  url: secret,
+  url: z
+    .string()
+    .refine((url) => engineOf(url) !== null, { error: 'unsupported database URL (expected postgres:// or mysql://)' })
+    .transform((url) => new Secret(url)),
   pool_size: positiveInt.max(20).default(2),
   connect_timeout: duration.default(5000),
 });
