@@ -146,6 +146,9 @@ export class MysqlConnector implements DatabaseConnector {
         run(connection, `SET SESSION time_zone = '+00:00', ${limit}, lock_wait_timeout = ${lockSeconds}, innodb_lock_wait_timeout = ${lockSeconds}`),
         signal,
       );
+      // Session-level too: DDL commits implicitly, and the implicit transaction after it must
+      // still be read-only.
+      await untilAborted(run(connection, 'SET SESSION TRANSACTION READ ONLY'), signal);
       await untilAborted(run(connection, 'START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT'), signal);
       return await untilAborted(work(this.session(connection, signal)), signal);
     } catch (error) {

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { kindNames } from '../../src/checks/kinds.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfigFile } from '../../src/config/load.js';
 
@@ -25,6 +26,7 @@ for (const name of readdirSync(invalid).filter((file) => file.endsWith('.yaml'))
     const expected = readFileSync(join(invalid, name.replace(/\.yaml$/, '.expected')), 'utf8')
       .trimEnd()
       .replaceAll('<fixtures>', invalid)
+      .replaceAll('<kinds>', kindNames.join(', '))
       .split('\n');
     assert.deepEqual(errorLines(join(invalid, name)), expected);
   });
