@@ -36,7 +36,7 @@ function sqlFor(check: QueryOptions, side: string): string {
 
 async function readSide(context: SampleContext, check: QueryOptions, side: string, maxRows: number) {
   const database = context.database(side, check.database);
-  const rows = new SideRows();
+  const rows = new SideRows({ ordered: check.ordered });
   const summary = await database.stream(sqlFor(check, side), { maxRows }, (row, columns) => rows.add(row, columns));
   rows.columns = summary.columns;
   return { rows, summary, engine: database.engine };

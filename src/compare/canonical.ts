@@ -63,6 +63,18 @@ function canonicalInteger(raw: string): string {
 
 /** Exact decimal text: no exponent, no leading zeros, no trailing fractional zeros ("1.50" = "1.5"). */
 export function canonicalDecimal(raw: string): string {
+  // Fast path for the common shapes ("123", "-4.50"); the regex below handles the rest.
+  const dot = raw.indexOf('.');
+  const first = raw.charCodeAt(raw[0] === '-' ? 1 : 0);
+  const plainStart = first >= 49 && first <= 57; // 1-9: no leading zero to strip
+  if (dot < 0 && plainStart && /^-?\d+$/.test(raw)) return raw;
+  if (dot > 0 && (plainStart || dot === (raw[0] === '-' ? 2 : 1))) {
+    let end = raw.length;
+    while (end > dot + 1 && raw.charCodeAt(end - 1) === 48) end -= 1;
+    if (end === dot + 1) end = dot;
+    const trimmed = raw.slice(0, end);
+    if (/^-?\d+(\.\d+)?$/.test(trimmed) && trimmed !== '-0') return trimmed;
+  }
   const match = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(raw);
   if (!match || (match[2] === '' && (match[3] ?? '') === '')) return raw;
   const integerPart = (match[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
@@ -99,6 +111,16 @@ const TIMESTAMP = /^(\d{4,})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s
  * normally "+00"; any other offset is applied so that equal instants compare equal.
  */
 export function canonicalTimestamp(raw: string): string {
+  // Fast path: UTC text as the sessions produce it ("2026-01-02 03:04:05.120000" or "...+00").
+  if (raw.length >= 19 && raw.charCodeAt(10) === 32 && raw.charCodeAt(4) === 45) {
+    const body = raw.endsWith('+00') ? raw.slice(0, -3) : raw;
+    if (body.length === 19) return body;
+    if (body.charCodeAt(19) === 46 && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+$/.test(body)) {
+      let end = body.length;
+      while (end > 20 && body.charCodeAt(end - 1) === 48) end -= 1;
+      return end === 20 ? body.slice(0, 19) : body.slice(0, end);
+    }
+  }
   const match = TIMESTAMP.exec(raw.trim());
   if (!match) return raw;
   const [, year, month, day, hour, minute, second, fraction, zulu, sign, offH, offM, offS] = match;

@@ -42,27 +42,46 @@ export interface RowsComparison {
   examples: RowDifference[];
 }
 
-/** Accumulates one side's rows in canonical form; memory is bounded by the connector's row cap. */
+/**
+ * Accumulates one side's rows in canonical form. Unless order matters, identical rows are kept once
+ * with a count, so memory follows the number of distinct rows (bounded by the connector's row cap).
+ */
 export class SideRows {
-  columns: Column[] = [];
-  private readonly encodedRows: string[] = [];
+  columns: Column[];
+  size = 0;
+  private readonly inOrder: string[] | null;
+  private readonly distinct = new Map<string, number>();
 
-  constructor(columns: Column[] = []) {
-    this.columns = columns;
+  constructor(options: { ordered?: boolean; columns?: Column[] } = {}) {
+    this.columns = options.columns ?? [];
+    this.inOrder = options.ordered ? [] : null;
   }
 
   add(raw: ReadonlyArray<string | null>, columns: Column[] = this.columns): void {
     this.columns = columns;
-    const canonical = this.columns.map((column, index) => canonicalize(column.valueClass, raw[index] ?? null));
-    this.encodedRows.push(JSON.stringify(canonical));
+    const canonical = new Array<CanonicalValue>(columns.length);
+    for (let i = 0; i < columns.length; i += 1) canonical[i] = canonicalize((columns[i] as Column).valueClass, raw[i] ?? null);
+    const encoded = JSON.stringify(canonical);
+    this.size += 1;
+    if (this.inOrder) this.inOrder.push(encoded);
+    else this.distinct.set(encoded, (this.distinct.get(encoded) ?? 0) + 1);
   }
 
-  get size(): number {
-    return this.encodedRows.length;
+  /** Encoded row -> number of copies. */
+  get counts(): ReadonlyMap<string, number> {
+    if (!this.inOrder) return this.distinct;
+    const counts = new Map<string, number>();
+    for (const encoded of this.inOrder) counts.set(encoded, (counts.get(encoded) ?? 0) + 1);
+    return counts;
   }
 
-  rows(): string[] {
-    return this.encodedRows;
+  /** Every row, duplicates repeated; in arrival order when the side was built with `ordered`. */
+  *rows(): Iterable<string> {
+    if (this.inOrder) {
+      yield* this.inOrder;
+      return;
+    }
+    for (const [encoded, count] of this.counts) for (let i = 0; i < count; i += 1) yield encoded;
   }
 }
 
@@ -149,8 +168,8 @@ export function compareRows(baseline: SideRows, candidate: SideRows, options: Ro
   };
 
   if (options.ordered) {
-    const a = baseline.rows();
-    const b = candidate.rows();
+    const a = [...baseline.rows()];
+    const b = [...candidate.rows()];
     for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
       const left = a[i];
       const right = b[i];
@@ -178,16 +197,13 @@ export function compareRows(baseline: SideRows, candidate: SideRows, options: Ro
       if (!entry) groups.set(id, (entry = { a: [], b: [] }));
       return entry;
     };
-    const identical = countIdentical(baseline, candidate, plan);
-    for (const encoded of baseline.rows()) {
-      if (identical.consume(encoded, 'a')) continue;
+    for (const [encoded, copies] of unmatchedCopies(baseline, candidate, plan)) {
       const values = project(encoded, plan.indexBaseline);
-      group(values).a.push(values);
+      for (let i = 0; i < copies; i += 1) group(values).a.push(values);
     }
-    for (const encoded of candidate.rows()) {
-      if (identical.consume(encoded, 'b')) continue;
+    for (const [encoded, copies] of unmatchedCopies(candidate, baseline, plan)) {
       const values = project(encoded, plan.indexCandidate);
-      group(values).b.push(values);
+      for (let i = 0; i < copies; i += 1) group(values).b.push(values);
     }
     const leftoverA: Values[] = [];
     const leftoverB: Values[] = [];
@@ -233,38 +249,18 @@ export function compareRows(baseline: SideRows, candidate: SideRows, options: Ro
 }
 
 /**
- * Fast path: when both sides have the same column layout, rows whose encoded text is equal on both
- * sides match whatever the options, so min(copies on each side) of them are cancelled without
- * decoding; only the rest is grouped and compared column by column.
+ * The rows of `side` that have no identical twin on `other`, with how many copies are left over.
+ * When both sides have the same column layout, equal encoded text means equal rows whatever the
+ * options, so those cancel without being decoded; only the rest is compared column by column.
  */
-function countIdentical(baseline: SideRows, candidate: SideRows, plan: Plan) {
+function* unmatchedCopies(side: SideRows, other: SideRows, plan: Plan): Iterable<[string, number]> {
   const sameLayout =
-    baseline.columns.length === plan.names.length &&
-    candidate.columns.length === plan.names.length &&
+    side.columns.length === plan.names.length &&
+    other.columns.length === plan.names.length &&
     plan.indexBaseline.every((index, i) => index === i && plan.indexCandidate[i] === i);
-  const toCancel = new Map<string, { a: number; b: number }>();
-  if (sameLayout) {
-    const counts = new Map<string, { a: number; b: number }>();
-    for (const encoded of baseline.rows()) {
-      const entry = counts.get(encoded);
-      if (entry) entry.a += 1;
-      else counts.set(encoded, { a: 1, b: 0 });
-    }
-    for (const encoded of candidate.rows()) {
-      const entry = counts.get(encoded);
-      if (entry) entry.b += 1;
-    }
-    for (const [encoded, { a, b }] of counts) {
-      const matched = Math.min(a, b);
-      if (matched > 0) toCancel.set(encoded, { a: matched, b: matched });
-    }
+  const otherCounts = other.counts;
+  for (const [encoded, count] of side.counts) {
+    const left = sameLayout ? count - Math.min(count, otherCounts.get(encoded) ?? 0) : count;
+    if (left > 0) yield [encoded, left];
   }
-  return {
-    consume(encoded: string, side: 'a' | 'b'): boolean {
-      const entry = toCancel.get(encoded);
-      if (!entry || entry[side] === 0) return false;
-      entry[side] -= 1;
-      return true;
-    },
-  };
 }

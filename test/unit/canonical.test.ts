@@ -57,3 +57,22 @@ test('malformed input is returned unchanged rather than guessed', () => {
 test('stableStringify sorts keys at every depth', () => {
   assert.equal(stableStringify({ z: { b: 1, a: 2 }, a: [3] }), '{"a":[3],"z":{"a":2,"b":1}}');
 });
+
+test('the fast paths agree with the general rules', () => {
+  const decimals = ['0', '0.0', '0.50', '-0.50', '10', '100.000', '-12.340', '007.10', '+5', '.5', '5.', '-0', '1e5', '123456789012345678901234567890.10'];
+  for (const raw of decimals) {
+    const general = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(raw);
+    if (!general) {
+      assert.equal(canonicalDecimal(raw), raw, raw);
+      continue;
+    }
+    const integer = (general[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
+    const fraction = (general[3] ?? '').replace(/0+$/, '');
+    const body = fraction ? `${integer}.${fraction}` : integer;
+    assert.equal(canonicalDecimal(raw), general[1] === '-' && body !== '0' ? `-${body}` : body, raw);
+  }
+  assert.equal(canonicalTimestamp('2026-01-02 03:04:05.100000+00'), '2026-01-02 03:04:05.1');
+  assert.equal(canonicalTimestamp('2026-01-02 03:04:05.000000'), '2026-01-02 03:04:05');
+  assert.equal(canonicalTimestamp('2026-01-02 03:04:05+00'), '2026-01-02 03:04:05');
+  assert.equal(canonicalTimestamp('2026-01-02 03:04:05+02'), '2026-01-02 01:04:05');
+});

@@ -9,8 +9,8 @@ const columns: Column[] = [
   { name: 'total', valueClass: 'decimal', engineType: 'numeric' },
 ];
 
-function side(rows: Array<Array<string | null>>, cols: Column[] = columns): SideRows {
-  const result = new SideRows(cols);
+function side(rows: Array<Array<string | null>>, cols: Column[] = columns, ordered = false): SideRows {
+  const result = new SideRows({ columns: cols, ordered });
   for (const row of rows) result.add(row, cols);
   return result;
 }
@@ -76,9 +76,11 @@ test('ignored columns are left out', () => {
 });
 
 test('ordered comparison notices a different order', () => {
-  const reversed = side([...base].reverse());
-  assert.equal(compareRows(side(base), reversed, options()).match, true);
-  assert.equal(compareRows(side(base), reversed, options({ ordered: true })).match, false);
+  assert.equal(compareRows(side(base), side([...base].reverse()), options()).match, true);
+  const ordered = compareRows(side(base, columns, true), side([...base].reverse(), columns, true), options({ ordered: true }));
+  assert.equal(ordered.match, false);
+  assert.equal(ordered.changedRows, 2);
+  assert.equal(compareRows(side(base, columns, true), side(base, columns, true), options({ ordered: true })).match, true);
 });
 
 test('NULL differs from the empty string', () => {

@@ -1,0 +1,180 @@
+/**
+ * Benchmark of the `query` kind and the scrape path.
+ *
+ *   npx tsx bench/query.ts            (ROWS=1000000 SERIES=10000 by default)
+ *
+ * 1. A ROWS-row result compared PostgreSQL vs PostgreSQL and PostgreSQL vs MariaDB: rows/s per side
+ *    (rows streamed, canonicalised and kept for comparison), against the same result read by the
+ *    engine's own command-line client into /dev/null in the same run (the reference).
+ * 2. /metrics latency (p50/p99 over sequential scrapes) with SERIES series in the results store,
+ *    against prom-client rendering the same number of pre-set series through express.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Gauge, Registry } from 'prom-client';
+import { loadConfigObject } from '../src/config/load.js';
+import { Exporter } from '../src/exporter.js';
+import { silentLogger } from '../src/log.js';
+import { sample } from '../src/metrics/catalogue.js';
+import { createApp } from '../src/server/app.js';
+import { startMariaDb } from '../test/helpers/mariadb.js';
+import { startPostgres } from '../test/helpers/postgres.js';
+import { CheckRunner, configWith } from '../test/helpers/harness.js';
+
+const ROWS = Number(process.env.ROWS ?? 1_000_000);
+const SERIES = Number(process.env.SERIES ?? 10_000);
+const SQL = 'SELECT id, status, total, created_at, note FROM orders';
+
+function seconds(start: number): number {
+  return (performance.now() - start) / 1000;
+}
+
+function rate(rows: number, s: number): string {
+  return `${Math.round(rows / s).toLocaleString('en-US')} rows/s`;
+}
+
+async function queryBenchmark(): Promise<void> {
+  console.log(`# query comparison, ${ROWS.toLocaleString('en-US')} rows per side`);
+  const [pgA, pgB, maria] = await Promise.all([startPostgres(), startPostgres(), startMariaDb()]);
+  try {
+    const pgSetup = `CREATE TABLE orders (id bigint PRIMARY KEY, status text, total numeric(12,2), created_at timestamptz, note text);
+      INSERT INTO orders SELECT i, (ARRAY['new','paid','shipped'])[1 + i % 3], (i % 100000) / 100.0,
+        timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second', CASE WHEN i % 5 = 0 THEN NULL ELSE 'note ' || i END
+      FROM generate_series(1, ${ROWS}) i; ANALYZE orders;`;
+    const mariaSetup = `CREATE TABLE orders (id bigint PRIMARY KEY, status text, total decimal(12,2), created_at datetime(6), note text);
+      INSERT INTO orders SELECT seq, ELT(1 + seq % 3, 'new','paid','shipped'), (seq % 100000) / 100.0,
+        TIMESTAMP '2026-01-01 00:00:00' + INTERVAL seq SECOND, IF(seq % 5 = 0, NULL, CONCAT('note ', seq))
+      FROM seq_1_to_${ROWS};`;
+    let start = performance.now();
+    await Promise.all([pgA.exec(pgSetup), pgB.exec(pgSetup), maria.exec(mariaSetup)]);
+    console.log(`setup: ${seconds(start).toFixed(1)} s`);
+
+    // References: the engines' own clients reading the same result into /dev/null.
+    start = performance.now();
+    execFileSync('psql', [pgA.url(), '-Atq', '-c', `COPY (${SQL}) TO STDOUT`], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 });
+    const psqlSeconds = seconds(start);
+    const mariaUrl = new URL(maria.url());
+    start = performance.now();
+    const client = spawnSync('mariadb', ['--batch', '--quick', '-h', mariaUrl.hostname, '-P', mariaUrl.port, '-u', mariaUrl.username, `-p${decodeURIComponent(mariaUrl.password)}`, mariaUrl.pathname.slice(1), '-e', SQL], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (client.status !== 0) throw new Error('mariadb client failed');
+    const mariaClientSeconds = seconds(start);
+    console.log(`reference psql COPY to /dev/null: ${psqlSeconds.toFixed(2)} s (${rate(ROWS, psqlSeconds)})`);
+    console.log(`reference mariadb --batch --quick to /dev/null: ${mariaClientSeconds.toFixed(2)} s (${rate(ROWS, mariaClientSeconds)})`);
+
+    for (const [label, candidate, reference] of [
+      ['PostgreSQL vs PostgreSQL', pgB.url(), psqlSeconds],
+      ['PostgreSQL vs MariaDB', maria.url(), mariaClientSeconds],
+    ] as const) {
+      const runner = new CheckRunner(
+        configWith({ production: { shop: pgA.url() }, staging: { shop: candidate } }, [
+          { name: 'orders', kind: 'query', database: 'shop', sql: SQL, max_rows: ROWS + 1, key: ['id'], timeout: '10m' },
+        ]),
+      );
+      const rssBefore = process.memoryUsage().rss;
+      start = performance.now();
+      const state = await runner.run('orders');
+      const wall = seconds(start);
+      await runner.close();
+      if (!state.lastRun?.success) throw new Error(`${label}: ${state.lastRun?.error}`);
+      const sides = state.result?.details.sides as Record<string, { durationSeconds: number; engine: string }>;
+      const production = sides.production?.durationSeconds ?? NaN;
+      const staging = sides.staging?.durationSeconds ?? NaN;
+      console.log(`${label}: wall ${wall.toFixed(2)} s, verdict ${state.result?.passed ? 'match' : 'differ'} (${state.result?.summary})`);
+      console.log(`  production (postgres): ${rate(ROWS, production)} (${production.toFixed(2)} s; ${(production / psqlSeconds).toFixed(2)}x psql's time, sides read concurrently)`);
+      console.log(`  staging (${sides.staging?.engine}): ${rate(ROWS, staging)} (${staging.toFixed(2)} s; ${(staging / reference).toFixed(2)}x the reference client's time)`);
+      console.log(`  rss grew ${((process.memoryUsage().rss - rssBefore) / 2 ** 20).toFixed(0)} MiB during the sample`);
+    }
+  } finally {
+    await Promise.all([pgA.destroy(), pgB.destroy(), maria.destroy()]);
+  }
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+async function timeScrapes(url: string, count: number): Promise<{ p50: number; p99: number; lines: number }> {
+  let lines = 0;
+  for (let i = 0; i < 20; i += 1) lines = (await (await fetch(url)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
+  const times: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const start = performance.now();
+    await (await fetch(url)).text();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), lines };
+}
+
+async function listen(app: express.Express): Promise<{ url: string; close(): void }> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ url: `http://127.0.0.1:${port}/metrics`, close: () => server.close() });
+    });
+  });
+}
+
+async function scrapeBenchmark(): Promise<void> {
+  // 7 comparison + 9 health series per query check.
+  const checks = Math.ceil(SERIES / 16);
+  console.log(`\n# /metrics with ${checks} query checks (~${SERIES} series)`);
+  const config = loadConfigObject(
+    {
+      environments: {
+        production: { databases: { shop: { url: 'postgres://u:p@127.0.0.1:1/db' } } },
+        staging: { databases: { shop: { url: 'postgres://u:p@127.0.0.1:1/db' } } },
+      },
+      checks: Array.from({ length: checks }, (_, i) => ({ name: `check_${i}`, kind: 'query', database: 'shop', sql: 'SELECT 1' })),
+    },
+    { env: {} },
+  );
+  const exporter = new Exporter(config, silentLogger);
+  for (const check of config.checks) {
+    const pair = { check: check.name, baseline: 'production', candidate: 'staging' };
+    exporter.store.begin(check.name);
+    exporter.store.succeed(
+      check.name,
+      {
+        passed: true,
+        summary: 'ok',
+        series: [
+          sample('fidelity_query_match', pair, 1),
+          sample('fidelity_query_mismatched_rows', pair, 0),
+          sample('fidelity_query_duration_ratio', pair, 1.1),
+          sample('fidelity_query_rows', { check: check.name, side: 'production' }, 100),
+          sample('fidelity_query_rows', { check: check.name, side: 'staging' }, 100),
+          sample('fidelity_query_duration_seconds', { check: check.name, side: 'production' }, 0.1),
+          sample('fidelity_query_duration_seconds', { check: check.name, side: 'staging' }, 0.11),
+        ],
+        scores: [{ dimension: 'data', candidate: 'staging', value: 1 }],
+        details: {},
+      },
+      { startedAt: Date.now(), finishedAt: Date.now(), durationMs: 10 },
+    );
+  }
+  const ours = await listen(createApp(exporter, silentLogger));
+  const oursTimes = await timeScrapes(ours.url, 300);
+  ours.close();
+
+  // Reference: prom-client alone, the same number of series set once, rendered through express.
+  const registry = new Registry();
+  const gauge = new Gauge({ name: 'reference_series', help: 'reference', labelNames: ['check', 'side', 'n'], registers: [registry] });
+  for (let i = 0; i < oursTimes.lines; i += 1) gauge.set({ check: `check_${i % checks}`, side: 'production', n: String(i) }, i);
+  const app = express();
+  app.get('/metrics', async (_req, res) => {
+    res.type('text/plain').send(await registry.metrics());
+  });
+  const reference = await listen(app);
+  const referenceTimes = await timeScrapes(reference.url, 300);
+  reference.close();
+
+  console.log(`ours: ${oursTimes.lines} series, p50 ${oursTimes.p50.toFixed(1)} ms, p99 ${oursTimes.p99.toFixed(1)} ms`);
+  console.log(`reference (prom-client, pre-set series): ${referenceTimes.lines} series, p50 ${referenceTimes.p50.toFixed(1)} ms, p99 ${referenceTimes.p99.toFixed(1)} ms`);
+  console.log(`ratio ours/reference: p50 ${(oursTimes.p50 / referenceTimes.p50).toFixed(2)}, p99 ${(oursTimes.p99 / referenceTimes.p99).toFixed(2)}`);
+}
+
+await queryBenchmark();
+await scrapeBenchmark();
+console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
