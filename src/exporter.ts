@@ -4,6 +4,12 @@ import type { Logger } from './log.js';
 import { Collector, type ReloadStatus } from './metrics/collector.js';
 import { ResultsStore } from './results/store.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { ownedChecks, type Shard } from './scheduler/shard.js';
+import { EventStore } from './events/store.js';
+import { ScoreHistory } from './scoring/history.js';
+import { scoreState } from './scoring/outcomes.js';
+
+const HISTORY_INTERVAL_MS = 10_000;
 
 /**
  * The running exporter: one configuration, its connections, its scheduler and the results store.
@@ -14,6 +20,10 @@ export class Exporter {
   readonly store = new ResultsStore();
   readonly collector: Collector;
   readonly startedAt = Date.now();
+  /** Scores over the uptime (report charts) and posted events: both survive reloads. */
+  readonly history = new ScoreHistory();
+  readonly events = new EventStore();
+  private historyTimer: NodeJS.Timeout | undefined;
   private current: { config: LoadedConfig; sides: Sides; scheduler: Scheduler };
   private reloadStatus: ReloadStatus;
   private running = false;
@@ -21,6 +31,8 @@ export class Exporter {
   constructor(
     config: LoadedConfig,
     private readonly log: Logger,
+    /** With a shard, this replica runs and exports only the checks it owns (see scheduler/shard.ts). */
+    readonly options: { shard?: Shard } = {},
   ) {
     this.current = this.assemble(config);
     this.reloadStatus = { successful: true, lastSuccessAt: Date.now() };
@@ -28,12 +40,17 @@ export class Exporter {
       store: () => this.store,
       sides: () => this.current.sides,
       reload: () => this.reloadStatus,
+      config: () => this.current.config,
+      events: () => this.events,
+      shard: () => this.options.shard,
     });
   }
 
-  private assemble(config: LoadedConfig) {
+  private assemble(loaded: LoadedConfig) {
+    const config = this.options.shard ? { ...loaded, checks: ownedChecks(loaded.checks, this.options.shard) } : loaded;
     const sides = new Sides(config.root, this.log);
     this.store.setChecks(config.checks);
+    this.events.setLimits({ maxReleases: config.root.events.max_releases, maxOpenProvisionings: config.root.events.max_open_provisionings });
     const scheduler = new Scheduler({ root: config.root, sides, store: this.store, log: this.log });
     return { config, sides, scheduler };
   }
@@ -57,6 +74,12 @@ export class Exporter {
   start(): void {
     this.current.scheduler.start(this.current.config.checks, this.current.config.root.defaults.side_probe_interval);
     this.running = true;
+    this.historyTimer ??= setInterval(() => this.recordScores(), HISTORY_INTERVAL_MS).unref();
+  }
+
+  /** Adds the current scores to the history (the report's charts). */
+  recordScores(now = Date.now()): void {
+    this.history.record(now, scoreState(this.store.all(), this.current.config.root.scores).scores);
   }
 
   /** Waits until every sample started so far has finished (tests and the one-shot run use it). */
@@ -78,8 +101,15 @@ export class Exporter {
     this.reloadStatus = { ...this.reloadStatus, successful: false };
   }
 
+  /** A reload that changed only the web configuration. */
+  markReloadSucceeded(): void {
+    this.reloadStatus = { successful: true, lastSuccessAt: Date.now() };
+  }
+
   async stop(): Promise<void> {
     this.running = false;
+    clearInterval(this.historyTimer);
+    this.historyTimer = undefined;
     await this.current.scheduler.stop();
     await this.current.sides.close();
   }

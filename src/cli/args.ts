@@ -1,4 +1,7 @@
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../config/duration.js';
+import { parseShard, shardFromHostname, ShardError, type Shard } from '../scheduler/shard.js';
 
 /**
  * Command-line flags in the Prometheus exporters' style (--config.file, --web.listen-address).
@@ -10,6 +13,13 @@ export const flagDefinitions = {
   'config.file': { type: 'string' },
   'web.listen-address': { type: 'string', default: DEFAULT_LISTEN_ADDRESS },
   'log.level': { type: 'string', default: 'info' },
+  // Operating: web config (TLS, auth), slow-client limits, sharding (docs/operations.md).
+  'web.config.file': { type: 'string' },
+  'web.headers-timeout': { type: 'string', default: '10s' },
+  'web.request-timeout': { type: 'string', default: '30s' },
+  shard: { type: 'string' },
+  'shard.from-hostname': { type: 'boolean', default: false },
+  'shard.count': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
@@ -19,6 +29,10 @@ export interface CommonFlags {
   configFile?: string;
   listenAddress: string;
   logLevel: string;
+  webConfigFile?: string;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  shard?: Shard;
   help: boolean;
   version: boolean;
   positionals: string[];
@@ -36,11 +50,42 @@ export function parseFlags(argv: string[], extra: Record<string, { type: 'string
       configFile: values['config.file'] as string | undefined,
       listenAddress: String(values['web.listen-address']),
       logLevel: String(values['log.level']),
+      webConfigFile: values['web.config.file'] as string | undefined,
+      headersTimeoutMs: timeoutFlag(values, 'web.headers-timeout'),
+      requestTimeoutMs: timeoutFlag(values, 'web.request-timeout'),
+      shard: shardFlags(values),
       help: Boolean(values.help),
       version: Boolean(values.version),
       positionals,
     };
     return { flags, values };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function timeoutFlag(values: Record<string, unknown>, flag: string): number {
+  const ms = parseDuration(String(values[flag]));
+  if (ms === null || ms < 100) throw new UsageError(`--${flag}: expected a duration of at least 100ms such as 10s, got "${String(values[flag])}"`);
+  return ms;
+}
+
+/** --shard=i/n, or --shard.from-hostname with --shard.count=n (StatefulSet pods are NAME-<ordinal>). */
+export function shardFlags(values: Record<string, unknown>, host: string = hostname()): Shard | undefined {
+  const explicit = values.shard as string | undefined;
+  const fromHostname = Boolean(values['shard.from-hostname']);
+  const countText = values['shard.count'] as string | undefined;
+  try {
+    if (explicit !== undefined) {
+      if (fromHostname || countText !== undefined) throw new ShardError('--shard: use either --shard=i/n or --shard.from-hostname with --shard.count, not both');
+      return parseShard(explicit);
+    }
+    if (!fromHostname) {
+      if (countText !== undefined) throw new ShardError('--shard.count: needs --shard.from-hostname');
+      return undefined;
+    }
+    if (countText === undefined || !/^\d{1,5}$/.test(countText)) throw new ShardError(`--shard.count: expected the number of replicas, got "${countText ?? ''}"`);
+    return shardFromHostname(host, Number(countText));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -61,11 +106,27 @@ Commands:
   serve          run the exporter (default); without --config.file it runs the embedded demo
   demo           run the embedded demo: two shop databases with deliberate drift
   check-config   validate --config.file and exit 0 (valid) or 3 (invalid); touches no database
+  run            run the checks once and gate on the scores (for CI pipelines); exit codes:
+                 0 gate passed, 1 gate failed, 2 inconclusive, 3 configuration error, 4 runtime error
 
 Flags:
   --config.file=PATH              configuration file (YAML)
   --web.listen-address=[HOST]:PORT address to serve /metrics, /api/v1/results and / on (default ${DEFAULT_LISTEN_ADDRESS})
   --log.level=LEVEL               debug, info, warn or error (default info)
+  --web.config.file=PATH          TLS, basic auth and bearer token (exporter-toolkit format; see docs/operations.md)
+  --web.headers-timeout=DURATION  close connections whose request headers take longer (default 10s)
+  --web.request-timeout=DURATION  close connections whose whole request takes longer (default 30s)
+  --shard=INDEX/COUNT             run only the checks this replica owns (e.g. 0/3, 1/3, 2/3)
+  --shard.from-hostname           take INDEX from the host name NAME-<ordinal> (StatefulSet); needs --shard.count
+  --shard.count=COUNT             number of replicas, with --shard.from-hostname
   --version                       print the version
   -h, --help                      print this help
+
+Flags of run (each selection flag may repeat or take a comma-separated list):
+  --check=NAME                    run only these checks (a named check runs even when disabled)
+  --kind=KIND                     run only checks of these kinds
+  --candidate=ENV                 run only checks whose candidate is one of these environments
+  --output.json=FILE              write the results and the gate as JSON
+  --output.junit=FILE             write JUnit XML, one test case per check
+  --report=FILE                   write the HTML audit report
 `;

@@ -1,40 +1,123 @@
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { LoadedConfig } from '../config/load.js';
 import { Exporter } from '../exporter.js';
 import type { Logger } from '../log.js';
+import type { Shard } from '../scheduler/shard.js';
 import { createApp } from '../server/app.js';
+import { Authenticator } from '../server/auth.js';
+import { EMPTY_WEB_CONFIG, reloadIncompatibility, type WebConfig } from '../server/web-config.js';
 import { parseListenAddress } from './args.js';
+import { Reloader, type ReloadOutcome } from './reload.js';
 
 export interface RunningExporter {
   exporter: Exporter;
   server: Server;
   url: string;
+  /** Loads the configuration (and web configuration) files again; a bad one keeps the old. */
+  reload(trigger: string): Promise<ReloadOutcome>;
   close(): Promise<void>;
 }
 
-/** Starts the scheduler and the HTTP server; resolves once the port is bound. */
-export async function startServing(config: LoadedConfig, listenAddress: string, log: Logger): Promise<RunningExporter> {
+export interface ServeOptions {
+  webConfig?: WebConfig;
+  /** Files a reload reads again. */
+  configFile?: string;
+  webConfigFile?: string;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  shard?: Shard;
+}
+
+/** The web configuration in force; a reload swaps credentials, headers and certificates in place. */
+export class WebState {
+  private authenticatorOf: Authenticator;
+  private server: Server | HttpsServer | undefined;
+
+  constructor(private current: WebConfig) {
+    this.authenticatorOf = new Authenticator(current);
+  }
+
+  get config(): WebConfig {
+    return this.current;
+  }
+
+  get authenticator(): Authenticator {
+    return this.authenticatorOf;
+  }
+
+  attach(server: Server | HttpsServer): void {
+    this.server = server;
+  }
+
+  /** Throws (keeping the current one) when the change needs a restart. */
+  apply(next: WebConfig): void {
+    const problem = reloadIncompatibility(this.current, next);
+    if (problem) throw new Error(problem);
+    const authenticator = new Authenticator(next);
+    if (next.tls && this.server && 'setSecureContext' in this.server) this.server.setSecureContext(next.tls.context);
+    this.current = next;
+    this.authenticatorOf = authenticator;
+  }
+}
+
+/** Starts the scheduler and the HTTP(S) server; resolves once the port is bound. */
+export async function startServing(config: LoadedConfig, listenAddress: string, log: Logger, options: ServeOptions = {}): Promise<RunningExporter> {
   const { host, port } = parseListenAddress(listenAddress);
-  const exporter = new Exporter(config, log);
-  const app = createApp(exporter, log);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(port, host ?? '::', (error?: Error) => (error ? reject(error) : resolve(listening)));
-    listening.once('error', reject);
+  const exporter = new Exporter(config, log, { shard: options.shard });
+  const web = new WebState(options.webConfig ?? EMPTY_WEB_CONFIG);
+  const reloader = new Reloader({ exporter, web, log, configFile: options.configFile, webConfigFile: options.webConfigFile });
+  const app = createApp(exporter, log, { web, reload: (trigger) => reloader.reload(trigger) });
+
+  // Slow clients must not hold connections open for ever: the headers and the whole request have
+  // deadlines, checked every second (Node's default check runs only every 30 s).
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const limits = {
+    headersTimeout,
+    requestTimeout: Math.max(options.requestTimeoutMs ?? 30_000, headersTimeout),
+    keepAliveTimeout: 5_000,
+    connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    maxHeaderSize: 16 * 1024,
+  };
+  const tls = web.config.tls;
+  const server: Server = tls
+    ? createHttpsServer({ ...limits, ...tls.context, requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized, handshakeTimeout: headersTimeout }, app)
+    : createHttpServer(limits, app);
+  if (tls) enforceClientCertificates(server as HttpsServer, () => web.config, log);
+  web.attach(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // Without a host Node listens on :: and falls back to 0.0.0.0 where IPv6 is off (many containers).
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  // Slow clients must not hold connections open for ever.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+  server.on('error', (error) => log.error({ err: error.message }, 'server error'));
   exporter.start();
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const shownHost = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-  const url = `http://${shownHost}:${boundPort}/`;
-  log.info({ address: `${host ?? ''}:${boundPort}`, checks: config.checks.length }, 'exporter listening');
+  const url = `${tls ? 'https' : 'http'}://${shownHost}:${boundPort}/`;
+  log.info(
+    {
+      address: `${host ?? ''}:${boundPort}`,
+      tls: Boolean(tls),
+      clientAuth: tls?.clientAuthType,
+      basicAuth: web.config.basicAuthUsers.size > 0,
+      bearerToken: Boolean(web.config.bearerToken),
+      shard: options.shard ? `${options.shard.index}/${options.shard.count}` : undefined,
+      checks: exporter.config.checks.length,
+      configuredChecks: config.checks.length,
+    },
+    'exporter listening',
+  );
   return {
     exporter,
     server,
     url,
+    reload: (trigger) => reloader.reload(trigger),
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -43,4 +126,25 @@ export async function startServing(config: LoadedConfig, listenAddress: string, 
       await exporter.stop();
     },
   };
+}
+
+/**
+ * node:tls can fail the handshake only for RequireAndVerifyClientCert; the two policies in between
+ * are enforced here, right after the handshake and before any request is read.
+ */
+function enforceClientCertificates(server: HttpsServer, current: () => WebConfig, log: Logger): void {
+  server.on('secureConnection', (socket: TLSSocket) => {
+    const policy = current().tls?.clientAuthType;
+    const presented = Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
+    const refuse =
+      (policy === 'RequireAnyClientCert' && !presented) ||
+      (policy === 'VerifyClientCertIfGiven' && presented && !socket.authorized);
+    if (refuse) {
+      log.debug({ remote: socket.remoteAddress, policy, presented, reason: socket.authorizationError }, 'TLS connection refused: client certificate');
+      socket.destroy();
+    }
+  });
+  server.on('tlsClientError', (error, socket) => {
+    log.debug({ remote: socket.remoteAddress, err: error.message }, 'TLS handshake failed');
+  });
 }

@@ -27,7 +27,7 @@ function describeInput(input: unknown): string {
 }
 
 /** Zod issues as "path: message"; input values are never echoed (they may be secrets). */
-function zodProblems(error: z.ZodError, prefix: PropertyKey[]): ConfigProblem[] {
+export function zodProblems(error: z.ZodError, prefix: PropertyKey[]): ConfigProblem[] {
   return error.issues.flatMap((issue): ConfigProblem[] => {
     const path = [...prefix, ...issue.path];
     switch (issue.code) {

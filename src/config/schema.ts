@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { engineOf } from '../connectors/database.js';
 import { cronExpression, duration, identifier, positiveInt, secret } from './fields.js';
 import { Secret } from './secret.js';
+import { configSourceSchema } from './config-sources.js';
 
 /**
  * The configuration file's shape. Defaults live here and nowhere else; checks are validated
@@ -21,12 +22,28 @@ export const httpSchema = z.strictObject({
   base_url: z.url({ error: 'must be an absolute http(s) URL' }),
   headers: z.record(z.string(), secret).default({}),
   allow_writes: z.boolean().default(false),
+  // Probing limits (flow, fault and virtual checks): see docs/checks/flow.md.
+  /** Requests per second to this environment; 0 = unlimited. */
+  rate_limit: z.number().nonnegative().default(10),
+  max_body_bytes: positiveInt.default(10 * 1024 * 1024),
+  /** Hosts (host[:port]) a redirect may lead to besides base_url's own. */
+  allowed_redirect_hosts: z.array(z.string().min(1)).default([]),
+  max_redirects: z.number().int().min(0).max(20).default(5),
+  timeouts: z
+    .strictObject({
+      connect: duration.default(5000),
+      /** Deadline of one request, connect to last body byte. */
+      step: duration.default(10_000),
+    })
+    .prefault({}),
 });
 
 export const environmentSchema = z.strictObject({
   description: z.string().optional(),
   databases: z.record(identifier, databaseSchema).default({}),
   http: httpSchema.optional(),
+  /** Configuration sources compared by `config` checks (see config-sources.ts). */
+  configs: z.record(identifier, configSourceSchema).default({}),
   max_concurrency: positiveInt.max(64).default(2),
 });
 
@@ -47,10 +64,44 @@ export const defaultsSchema = z
   })
   .prefault({});
 
+// Scores and gate (docs/scores-and-gate.md): a threshold per dimension and overall (seed defaults:
+// data 0.95, error_detection 0.8), weights of the overall score, and what an inconclusive gate means.
+const scoreValue = z.number().min(0).max(1);
+const weight = z.number().min(0).max(1000);
 export const scoresSchema = z
   .strictObject({
-    thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
-    weights: z.record(z.string(), z.number().min(0)).default({}),
+    thresholds: z
+      .strictObject({
+        overall: scoreValue.optional(),
+        data: scoreValue.default(0.95),
+        config: scoreValue.optional(),
+        behavior: scoreValue.optional(),
+        freshness: scoreValue.optional(),
+        error_detection: scoreValue.default(0.8),
+        privacy: scoreValue.optional(),
+      })
+      .prefault({}),
+    weights: z
+      .strictObject({ data: weight, config: weight, behavior: weight, freshness: weight, error_detection: weight, privacy: weight })
+      .partial()
+      .prefault({}),
+    /** Any privacy contribution below 1 (an unmasked value, say) fails the gate whatever the score. */
+    fail_on_privacy_violation: z.boolean().default(true),
+    /** How an inconclusive gate counts: stay inconclusive (run exits 2), or count as pass or fail. */
+    inconclusive: z.enum(['inconclusive', 'fail', 'pass']).default('inconclusive'),
+    /** HTTP status of /gate when the verdict is inconclusive. */
+    inconclusive_http_status: z.union([z.literal(200), z.literal(503)]).default(503),
+  })
+  .prefault({});
+
+// Events API (POST /api/v1/events): disabled until a bearer token is configured.
+export const eventsSchema = z
+  .strictObject({
+    token: secret.optional(),
+    /** Releases remembered to link production incidents to staging verdicts (oldest forgotten first). */
+    max_releases: positiveInt.max(100_000).default(1000),
+    /** Open provisioning runs remembered per environment. */
+    max_open_provisionings: positiveInt.max(10_000).default(100),
   })
   .prefault({});
 
@@ -72,6 +123,7 @@ export const rootSchema = z.strictObject({
   }),
   defaults: defaultsSchema,
   scores: scoresSchema,
+  events: eventsSchema,
   // Each check is validated by its kind's schema once the kind is known.
   checks: z.array(z.record(z.string(), z.unknown())).default([]),
 });
@@ -81,6 +133,7 @@ export type HttpConfig = z.output<typeof httpSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type DefaultsConfig = z.output<typeof defaultsSchema>;
 export type ScoresConfig = z.output<typeof scoresSchema>;
+export type EventsConfig = z.output<typeof eventsSchema>;
 export type RootConfig = z.output<typeof rootSchema>;
 
 /** The strict schema of one check kind: the common fields plus the kind's own. */

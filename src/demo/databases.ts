@@ -17,6 +17,8 @@ export async function startDemoDatabase(name: string, extraSql = ''): Promise<De
   await db.exec(SHOP_SCHEMA);
   await db.exec(SHOP_DATA);
   if (extraSql) await db.exec(extraSql);
+  // Planner statistics, as a real database has them, so that EXPLAIN shows realistic plans.
+  await db.exec('ANALYZE');
   // PGlite is a single backend: a few connections are multiplexed onto it, queries queued.
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
   await server.start();

@@ -33,7 +33,26 @@ export const catalogue = {
   fidelity_side_database_up: spec('health', 'gauge', ['side', 'database'], 'Whether the database of the environment answered the last probe.'),
 
   // Scores.
-  fidelity_score: spec('scores', 'gauge', ['dimension', 'candidate'], `Fidelity score of the candidate per dimension, 0..1 (1 = staging predicts production faithfully). ${CACHED}`),
+  fidelity_score: spec('scores', 'gauge', ['dimension', 'candidate'], `Fidelity score of the candidate per dimension (data, config, behavior, freshness, error_detection, privacy) and overall (weighted mean of the dimensions that have results), 0..1 (1 = staging predicts production faithfully); absent while a dimension has no result (inconclusive). ${CACHED}`),
+
+  // Scores and gate (docs/scores-and-gate.md).
+  fidelity_score_threshold: spec('scores', 'gauge', ['dimension'], 'Gate threshold of the dimension or overall score from the configuration (scores.thresholds); alert rules compare fidelity_score against it.'),
+  fidelity_score_checks: spec('scores', 'gauge', ['dimension', 'candidate'], `Check results the dimension score of the candidate is made of. ${CACHED}`),
+  // Sharding (docs/operations.md): what recording rules need to combine the scores of replicas.
+  fidelity_score_weight: spec('scores', 'gauge', ['dimension'], 'Weight of the dimension in the overall score (scores.weights, default 1), so recording rules can combine the scores of sharded replicas.'),
+  fidelity_shard_info: spec('health', 'gauge', ['shard', 'shards'], 'The shard this replica runs (--shard): shard index and number of shards; always 1. Absent without sharding.'),
+  fidelity_gate_passing: spec('scores', 'gauge', ['candidate'], 'Whether the deployment gate passes for the candidate (1) or fails or is inconclusive (0); the same verdict as /gate.'),
+  fidelity_gate_inconclusive: spec('scores', 'gauge', ['candidate'], 'Whether the gate of the candidate is inconclusive (1): a gated dimension has checks without a current result, or nothing has been scored yet.'),
+
+  // Provisioning and release events (POST /api/v1/events).
+  fidelity_provisioning_duration_seconds: spec('events', 'gauge', ['environment'], 'How long the last finished provisioning of the environment took (provisioning_started to provisioning_finished, or its duration_seconds).'),
+  fidelity_provisioning_last_finished_timestamp_seconds: spec('events', 'gauge', ['environment'], 'Unix time at which the last provisioning of the environment finished.'),
+  fidelity_provisionings_total: spec('events', 'counter', ['environment', 'outcome'], 'Finished provisionings of the environment by outcome (success, failure) since the exporter started.'),
+  fidelity_deployments_total: spec('events', 'counter', ['environment'], 'Deployment events received for the environment since the exporter started.'),
+  fidelity_staging_verdicts_total: spec('events', 'counter', ['verdict'], 'Staging verdicts (pass, fail) received for releases since the exporter started.'),
+  fidelity_production_incidents_total: spec('events', 'counter', ['escaped'], 'Production incidents by whether their release had passed staging (escaped="true"), failed it ("false") or has no known verdict ("unknown").'),
+  fidelity_escape_ratio: spec('events', 'gauge', [], 'Share of the remembered releases that passed staging and then had a production incident (0..1); absent before any staging pass.'),
+  fidelity_events_received_total: spec('events', 'counter', ['type'], 'Events accepted by the events API, by type.'),
 
   // Data: query checks.
   fidelity_query_match: spec('data', 'gauge', ['check', 'baseline', 'candidate'], `Whether the query returned the same result on both sides (1) or not (0). ${CACHED}`),
@@ -41,6 +60,50 @@ export const catalogue = {
   fidelity_query_mismatched_rows: spec('data', 'gauge', ['check', 'baseline', 'candidate'], `Rows that differ between the sides (missing + extra + changed). ${CACHED}`),
   fidelity_query_duration_seconds: spec('data', 'gauge', ['check', 'side'], `Time the query took on the side, rows streamed and canonicalised. ${CACHED}`),
   fidelity_query_duration_ratio: spec('data', 'gauge', ['check', 'baseline', 'candidate'], `Query duration on the candidate divided by the baseline's. ${CACHED}`),
+  // Data: table checks (whole tables by key, docs/checks/table.md).
+  fidelity_table_match: spec('data', 'gauge', ['check', 'baseline', 'candidate'], `Whether the table holds the same rows on both sides (1) or not (0). ${CACHED}`),
+  fidelity_table_rows: spec('data', 'gauge', ['check', 'side'], `Rows of the table on the side (after the check's filter). ${CACHED}`),
+  fidelity_table_missing_rows: spec('data', 'gauge', ['check', 'baseline', 'candidate'], `Keys present on the baseline and absent on the candidate. ${CACHED}`),
+  fidelity_table_extra_rows: spec('data', 'gauge', ['check', 'baseline', 'candidate'], `Keys present on the candidate and absent on the baseline. ${CACHED}`),
+  fidelity_table_changed_rows: spec('data', 'gauge', ['check', 'baseline', 'candidate'], `Keys present on both sides whose compared columns differ. ${CACHED}`),
+  fidelity_table_difference_ratio: spec('data', 'gauge', ['check', 'baseline', 'candidate'], `Differing rows (missing + extra + changed) divided by the larger side's row count. ${CACHED}`),
+  fidelity_table_duration_seconds: spec('data', 'gauge', ['check', 'side'], `Time the side spent answering the comparison's statements. ${CACHED}`),
+  // Data: schema, plan and freshness checks.
+  fidelity_schema_differences: spec('data', 'gauge', ['check', 'baseline', 'candidate', 'object'], `Schema differences between the sides by object type (table, column, type, nullability, default, primary_key, unique, foreign_key, index). ${CACHED}`),
+  fidelity_plan_differences: spec('data', 'gauge', ['check', 'baseline', 'candidate'], `Configured queries whose EXPLAIN plan shape (node types, join methods, index names) differs between the sides. ${CACHED}`),
+  fidelity_data_lag_seconds: spec('data', 'gauge', ['check', 'baseline', 'candidate'], `Newest timestamp of the dataset on the baseline minus the candidate's; +Inf when the candidate has no data. ${CACHED}`),
+  fidelity_data_age_seconds: spec('data', 'gauge', ['check', 'side'], `Age of the newest timestamp of the dataset on the side at sample time; +Inf when the side has no data. ${CACHED}`),
+  fidelity_freshness_max_age_seconds: spec('data', 'gauge', ['check'], 'The max_age configured for the freshness check, so alert rules compare against config.'),
+  // Data: integrity, coverage and masking checks (docs/checks/integrity.md, coverage.md, masking.md).
+  fidelity_integrity_violations: spec('data', 'gauge', ['check', 'relation'], `Orphan rows on the candidate: child rows whose reference matches no parent row, per relation (configured name or foreign key constraint name). ${CACHED}`),
+  fidelity_data_coverage_ratio: spec('data', 'gauge', ['check', 'column', 'baseline', 'candidate'], `Share of the baseline's distinct values (or value shapes, for high-cardinality columns) in the sample that also occur in the candidate's sample, 0..1. ${CACHED}`),
+  fidelity_data_coverage_missing: spec('data', 'gauge', ['check', 'column', 'baseline', 'candidate'], `Distinct values (or value shapes) of the baseline's sample missing from the candidate's sample. ${CACHED}`),
+  fidelity_masking_violations: spec('data', 'gauge', ['check', 'detector'], `Values in the candidate's sample flagged as personal data or secrets, by detector (email, phone, card, iban, ip, token, user patterns); detector="leak" counts masked values equal to the baseline's value of the same row. ${CACHED}`),
+  fidelity_masking_sampled_rows: spec('data', 'gauge', ['check'], `Candidate rows the masking check sampled. ${CACHED}`),
+  // Behavior: flow, fault and virtual checks (docs/checks/flow.md, fault.md, virtual.md).
+  fidelity_flow_step_duration_seconds: spec('behavior', 'gauge', ['check', 'step', 'side', 'connection', 'phase'], `Median over the last sample's iterations of one phase (total, dns, connect, tls, ttfb, transfer) of a flow step on the side; connection is cold (a new connection) or keepalive (a reused one). ${CACHED}`),
+  fidelity_flow_duration_seconds: spec('behavior', 'gauge', ['check', 'side'], `Median duration of the whole flow on the side over the last sample's complete iterations. ${CACHED}`),
+  fidelity_flow_latency_ratio: spec('behavior', 'gauge', ['check', 'baseline', 'candidate'], `Median flow duration of the candidate divided by the baseline's, over the latency window. ${CACHED}`),
+  fidelity_flow_step_latency_ratio: spec('behavior', 'gauge', ['check', 'step', 'baseline', 'candidate'], `Median step duration of the candidate divided by the baseline's, over the latency window. ${CACHED}`),
+  fidelity_flow_latency_p_value: spec('behavior', 'gauge', ['check', 'baseline', 'candidate'], `Two-sided p-value of the Mann-Whitney U test on flow durations over the window; absent while the window holds too few samples (inconclusive). ${CACHED}`),
+  fidelity_flow_latency_regression: spec('behavior', 'gauge', ['check', 'baseline', 'candidate'], `Whether the candidate is significantly slower than the baseline beyond the tolerance (1) or not (0); absent while inconclusive. ${CACHED}`),
+  fidelity_flow_latency_samples: spec('behavior', 'gauge', ['check', 'side'], `Flow durations in the latency window of the side. ${CACHED}`),
+  fidelity_flow_status_parity_ratio: spec('behavior', 'gauge', ['check', 'baseline', 'candidate'], `Share of flow steps answered with the same status on both sides, 0..1. ${CACHED}`),
+  fidelity_flow_body_parity_ratio: spec('behavior', 'gauge', ['check', 'baseline', 'candidate'], `Share of flow steps whose bodies are identical after ignored paths and baseline noise, 0..1. ${CACHED}`),
+  fidelity_flow_mutation_parity_ratio: spec('behavior', 'gauge', ['check', 'baseline', 'candidate'], `Share of data-mutation verifications (read-only SQL after a step) with the same rows on both sides, 0..1. ${CACHED}`),
+  fidelity_flow_error_ratio: spec('behavior', 'gauge', ['check', 'side'], `Share of the side's flow requests that failed (no response, 5xx, unparsable body or failed expectation), 0..1. ${CACHED}`),
+  fidelity_fault_probes_injected: spec('behavior', 'gauge', ['check', 'side'], `Error probes sent to the side by the fault check. ${CACHED}`),
+  fidelity_fault_probes_detected: spec('behavior', 'gauge', ['check', 'side'], `Error probes the side answered with the expected error. ${CACHED}`),
+  fidelity_fault_detection_ratio: spec('behavior', 'gauge', ['check', 'side'], `Error detection rate: detected / injected probes on the side, 0..1. ${CACHED}`),
+  fidelity_virtual_accuracy_ratio: spec('behavior', 'gauge', ['check'], `Share of requests the mock (candidate) answered like the real service (baseline): same status and body after ignored paths and noise, 0..1. ${CACHED}`),
+  fidelity_virtual_endpoint_coverage_ratio: spec('behavior', 'gauge', ['check'], `Share of the real service's endpoints (requests not answered 404/405/501) that the mock also serves, 0..1. ${CACHED}`),
+  fidelity_virtual_status_coverage_ratio: spec('behavior', 'gauge', ['check'], `Share of the real service's (endpoint, status) pairs that the mock reproduces, 0..1. ${CACHED}`),
+  // Config: configuration drift between environments (config checks, docs/checks/config.md).
+  fidelity_config_differences: spec('config', 'gauge', ['check', 'change', 'status'], `Configuration keys that differ between the sides, by change (added, removed, changed, type_changed; seen from the candidate) and status (unapproved, approved, expired). ${CACHED}`),
+  fidelity_config_drift_index: spec('config', 'gauge', ['check'], `Configuration drift index: differences that are unapproved or whose approval expired. ${CACHED}`),
+  fidelity_config_keys_compared: spec('config', 'gauge', ['check'], `Configuration keys compared (present on either side, ignored paths excluded). ${CACHED}`),
+  fidelity_config_drift_oldest_seconds: spec('config', 'gauge', ['check'], `Age of the oldest unapproved or expired difference since it was first seen; 0 without drift. ${CACHED}`),
+  fidelity_config_approved_max: spec('config', 'gauge', ['check'], 'The max_approved configured for the check, so alert rules compare approved differences against config.'),
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricName = keyof typeof catalogue;

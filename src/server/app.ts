@@ -1,11 +1,25 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Exporter } from '../exporter.js';
 import type { Logger } from '../log.js';
+import type { ReloadOutcome } from '../cli/reload.js';
+import { authMiddleware, type Authenticator } from './auth.js';
+import type { WebConfig } from './web-config.js';
 import { renderReport } from './html.js';
 import { resultsView } from './view.js';
+import { eventsHandler, gateHandler } from './gate-routes.js';
 
 /** Every HTTP route of the exporter, in one place. Reads memory only; never touches a target. */
-export function createApp(exporter: Exporter, log: Logger): express.Express {
+export interface AppOperations {
+  /** The web configuration in force (auth, extra headers); swapped by reloads. */
+  web?: { readonly config: WebConfig; readonly authenticator: Authenticator };
+  /** POST /-/reload */
+  reload?: (trigger: string) => Promise<ReloadOutcome>;
+}
+
+/** Largest request body any route accepts; larger declared bodies are refused before routing. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function createApp(exporter: Exporter, log: Logger, operations: AppOperations = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -13,8 +27,20 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
     res.set('X-Content-Type-Options', 'nosniff');
     res.set('X-Frame-Options', 'DENY');
     res.set('Referrer-Policy', 'no-referrer');
+    res.set('Content-Security-Policy', "default-src 'none'");
+    res.set('Cross-Origin-Resource-Policy', 'same-origin');
+    for (const [name, value] of Object.entries(operations.web?.config.headers ?? {})) res.set(name, value);
     next();
   });
+  app.use((req, res, next) => {
+    if (Number(req.get('content-length') ?? 0) > MAX_BODY_BYTES) {
+      res.set('Connection', 'close').status(413).type('text/plain').send(`request body larger than ${MAX_BODY_BYTES} bytes\n`);
+      return;
+    }
+    next();
+  });
+  const web = operations.web;
+  if (web) app.use(authMiddleware(() => web.authenticator, log));
 
   const readOnly = (path: string, handler: (req: Request, res: Response) => void | Promise<void>) => {
     app.get(path, handler);
@@ -41,6 +67,25 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
     res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     res.type('html').send(renderReport(resultsView(exporter)));
   });
+
+  // Scores and gate (docs/scores-and-gate.md).
+  readOnly('/gate', gateHandler(exporter));
+  app.post('/api/v1/events', eventsHandler(exporter, log));
+  app.all('/api/v1/events', (_req, res) => {
+    res.set('Allow', 'POST').status(405).type('text/plain').send('method not allowed\n');
+  });
+
+  const reload = operations.reload;
+  if (reload) {
+    app.post('/-/reload', async (_req, res) => {
+      const outcome = await reload('http');
+      if (outcome.ok) res.type('text/plain').send(`configuration reloaded: ${outcome.checks} checks\n`);
+      else res.status(500).type('text/plain').send(`configuration reload failed, the previous configuration stays in force:\n${outcome.error}\n`);
+    });
+    app.all('/-/reload', (_req, res) => {
+      res.set('Allow', 'POST').status(405).type('text/plain').send('method not allowed\n');
+    });
+  }
 
   app.use((req, res) => {
     res.status(404).type('text/plain').send(`not found: ${req.method} ${req.path.slice(0, 200)}\n`);

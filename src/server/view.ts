@@ -1,7 +1,13 @@
-import type { Exporter } from '../exporter.js';
-import type { CheckState } from '../results/store.js';
-import { dimensionScores, type DimensionScore } from '../scoring/scores.js';
+import type { CheckResult, ScoreContribution } from '../checks/check.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { Sides } from '../connectors/sides.js';
+import type { CheckState, ResultsStore } from '../results/store.js';
+import type { GateReport } from '../scoring/gate.js';
+import type { HistoryPoint, ScoreHistory } from '../scoring/history.js';
+import { scoreState } from '../scoring/outcomes.js';
+import { dimensionScores, type CandidateScores, type DimensionScore, type ScoreName } from '../scoring/scores.js';
 import { VERSION } from '../version.js';
+import { redact, redactDetails } from './redact.js';
 
 /**
  * The read model behind /api/v1/results and the HTML page: plain JSON, built from memory.
@@ -26,14 +32,33 @@ export interface CheckView {
   lastSuccessAt?: string;
   runs: { success: number; failure: number; skipped: number };
   details?: Record<string, unknown>;
+  scores: ScoreContribution[];
   previous?: { passed: boolean; summary: string };
+  /** What changed since the previous sample, one line each. */
+  changes: string[];
 }
 
 export interface ResultsView {
+  /** When this view was built. */
+  generatedAt?: string;
   exporter: { version: string; startedAt: string; configFile?: string; configReloadSuccessful: boolean };
   environments: Array<{ name: string; up?: boolean; databases: Array<{ name: string; up?: boolean }>; httpBaseUrl?: string }>;
   scores: DimensionScore[];
+  /** Every candidate with every dimension (null = inconclusive) and the overall score. */
+  candidates: CandidateScores[];
+  gate: GateReport;
+  history: Array<{ candidate: string; dimension: ScoreName; points: HistoryPoint[] }>;
   checks: CheckView[];
+}
+
+/** What the read model is built from: the running exporter, or a one-shot run. */
+export interface ViewSource {
+  readonly config: LoadedConfig;
+  readonly store: ResultsStore;
+  readonly sides: Pick<Sides, 'health' | 'sideUp'>;
+  readonly startedAt: number;
+  readonly reload: { successful: boolean };
+  readonly history?: ScoreHistory;
 }
 
 export function withoutCredentials(url: string): string {
@@ -54,6 +79,36 @@ export function statusOf(state: CheckState): CheckStatus {
   if (!state.lastRun) return 'pending';
   if (!state.lastRun.success) return 'error';
   return state.result?.passed ? 'pass' : 'fail';
+}
+
+const MAX_CHANGES = 12;
+
+function scalar(value: unknown): value is string | number | boolean | null {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+/** What changed between two results of a check: verdict, summary, scores, top-level detail values. */
+export function changesBetween(previous: CheckResult | undefined, current: CheckResult | undefined, failedNow: boolean): string[] {
+  if (!previous) return [];
+  if (!current) return failedNow ? [`the last sample failed; the previous result (${previous.passed ? 'faithful' : 'drift'}: ${previous.summary}) is no longer served`] : [];
+  const changes: string[] = [];
+  if (previous.passed !== current.passed) changes.push(`verdict: ${previous.passed ? 'faithful' : 'drift'} → ${current.passed ? 'faithful' : 'drift'}`);
+  if (previous.summary !== current.summary) changes.push(`summary: ${previous.summary} → ${current.summary}`);
+  for (const score of current.scores) {
+    const before = previous.scores.find((p) => p.dimension === score.dimension && p.candidate === score.candidate);
+    if (before && before.value !== score.value) changes.push(`${score.dimension} score: ${before.value.toFixed(3)} → ${score.value.toFixed(3)}`);
+  }
+  const before = redact(previous.details) as Record<string, unknown>;
+  const after = redact(current.details) as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const [a, b] = [before[key], after[key]];
+    if (scalar(a) && scalar(b) && a !== b) changes.push(`${key}: ${String(a)} → ${String(b)}`);
+    else if (!scalar(a) || !scalar(b)) {
+      if (JSON.stringify(a) !== JSON.stringify(b) && (a === undefined || b === undefined)) changes.push(`${key}: ${a === undefined ? 'added' : 'removed'}`);
+    }
+  }
+  if (changes.length > MAX_CHANGES) return [...changes.slice(0, MAX_CHANGES), `… ${changes.length - MAX_CHANGES} more`];
+  return changes;
 }
 
 function checkView(state: CheckState): CheckView {
@@ -80,15 +135,19 @@ function checkView(state: CheckState): CheckView {
     },
     lastSuccessAt: state.lastSuccessAt === undefined ? undefined : iso(state.lastSuccessAt),
     runs: { ...state.runs, skipped: state.skipped },
-    details: state.result?.details,
+    details: redactDetails(state.result?.details),
+    scores: state.result?.scores ?? [],
     previous: state.previousResult && { passed: state.previousResult.passed, summary: state.previousResult.summary },
+    changes: changesBetween(state.previousResult, state.result, state.lastRun?.success === false),
   };
 }
 
-export function resultsView(exporter: Exporter): ResultsView {
+export function resultsView(exporter: ViewSource): ResultsView {
   const { root, file } = exporter.config;
   const states = exporter.store.all();
+  const current = scoreState(states, root.scores);
   return {
+    generatedAt: iso(Date.now()),
     exporter: {
       version: VERSION,
       startedAt: iso(exporter.startedAt),
@@ -106,6 +165,9 @@ export function resultsView(exporter: Exporter): ResultsView {
       };
     }),
     scores: dimensionScores(states.flatMap((state) => state.result?.scores ?? [])),
+    candidates: current.scores,
+    gate: current.gate,
+    history: exporter.history?.toJSON() ?? [],
     checks: states.map(checkView),
   };
 }

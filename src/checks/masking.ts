@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { canonicalize, type Column } from '../compare/canonical.js';
+import { builtinDetectorNames, createDetectors, detect, patternProblem } from '../compare/detectors.js';
+import { checkSchema } from '../config/schema.js';
+import { identifier, positiveInt } from '../config/fields.js';
+import type { RawRow } from '../connectors/database.js';
+import { sample } from '../metrics/catalogue.js';
+import type { CheckConfig, CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
+import { SampleError, toSampleError } from './errors.js';
+import { databaseReferences } from './references.js';
+import { parseTableName, placeholder, qualifiedTable, quoteIdentifier, sampleTable, type Engine } from './sampling.js';
+
+/**
+ * `masking`: is the candidate's copy of personal data really anonymised?
+ *
+ * - Detectors (email, phone, card, iban, ip, token, user patterns) run here, in the exporter, on a
+ *   bounded sample of candidate rows. Each value is scanned and dropped at once: only detector
+ *   names, counts, column names and row keys are kept.
+ * - Leaks: for columns declared `masked`, the candidate's value must differ from the baseline's
+ *   value of the row with the same key. Both databases hash the value themselves (SHA-256 with a
+ *   random salt drawn for this sample), so masked values never leave either database in clear.
+ *
+ * Nothing this kind returns, throws or logs contains a scanned value.
+ */
+
+export const LEAK_DETECTOR = 'leak';
+
+const columnSchema = z.union([
+  identifier,
+  z.strictObject({
+    name: identifier,
+    /** Compare with the baseline by hash: equal to production means the masking did not apply. */
+    masked: z.boolean().default(false),
+    /** Run the detectors on the column's values. */
+    detect: z.boolean().default(true),
+  }),
+]);
+
+const schema = checkSchema('masking', {
+  database: identifier,
+  /** `table` or `schema.table`. */
+  table: identifier,
+  /** Columns that identify a row on both sides (the primary key); required for masked columns. */
+  key: z.array(identifier).min(1).optional(),
+  columns: z.array(columnSchema).min(1),
+  detectors: z.array(z.enum(builtinDetectorNames)).default([...builtinDetectorNames]),
+  /** Own detectors: name -> regular expression (JavaScript syntax, Unicode mode). */
+  patterns: z.record(identifier, z.string().min(1)).default({}),
+  /** Email domains whose addresses are not personal data (reserved domains such as example.com always are not). */
+  allow_email_domains: z.array(z.string().min(1)).default([]),
+  sample_rows: positiveInt.max(100_000).default(1000),
+  max_examples: z.number().int().min(0).max(1000).optional(),
+});
+
+type MaskingOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+
+interface ColumnSetting {
+  name: string;
+  masked: boolean;
+  detect: boolean;
+}
+
+function columnSettings(check: MaskingOptions): ColumnSetting[] {
+  return check.columns.map((column) => (typeof column === 'string' ? { name: column, masked: false, detect: true } : column));
+}
+
+/**
+ * SQL of a salted SHA-256 of the value's text, computed by the database. SHA-256 rather than MD5:
+ * it is available on both engines and allowed where FIPS mode disables MD5. NULL and empty values
+ * hash to NULL: they are not personal data and must not count as leaks.
+ */
+export function hashExpression(engine: Engine, column: string, saltParameter: string): string {
+  const value = quoteIdentifier(engine, column);
+  if (engine === 'postgres') {
+    return `CASE WHEN (${value})::text = '' THEN NULL ELSE encode(sha256(convert_to(${saltParameter}, 'UTF8') || convert_to((${value})::text, 'UTF8')), 'hex') END`;
+  }
+  return `CASE WHEN ${value} IS NULL OR CAST(${value} AS BINARY) = '' THEN NULL ELSE SHA2(CONCAT(CAST(${saltParameter} AS BINARY), CAST(${value} AS BINARY)), 256) END`;
+}
+
+/** Select list of key columns followed by hashes of masked columns, with the salt parameters it needs. */
+function keyAndHashes(engine: Engine, key: string[], masked: string[], salt: string): { list: string[]; params: string[] } {
+  const list = [
+    ...key.map((column) => quoteIdentifier(engine, column)),
+    ...masked.map((column) => hashExpression(engine, column, placeholder(engine, 1))),
+  ];
+  // PostgreSQL reuses $1; MySQL placeholders are positional, one salt per hash.
+  const params = engine === 'postgres' ? (masked.length > 0 ? [salt] : []) : masked.map(() => salt);
+  return { list, params };
+}
+
+/** `k IN ($2, $3)` or `(k1, k2) IN (($2, $3), ($4, $5))` for a batch of raw keys. */
+function keyFilter(engine: Engine, key: string[], keys: RawRow[], firstParameter: number): { sql: string; params: (string | null)[] } {
+  let index = firstParameter;
+  const tuple = (values: RawRow) => values.map(() => placeholder(engine, index++));
+  const columns = key.map((column) => quoteIdentifier(engine, column));
+  const tuples = keys.map((values) => (key.length === 1 ? tuple(values)[0] : `(${tuple(values).join(', ')})`));
+  const left = key.length === 1 ? columns[0] : `(${columns.join(', ')})`;
+  return { sql: `${left} IN (${tuples.join(', ')})`, params: keys.flat() };
+}
+
+function canonicalKey(values: RawRow, columns: Column[]): string {
+  return JSON.stringify(values.map((value, index) => canonicalize(columns[index]?.valueClass ?? 'text', value)));
+}
+
+interface Offending {
+  column: string;
+  detector: string;
+  key?: Record<string, string | null>;
+}
+
+const LOOKUP_BATCH = 500;
+
+/**
+ * Server error messages quote what they choke on: identifiers, but sometimes a value
+ * (`invalid input syntax for type bigint: "..."`). Quoted text other than the check's own
+ * identifiers is replaced, so that a failing sample cannot carry a scanned value to the API or log.
+ */
+export function scrubMessage(message: string, identifiers: ReadonlySet<string>): string {
+  return message.replace(/"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'/g, (quoted, double?: string, single?: string) =>
+    identifiers.has(double ?? single ?? '') ? quoted : '"<value>"',
+  );
+}
+
+export const maskingKind: CheckKind<MaskingOptions> = {
+  kind: 'masking',
+  description: 'personal data detectors over a sample of candidate columns, and masked values equal to production (by in-database hash)',
+  dimension: 'privacy',
+  schema,
+
+  references(check, root): CheckProblem[] {
+    const problems = databaseReferences(root, check.database, [check.baseline, check.candidate]);
+    const columns = columnSettings(check);
+    const seen = new Set<string>();
+    columns.forEach((column, index) => {
+      if (seen.has(column.name)) problems.push({ path: ['columns', index], message: `column "${column.name}" is listed twice` });
+      seen.add(column.name);
+      if (column.masked && check.key?.includes(column.name)) {
+        problems.push({ path: ['columns', index], message: `a masked column cannot be part of key (rows are paired by key in clear)` });
+      }
+      if (!column.masked && !column.detect) problems.push({ path: ['columns', index], message: 'neither masked nor detect: the column would not be checked' });
+    });
+    if (columns.some((column) => column.masked) && !check.key) {
+      problems.push({ path: ['key'], message: 'is required when a column is masked (rows are paired with the baseline by key)' });
+    }
+    for (const [name, source] of Object.entries(check.patterns)) {
+      if ((builtinDetectorNames as readonly string[]).includes(name) || name === LEAK_DETECTOR) {
+        problems.push({ path: ['patterns', name], message: `"${name}" is the name of a built-in detector` });
+      }
+      const problem = patternProblem(source);
+      if (problem) problems.push({ path: ['patterns', name], message: problem });
+    }
+    return problems;
+  },
+
+  async run(check, context: SampleContext): Promise<CheckResult> {
+    try {
+      return await sampleAndCompare(check, context);
+    } catch (error) {
+      const failure = toSampleError(error);
+      const identifiers = new Set([check.table, ...check.table.split('.'), ...(check.key ?? []), ...columnSettings(check).map((column) => column.name)]);
+      throw new SampleError(failure.reason, scrubMessage(failure.message, identifiers));
+    }
+  },
+};
+
+async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: SampleContext): Promise<CheckResult> {
+  const columns = columnSettings(check);
+  const key = check.key ?? [];
+  const scanned = columns.filter((column) => column.detect).map((column) => column.name);
+  const masked = columns.filter((column) => column.masked).map((column) => column.name);
+  // Without scanned columns no detector runs, and none reports a (meaningless) zero.
+  const detectors = scanned.length === 0 ? [] : createDetectors({ builtins: check.detectors, patterns: check.patterns, allowedEmailDomains: check.allow_email_domains });
+  const detectorNames = [...detectors.map((detector) => detector.name), ...(masked.length > 0 ? [LEAK_DETECTOR] : [])];
+  const maxExamples = check.max_examples ?? context.defaults.max_examples;
+  // A key column that is also scanned could be the very value a detector flagged: then keys are not shown.
+  const showKeys = key.length > 0 && !key.some((column) => scanned.includes(column));
+  const salt = randomBytes(16).toString('hex');
+  const table = parseTableName(check.table);
+
+  const counts = new Map<string, number>(detectorNames.map((name) => [name, 0]));
+  const byColumn = new Map<string, Map<string, number>>(columns.map((column) => [column.name, new Map()]));
+  const offending: Offending[] = [];
+  const record = (column: string, detector: string, keyValues: RawRow) => {
+    counts.set(detector, (counts.get(detector) ?? 0) + 1);
+    const perColumn = byColumn.get(column);
+    perColumn?.set(detector, (perColumn.get(detector) ?? 0) + 1);
+    if (offending.length < maxExamples) {
+      offending.push({ column, detector, ...(showKeys ? { key: Object.fromEntries(key.map((name, index) => [name, keyValues[index] ?? null])) } : {}) });
+    }
+  };
+
+  // 1. Candidate sample: keys, scanned values (dropped right after the detectors ran), masked hashes.
+  const candidate = context.database(check.candidate, check.database);
+  const candidateSelect = keyAndHashes(candidate.engine, key, masked, salt);
+  const selectList = [...candidateSelect.list, ...scanned.map((column) => quoteIdentifier(candidate.engine, column))];
+  const hashesByKey = new Map<string, { keyValues: RawRow; hashes: Array<string | null> }>();
+  const hashStart = key.length;
+  const scanStart = key.length + masked.length;
+  const outcome = await candidate.readOnly((session) =>
+    sampleTable(session, candidate.engine, table, { list: selectList.join(', '), params: candidateSelect.params }, check.sample_rows, (row, rowColumns) => {
+      const keyValues = row.slice(0, key.length);
+      scanned.forEach((column, index) => {
+        const value = row[scanStart + index];
+        if (value === null || value === undefined || value === '') return;
+        for (const detector of detect(value, detectors)) record(column, detector, keyValues);
+      });
+      if (masked.length > 0 && keyValues.every((value) => value !== null)) {
+        hashesByKey.set(canonicalKey(keyValues, rowColumns.slice(0, key.length)), { keyValues, hashes: row.slice(hashStart, scanStart) });
+      }
+    }),
+  );
+
+  // 2. Baseline: the same rows by key, the same salted hashes, compared here.
+  let pairedRows = 0;
+  if (masked.length > 0 && hashesByKey.size > 0) {
+    const baseline = context.database(check.baseline, check.database);
+    const baselineSelect = keyAndHashes(baseline.engine, key, masked, salt);
+    const from = qualifiedTable(baseline.engine, table);
+    const entries = [...hashesByKey.values()];
+    await baseline.readOnly(async (session) => {
+      for (let start = 0; start < entries.length; start += LOOKUP_BATCH) {
+        const batch = entries.slice(start, start + LOOKUP_BATCH);
+        const filter = keyFilter(baseline.engine, key, batch.map((entry) => entry.keyValues), baselineSelect.params.length + 1);
+        const { rows, columns: rowColumns } = await session.query(
+          `SELECT ${baselineSelect.list.join(', ')} FROM ${from} WHERE ${filter.sql}`,
+          [...baselineSelect.params, ...filter.params],
+        );
+        for (const row of rows) {
+          const entry = hashesByKey.get(canonicalKey(row.slice(0, key.length), rowColumns.slice(0, key.length)));
+          if (!entry) continue;
+          pairedRows += 1;
+          masked.forEach((column, index) => {
+            const mine = entry.hashes[index];
+            if (mine !== null && mine !== undefined && mine === row[key.length + index]) record(column, LEAK_DETECTOR, entry.keyValues);
+          });
+        }
+      }
+    });
+  }
+
+  const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+  const found = [...counts].filter(([, count]) => count > 0).map(([name, count]) => `${name} ${count}`);
+  const rows = outcome.rows;
+  return {
+    passed: total === 0,
+    summary: total === 0
+      ? `no personal data found in ${rows} sampled rows${masked.length > 0 ? `; no masked value equals ${check.baseline}'s (${pairedRows} rows paired)` : ''}`
+      : `${total} violations in ${rows} sampled rows: ${found.join(', ')}`,
+    series: [
+      ...detectorNames.map((detector) => sample('fidelity_masking_violations', { check: check.name, detector }, counts.get(detector) ?? 0)),
+      sample('fidelity_masking_sampled_rows', { check: check.name }, rows),
+    ],
+    // Any unmasked personal data is serious: the check scores 0 whatever the count.
+    scores: [{ dimension: 'privacy', candidate: check.candidate, value: total === 0 ? 1 : 0 }],
+    details: {
+      database: check.database,
+      table: check.table,
+      side: check.candidate,
+      sampling: { method: outcome.method, estimatedRows: outcome.estimatedRows, sampledRows: rows },
+      pairedRows,
+      hash: 'sha256 with a per-sample random salt, computed in the database',
+      violations: Object.fromEntries(counts),
+      columns: columns.map((column) => ({
+        column: column.name,
+        masked: column.masked,
+        detect: column.detect,
+        violations: Object.fromEntries(byColumn.get(column.name) ?? []),
+      })),
+      keysShown: showKeys,
+      offendingRows: offending,
+    },
+  };
+}

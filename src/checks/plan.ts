@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { comparePlans, ignoreNodes, mysqlPlanShape, postgresPlanShape, renderPlan, type PlanDifference, type PlanNode } from '../compare/plan.js';
+import { identifier } from '../config/fields.js';
+import { checkSchema } from '../config/schema.js';
+import { sample } from '../metrics/catalogue.js';
+import type { CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
+import { SampleError } from './errors.js';
+import { databaseReferences } from './references.js';
+import { readOnlyProblem } from './sql-guard.js';
+
+/**
+ * `plan`: EXPLAIN of configured queries on both sides, plan shapes compared (node types, join
+ * methods, index names), never costs. Only plain EXPLAIN is run: it plans without executing.
+ */
+
+const planQuery = z.strictObject({
+  name: identifier,
+  sql: z.string().min(1),
+  sql_per_side: z.record(identifier, z.string().min(1)).default({}),
+});
+
+const schema = checkSchema('plan', {
+  database: identifier,
+  queries: z.array(planQuery).min(1),
+  /** Node types left out of the shape (their children take their place), e.g. Gather, Memoize. */
+  ignore_nodes: z.array(z.string().min(1)).default([]),
+});
+
+type PlanOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+type PlanQuery = z.output<typeof planQuery>;
+
+const LEADING_COMMENTS = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
+
+/** The configured text must be the query alone: the check adds EXPLAIN, and never ANALYZE. */
+export function explainProblem(sql: string): string | null {
+  const text = sql.replace(LEADING_COMMENTS, '');
+  if (/^explain\b/i.test(text)) {
+    // The options sit between EXPLAIN and the statement: "EXPLAIN ANALYZE", "EXPLAIN (ANALYZE, ...)".
+    const options = text.split(/\b(?:select|with|values|table|insert|update|delete|merge)\b/i)[0] ?? '';
+    if (/\banaly[sz]e\b/i.test(options)) {
+      return 'EXPLAIN ANALYZE executes the statement and is never run; give the query alone (the check runs a plain EXPLAIN itself)';
+    }
+    return 'give the query without EXPLAIN; the check runs EXPLAIN (FORMAT JSON) itself';
+  }
+  return readOnlyProblem(sql);
+}
+
+function explainSql(engine: 'postgres' | 'mysql', sql: string): string {
+  const statement = sql.trim().replace(/;\s*$/, '');
+  return engine === 'postgres' ? `EXPLAIN (FORMAT JSON) ${statement}` : `EXPLAIN FORMAT=JSON ${statement}`;
+}
+
+interface SidePlan {
+  raw: unknown;
+  shape: PlanNode;
+}
+
+async function explainSide(context: SampleContext, check: PlanOptions, side: string): Promise<{ engine: 'postgres' | 'mysql'; plans: SidePlan[] }> {
+  const database = context.database(side, check.database);
+  const ignored = new Set(check.ignore_nodes);
+  const plans = await database.readOnly(async (session) => {
+    const result: SidePlan[] = [];
+    for (const query of check.queries) {
+      const { rows } = await session.query(explainSql(database.engine, query.sql_per_side[side] ?? query.sql));
+      const text = rows[0]?.[0];
+      if (typeof text !== 'string') throw new SampleError('parse', `EXPLAIN of query "${query.name}" on ${side} returned no plan`);
+      let raw: unknown;
+      let shape: PlanNode;
+      try {
+        raw = JSON.parse(text);
+        shape = database.engine === 'postgres' ? postgresPlanShape(raw) : mysqlPlanShape(raw);
+      } catch (error) {
+        throw new SampleError('parse', `plan of query "${query.name}" on ${side}: ${(error as Error).message}`);
+      }
+      result.push({ raw, shape: ignoreNodes(shape, ignored) });
+    }
+    return result;
+  });
+  return { engine: database.engine, plans };
+}
+
+interface QueryOutcome {
+  query: PlanQuery;
+  differences: PlanDifference[];
+  baseline: SidePlan;
+  candidate: SidePlan;
+}
+
+export const planKind: CheckKind<PlanOptions> = {
+  kind: 'plan',
+  description: 'EXPLAIN of the same queries on both sides; plan shapes (node types, joins, indexes) compared, not costs',
+  dimension: 'data',
+  schema,
+
+  references(check, root): CheckProblem[] {
+    const problems = databaseReferences(root, check.database, [check.baseline, check.candidate]);
+    const seen = new Set<string>();
+    check.queries.forEach((query, index) => {
+      if (seen.has(query.name)) problems.push({ path: ['queries', index, 'name'], message: `duplicate query name "${query.name}"` });
+      seen.add(query.name);
+      const problem = explainProblem(query.sql);
+      if (problem) problems.push({ path: ['queries', index, 'sql'], message: problem });
+      for (const [side, sql] of Object.entries(query.sql_per_side)) {
+        const sideProblem = explainProblem(sql);
+        if (sideProblem) problems.push({ path: ['queries', index, 'sql_per_side', side], message: sideProblem });
+      }
+    });
+    return problems;
+  },
+
+  async run(check, context): Promise<CheckResult> {
+    const [baseline, candidate] = await Promise.all([explainSide(context, check, check.baseline), explainSide(context, check, check.candidate)]);
+    const names = { baseline: check.baseline, candidate: check.candidate };
+    const outcomes: QueryOutcome[] = check.queries.map((query, index) => {
+      const baselinePlan = baseline.plans[index] as SidePlan;
+      const candidatePlan = candidate.plans[index] as SidePlan;
+      return { query, baseline: baselinePlan, candidate: candidatePlan, differences: comparePlans(baselinePlan.shape, candidatePlan.shape, names) };
+    });
+    const differing = outcomes.filter((outcome) => outcome.differences.length > 0);
+    const pair = { check: check.name, baseline: check.baseline, candidate: check.candidate };
+    const first = differing[0];
+    return {
+      passed: differing.length === 0,
+      summary:
+        differing.length === 0
+          ? `${outcomes.length} quer${outcomes.length === 1 ? 'y has' : 'ies have'} the same plan shape`
+          : `${differing.length} of ${outcomes.length} plans differ; ${first?.query.name}: ${first?.differences[0]?.message ?? ''}`,
+      series: [sample('fidelity_plan_differences', pair, differing.length)],
+      scores: [{ dimension: 'data', candidate: check.candidate, value: (outcomes.length - differing.length) / outcomes.length }],
+      details: {
+        database: check.database,
+        engines: { [check.baseline]: baseline.engine, [check.candidate]: candidate.engine },
+        ignoredNodes: check.ignore_nodes,
+        differingQueries: differing.map((outcome) => outcome.query.name),
+        queries: outcomes.map((outcome) => ({
+          name: outcome.query.name,
+          sameShape: outcome.differences.length === 0,
+          differences: outcome.differences,
+          shapes: { [check.baseline]: renderPlan(outcome.baseline.shape), [check.candidate]: renderPlan(outcome.candidate.shape) },
+          plans: { [check.baseline]: outcome.baseline.raw, [check.candidate]: outcome.candidate.raw },
+        })),
+      },
+    };
+  },
+};

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { compareSchemas, schemaObjects, type SchemaComparison } from '../compare/schema.js';
+import { identifier } from '../config/fields.js';
+import { checkSchema } from '../config/schema.js';
+import { defaultSchemas, readCatalog, type CatalogTable } from '../connectors/catalog.js';
+import { sample } from '../metrics/catalogue.js';
+import type { CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
+import { SampleError } from './errors.js';
+import { databaseReferences } from './references.js';
+
+/** `schema`: tables, columns, keys and indexes of the chosen schemas compared between the sides. */
+
+const schema = checkSchema('schema', {
+  database: identifier,
+  /** Schemas to compare; default: PostgreSQL current_schema(), MySQL/MariaDB the connection's database. */
+  schemas: z.array(z.string().min(1)).min(1).optional(),
+  /** Tables to compare (`name` or `schema.name`); default: every base table of the schemas. */
+  tables: z.array(z.string().min(1)).default([]),
+  ignore: z.array(z.enum(schemaObjects)).default([]),
+  match_names: z.boolean().default(true),
+  /** Differences listed in the API; all of them are counted. */
+  max_differences: z.number().int().min(1).max(10_000).default(200),
+});
+
+type SchemaOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+
+interface SideCatalog {
+  engine: 'postgres' | 'mysql';
+  schemas: string[];
+  tables: CatalogTable[];
+}
+
+function selected(table: CatalogTable, wanted: readonly string[]): boolean {
+  return wanted.length === 0 || wanted.includes(table.name) || wanted.includes(`${table.schema}.${table.name}`);
+}
+
+async function readSide(context: SampleContext, check: SchemaOptions, side: string): Promise<SideCatalog> {
+  const database = context.database(side, check.database);
+  return database.readOnly(async (session) => {
+    const schemas = check.schemas ?? (await defaultSchemas(session, database.engine));
+    if (schemas.length === 0) throw new SampleError('config', `no schema to compare on ${side}: set schemas, or name a database in the connection URL`);
+    const tables = (await readCatalog(session, database.engine, schemas)).filter((table) => selected(table, check.tables));
+    return { engine: database.engine, schemas, tables };
+  });
+}
+
+function describe(comparison: SchemaComparison, tables: number): string {
+  const total = comparison.differences.length;
+  if (total === 0) return `${tables} tables identical`;
+  const parts = schemaObjects.filter((object) => comparison.counts[object] > 0).map((object) => `${comparison.counts[object]} ${object}`);
+  return `${total} schema difference${total === 1 ? '' : 's'} (${parts.join(', ')}); first: ${comparison.differences[0]?.message ?? ''}`;
+}
+
+export const schemaKind: CheckKind<SchemaOptions> = {
+  kind: 'schema',
+  description: 'tables, columns, types, nullability, defaults, keys and indexes compared from the catalogs',
+  dimension: 'data',
+  schema,
+
+  references(check, root): CheckProblem[] {
+    return databaseReferences(root, check.database, [check.baseline, check.candidate]);
+  },
+
+  async run(check, context): Promise<CheckResult> {
+    const [baseline, candidate] = await Promise.all([readSide(context, check, check.baseline), readSide(context, check, check.candidate)]);
+    const comparison = compareSchemas(baseline.tables, candidate.tables, {
+      baselineName: check.baseline,
+      candidateName: check.candidate,
+      qualify: baseline.schemas.length > 1 || candidate.schemas.length > 1,
+      ignore: check.ignore,
+      matchNames: check.match_names,
+    });
+    const pair = { check: check.name, baseline: check.baseline, candidate: check.candidate };
+    const identical = comparison.differences.length === 0;
+    const wantedButAbsent = check.tables.filter(
+      (wanted) => !baseline.tables.some((table) => selected(table, [wanted])) && !candidate.tables.some((table) => selected(table, [wanted])),
+    );
+    return {
+      passed: identical,
+      summary: describe(comparison, baseline.tables.length),
+      series: schemaObjects.map((object) => sample('fidelity_schema_differences', { ...pair, object }, comparison.counts[object])),
+      scores: [{ dimension: 'data', candidate: check.candidate, value: identical ? 1 : 0 }],
+      details: {
+        database: check.database,
+        sides: {
+          [check.baseline]: { engine: baseline.engine, schemas: baseline.schemas, tables: baseline.tables.length },
+          [check.candidate]: { engine: candidate.engine, schemas: candidate.schemas, tables: candidate.tables.length },
+        },
+        ignored: check.ignore,
+        compared: comparison.compared,
+        counts: comparison.counts,
+        differenceCount: comparison.differences.length,
+        differences: comparison.differences.slice(0, check.max_differences),
+        ...(wantedButAbsent.length > 0 ? { tablesNotFound: wantedButAbsent } : {}),
+      },
+    };
+  },
+};

@@ -1,0 +1,286 @@
+/**
+ * The HTTP prober, run in a worker thread so that the main event loop (scrapes, config diffs,
+ * database streams) cannot delay the timestamps. Requests to one side are serialised: that keeps
+ * one keep-alive connection per side, attributes connection set-up to the request that caused it,
+ * and makes the per-side rate limit exact.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { Socket } from 'node:net';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { HttpFailureReason, HttpOutcome, HttpRequestMessage, HttpSideConfig, HttpTimings, WorkerMessage } from './http-types.js';
+
+const now = (): bigint => process.hrtime.bigint();
+const ms = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
+
+interface ConnectTimes {
+  start: bigint;
+  lookup?: bigint;
+  connect?: bigint;
+  secure?: bigint;
+}
+
+interface SideState {
+  key: string;
+  agent: Agent;
+  /** For `connection: cold`: keep-alive disabled (pipelining 0), so every request opens a connection. */
+  coldAgent: Agent;
+  /** Connections opened since the current request began (normally zero or one). */
+  connects: ConnectTimes[];
+  queue: Promise<void>;
+  lastStart: number;
+}
+
+const sides = new Map<string, SideState>();
+const controllers = new Map<number, AbortController>();
+
+/** A connector that records when DNS, TCP and TLS finished on each new socket. */
+function timedConnector(connectTimeoutMs: number, record: (times: ConnectTimes) => void): buildConnector.connector {
+  const base = buildConnector({ timeout: connectTimeoutMs });
+  return (options, callback) => {
+    const times: ConnectTimes = { start: now() };
+    record(times);
+    const socket = base(options, callback) as unknown as Socket | undefined;
+    socket?.once('lookup', () => (times.lookup = now()));
+    socket?.once('connect', () => (times.connect = now()));
+    socket?.once('secureConnect', () => (times.secure = now()));
+    return socket as never;
+  };
+}
+
+function newAgent(config: HttpSideConfig, keepAlive: boolean, record: (times: ConnectTimes) => void): Agent {
+  return new Agent({
+    connect: timedConnector(config.connectTimeoutMs, record),
+    // Cold: no pool limit, so a new connection never waits for the previous one to finish closing.
+    connections: keepAlive ? 1 : null,
+    pipelining: keepAlive ? 1 : 0,
+    keepAliveTimeout: keepAlive ? 30_000 : 1,
+    // Our own deadline governs; these only stop undici from giving up earlier.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+}
+
+function sideState(config: HttpSideConfig): SideState {
+  const key = JSON.stringify(config);
+  const existing = sides.get(config.side);
+  if (existing && existing.key === key) return existing;
+  if (existing) {
+    void existing.agent.close().catch(() => undefined);
+    void existing.coldAgent.close().catch(() => undefined);
+  }
+  const state: SideState = {
+    key,
+    agent: undefined as unknown as Agent,
+    coldAgent: undefined as unknown as Agent,
+    connects: [],
+    queue: Promise.resolve(),
+    lastStart: 0,
+  };
+  state.agent = newAgent(config, true, (times) => state.connects.push(times));
+  state.coldAgent = newAgent(config, false, (times) => state.connects.push(times));
+  sides.set(config.side, state);
+  return state;
+}
+
+class ProbeFailure extends Error {
+  constructor(
+    readonly reason: HttpFailureReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function errorCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return '';
+}
+
+function describeFailure(error: unknown, context: { received: number; expected: number | null; deadlineHit: boolean; deadlineMs: number; canceled: boolean }): ProbeFailure {
+  if (error instanceof ProbeFailure) return error;
+  if (context.deadlineHit) {
+    return new ProbeFailure('timeout', `step deadline of ${context.deadlineMs} ms exceeded${context.received > 0 ? ` after ${context.received} body bytes` : ''}`);
+  }
+  if (context.canceled) return new ProbeFailure('canceled', 'check deadline reached or sample canceled');
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (context.expected !== null && context.received < context.expected) {
+    return new ProbeFailure('parse', `response body truncated: received ${context.received} of ${context.expected} bytes (${message})`);
+  }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new ProbeFailure('timeout', `connect timeout (${message})`);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return new ProbeFailure('timeout', message);
+  if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return new ProbeFailure('parse', `response body length does not match Content-Length (${message})`);
+  if (code.startsWith('HPE_')) return new ProbeFailure('parse', `malformed HTTP response (${code}: ${message})`);
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code)) {
+    const during = context.received > 0 ? ` after ${context.received} body bytes` : '';
+    return new ProbeFailure('connect', `connection failed or reset${during} (${code}: ${message})`);
+  }
+  return new ProbeFailure('internal', message);
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function headerValue(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function waitForRateLimit(state: SideState, config: HttpSideConfig, signal: AbortSignal): Promise<void> {
+  if (config.rateLimit <= 0) return;
+  const spacing = 1000 / config.rateLimit;
+  const wait = state.lastStart + spacing - performance.now();
+  if (wait > 0) {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, wait);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(new ProbeFailure('canceled', 'canceled while waiting for the rate limit'));
+      }, { once: true });
+    });
+  }
+  state.lastStart = performance.now();
+}
+
+async function probe(message: HttpRequestMessage, state: SideState, signal: AbortSignal): Promise<HttpOutcome> {
+  const { config, spec } = message;
+  let method = spec.method.toUpperCase();
+  if (!SAFE.has(method) && !config.allowWrites) {
+    return { ok: false, reason: 'config', message: `${method} refused: environment "${config.side}" does not allow writes` };
+  }
+  await waitForRateLimit(state, config, signal);
+
+  const base = new URL(config.baseUrl);
+  let url = new URL(spec.path, base);
+  for (const [key, value] of Object.entries(spec.query ?? {})) url.searchParams.append(key, value);
+  const allowedHosts = new Set([base.host, ...config.allowedRedirectHosts]);
+  let body: string | Uint8Array | undefined = spec.body;
+  const deadline = new AbortController();
+  let deadlineHit = false;
+  const timer = setTimeout(() => {
+    deadlineHit = true;
+    deadline.abort();
+  }, message.deadlineMs);
+  const combined = AbortSignal.any([signal, deadline.signal]);
+  const cold = spec.connection === 'cold';
+  const agent = cold ? state.coldAgent : state.agent;
+  state.connects = [];
+  const timings: HttpTimings = { totalMs: 0, ttfbMs: 0, transferMs: 0, reused: true, redirects: 0 };
+  const started = now();
+  let received = 0;
+  let expected: number | null = null;
+  try {
+    for (let hop = 0; ; hop++) {
+      received = 0;
+      expected = null;
+      const hopStart = now();
+      const response = await agent.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: method as Dispatcher.HttpMethod,
+        headers: { ...config.headers, ...spec.headers },
+        body: body ?? null,
+        signal: combined,
+        // Cold: ask the server to close, so neither end keeps idle connections piling up.
+        reset: cold,
+      });
+      const headersAt = now();
+      const length = headerValue(response.headers, 'content-length');
+      expected = length !== undefined && /^\d+$/.test(length) ? Number(length) : null;
+      if (expected !== null && expected > config.maxBodyBytes) {
+        response.body.destroy();
+        throw new ProbeFailure('limit', `response body of ${expected} bytes exceeds max_body_bytes (${config.maxBodyBytes})`);
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > config.maxBodyBytes) {
+          response.body.destroy();
+          throw new ProbeFailure('limit', `response body exceeds max_body_bytes (${config.maxBodyBytes}) after ${received} bytes`);
+        }
+        chunks.push(chunk);
+      }
+      const endAt = now();
+      // Phases of this hop; a redirect chain adds its hops up.
+      const connects = state.connects.splice(0);
+      const connect = connects.at(-1);
+      let readyAt = hopStart;
+      if (connect) {
+        timings.reused = false;
+        const lookup = connect.lookup ?? connect.start;
+        timings.dnsMs = (timings.dnsMs ?? 0) + ms(connect.start, lookup);
+        const tcp = connect.connect ?? lookup;
+        timings.connectMs = (timings.connectMs ?? 0) + ms(lookup, tcp);
+        if (connect.secure) timings.tlsMs = (timings.tlsMs ?? 0) + ms(tcp, connect.secure);
+        readyAt = connect.secure ?? tcp;
+        if (readyAt < hopStart) readyAt = hopStart;
+      }
+      timings.ttfbMs += ms(readyAt, headersAt);
+      timings.transferMs += ms(headersAt, endAt);
+      timings.totalMs = ms(started, endAt);
+
+      const location = headerValue(response.headers, 'location');
+      if (spec.followRedirects && REDIRECTS.has(response.statusCode) && location) {
+        if (hop >= config.maxRedirects) {
+          throw new ProbeFailure('limit', `more than ${config.maxRedirects} redirects (redirect loop?), last to ${new URL(location, url).pathname}`);
+        }
+        const next = new URL(location, url);
+        if (!allowedHosts.has(next.host)) {
+          throw new ProbeFailure('http_status', `redirect to another host (${next.host}) refused; allow it with allowed_redirect_hosts`);
+        }
+        if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+        }
+        url = next;
+        timings.redirects++;
+        continue;
+      }
+      const bodyBytes = Buffer.concat(chunks);
+      const headers: Record<string, string[]> = {};
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value : [value];
+      }
+      return { ok: true, status: response.statusCode, headers, body: new Uint8Array(bodyBytes.buffer, bodyBytes.byteOffset, bodyBytes.length), url: url.pathname + url.search, timings };
+    }
+  } catch (error) {
+    const failure = describeFailure(error, { received, expected, deadlineHit, deadlineMs: message.deadlineMs, canceled: signal.aborted });
+    timings.totalMs = ms(started, now());
+    return { ok: false, reason: failure.reason, message: failure.message, timings };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function handle(message: HttpRequestMessage): void {
+  const state = sideState(message.config);
+  const controller = new AbortController();
+  controllers.set(message.id, controller);
+  const run = async () => {
+    let outcome: HttpOutcome;
+    try {
+      outcome = controller.signal.aborted
+        ? { ok: false, reason: 'canceled', message: 'canceled before it started' }
+        : await probe(message, state, controller.signal);
+    } catch (error) {
+      outcome = { ok: false, reason: 'internal', message: error instanceof Error ? error.message : String(error) };
+    }
+    controllers.delete(message.id);
+    const transfer = outcome.ok ? [outcome.body.buffer as ArrayBuffer] : [];
+    parentPort?.postMessage({ id: message.id, outcome }, transfer);
+  };
+  state.queue = state.queue.then(run, run);
+}
+
+parentPort?.on('message', (message: WorkerMessage) => {
+  if (message.type === 'request') handle(message);
+  else if (message.type === 'cancel') controllers.get(message.id)?.abort();
+  else if (message.type === 'close') {
+    void Promise.all([...sides.values()].flatMap((state) => [state.agent.close(), state.coldAgent.close()].map((closing) => closing.catch(() => undefined)))).then(() => process.exit(0));
+  }
+});

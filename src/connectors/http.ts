@@ -1,0 +1,113 @@
+import { Worker } from 'node:worker_threads';
+import type { EnvironmentConfig } from '../config/schema.js';
+import type { HttpOutcome, HttpRequestSpec, HttpSideConfig, WorkerMessage } from './http-types.js';
+
+export type { HttpOutcome, HttpRequestSpec, HttpSideConfig, HttpTimings, HttpFailureReason } from './http-types.js';
+
+/**
+ * HTTP connector: I/O only. Requests run in a worker thread (see http-worker.ts) so that their
+ * timings are not distorted by work on the main event loop; this module hands requests over and
+ * returns outcomes. A failed request is an outcome with a closed reason, never a throw.
+ */
+
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function isSafeMethod(method: string): boolean {
+  return SAFE_METHODS.has(method.toUpperCase());
+}
+
+/** The worker's view of an environment's `http` section, secrets revealed (they never leave the connector). */
+export function httpSideConfig(side: string, environment: EnvironmentConfig): HttpSideConfig | null {
+  const http = environment.http;
+  if (!http) return null;
+  return {
+    side,
+    baseUrl: http.base_url,
+    headers: Object.fromEntries(Object.entries(http.headers).map(([name, value]) => [name, value.reveal()])),
+    allowWrites: http.allow_writes,
+    rateLimit: http.rate_limit,
+    maxBodyBytes: http.max_body_bytes,
+    allowedRedirectHosts: http.allowed_redirect_hosts,
+    maxRedirects: http.max_redirects,
+    connectTimeoutMs: http.timeouts.connect,
+  };
+}
+
+interface Pending {
+  resolve(outcome: HttpOutcome): void;
+}
+
+const fromSource = import.meta.url.endsWith('.ts');
+const workerFile = new URL(fromSource ? './http-worker.ts' : './http-worker.js', import.meta.url);
+
+/** Built code starts the worker file directly; source runs (tests, tsx) register tsx in the worker first. */
+function startWorker(): Worker {
+  if (!fromSource) return new Worker(workerFile);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(workerFile.href)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+export class HttpClient {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startWorker();
+    worker.on('message', ({ id, outcome }: { id: number; outcome: HttpOutcome }) => {
+      const pending = this.pending.get(id);
+      if (!pending) return;
+      this.pending.delete(id);
+      pending.resolve(outcome);
+      if (this.pending.size === 0) worker.unref();
+    });
+    const failAll = (message: string) => {
+      this.worker = null;
+      for (const [id, pending] of this.pending) {
+        this.pending.delete(id);
+        pending.resolve({ ok: false, reason: 'internal', message });
+      }
+    };
+    worker.on('error', (error) => failAll(`HTTP worker failed: ${error.message}`));
+    worker.on('exit', (code) => failAll(`HTTP worker exited with code ${code}`));
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Sends one request; `deadlineMs` bounds it (connect to last body byte). Never rejects. */
+  request(config: HttpSideConfig, spec: HttpRequestSpec, options: { deadlineMs: number; signal?: AbortSignal }): Promise<HttpOutcome> {
+    if (options.signal?.aborted) return Promise.resolve({ ok: false, reason: 'canceled', message: 'canceled before it started' });
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise<HttpOutcome>((resolve) => {
+      const onAbort = () => worker.postMessage({ type: 'cancel', id } satisfies WorkerMessage);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        resolve: (outcome) => {
+          options.signal?.removeEventListener('abort', onAbort);
+          resolve(outcome);
+        },
+      });
+      worker.ref();
+      worker.postMessage({ type: 'request', id, config, spec, deadlineMs: Math.max(1, Math.floor(options.deadlineMs)) } satisfies WorkerMessage);
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (!worker) return;
+    await worker.terminate();
+  }
+}
+
+let shared: HttpClient | null = null;
+
+/** The process-wide client: one worker, one keep-alive connection per side. */
+export function httpClient(): HttpClient {
+  shared ??= new HttpClient();
+  return shared;
+}

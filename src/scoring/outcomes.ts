@@ -1,0 +1,52 @@
+import type { Dimension } from '../checks/check.js';
+import { kinds } from '../checks/kinds.js';
+import type { ScoresConfig } from '../config/schema.js';
+import type { CheckState } from '../results/store.js';
+import { evaluateGate, type CheckOutcome, type GateConfig, type GateReport } from './gate.js';
+import { candidateScores, type CandidateScores } from './scores.js';
+
+/** The gate's view of the results store: one outcome per enabled check. */
+export function outcomesOf(states: readonly CheckState[]): CheckOutcome[] {
+  return states
+    .filter((state) => state.check.enabled)
+    .map((state) => {
+      const contributions = state.result?.scores ?? [];
+      const feeds = new Set<Dimension>();
+      const kindDimension = kinds[state.check.kind]?.dimension;
+      if (kindDimension) feeds.add(kindDimension);
+      // A kind may feed more than its own dimension; the last contributions (or the ones before a
+      // failed sample) tell which.
+      for (const c of [...contributions, ...(state.previousResult?.scores ?? [])]) if (c.candidate === state.check.candidate) feeds.add(c.dimension);
+      const sampled: CheckOutcome['state'] = state.result ? 'result' : state.lastRun ? 'error' : 'pending';
+      return {
+        name: state.check.name,
+        kind: state.check.kind,
+        candidate: state.check.candidate,
+        dimensions: [...feeds],
+        state: sampled,
+        passed: state.result?.passed,
+        summary: state.result?.summary ?? state.lastRun?.error,
+        reason: state.result ? undefined : state.lastRun?.reason,
+        contributions,
+      } satisfies CheckOutcome;
+    });
+}
+
+export function gateConfigOf(scores: ScoresConfig): GateConfig {
+  return {
+    thresholds: scores.thresholds,
+    weights: scores.weights,
+    fail_on_privacy_violation: scores.fail_on_privacy_violation,
+    inconclusive: scores.inconclusive,
+  };
+}
+
+/** Scores and gate of the current results: the one computation behind /metrics, /gate and the report. */
+export function scoreState(states: readonly CheckState[], scores: ScoresConfig, candidate?: string): { scores: CandidateScores[]; gate: GateReport } {
+  const outcomes = outcomesOf(states);
+  const contributions = outcomes.flatMap((o) => (o.state === 'result' ? o.contributions : []));
+  return {
+    scores: candidateScores(contributions, scores.weights, outcomes.map((o) => o.candidate)),
+    gate: evaluateGate(outcomes, gateConfigOf(scores), candidate),
+  };
+}

@@ -1,0 +1,116 @@
+// The audit report in a real headless Chromium (Debian `chromium`): a live exporter samples a
+// real PostgreSQL pair with drift; the rendered page shows the gate, the score charts and the
+// failing check's differences, and a screenshot lands in test-output/.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { loadConfigObject } from '../../src/config/load.js';
+import { Exporter } from '../../src/exporter.js';
+import { silentLogger } from '../../src/log.js';
+import { createApp } from '../../src/server/app.js';
+import { requireBinary } from '../helpers/binaries.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+
+const OUTPUT_DIR = resolve('test-output');
+let postgres: PostgresServer;
+let exporter: Exporter;
+let server: Server;
+let url: string;
+
+before(async () => {
+  postgres = await startPostgres({ database: 'shop_production' });
+  await postgres.exec('CREATE DATABASE shop_staging', 'postgres');
+  for (const database of ['shop_production', 'shop_staging']) {
+    await postgres.exec(
+      `CREATE TABLE products (sku TEXT PRIMARY KEY, name TEXT NOT NULL, price NUMERIC(10,2) NOT NULL);
+       INSERT INTO products SELECT 'SKU-' || lpad(i::text, 3, '0'), 'product ' || i, i * 1.25 FROM generate_series(1, 40) AS i;`,
+      database,
+    );
+  }
+  // Drift: one price changed, one product missing in staging.
+  await postgres.exec("UPDATE products SET price = 99.99 WHERE sku = 'SKU-007'; DELETE FROM products WHERE sku = 'SKU-031';", 'shop_staging');
+  const config = loadConfigObject(
+    {
+      environments: {
+        production: { databases: { shop: { url: postgres.url('shop_production') } } },
+        staging: { databases: { shop: { url: postgres.url('shop_staging') } } },
+      },
+      defaults: { every: '1h' },
+      scores: { thresholds: { overall: 0.9 } },
+      checks: [
+        { name: 'product_prices', kind: 'query', database: 'shop', sql: 'SELECT sku, name, price FROM products', key: ['sku'], description: 'every price by SKU' },
+        { name: 'product_count', kind: 'query', database: 'shop', sql: "SELECT count(*) AS n FROM products WHERE sku < 'SKU-020'" },
+      ],
+    },
+    { env: {}, file: 'report-e2e.yml' },
+  );
+  exporter = new Exporter(config, silentLogger);
+  exporter.recordScores(Date.now() - 120_000);
+  exporter.start();
+  await exporter.idle();
+  exporter.recordScores();
+  const app = createApp(exporter, silentLogger);
+  server = await new Promise<Server>((done) => {
+    const listening = app.listen(0, '127.0.0.1', () => done(listening));
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+
+after(async () => {
+  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  await exporter?.stop();
+  await postgres?.destroy();
+});
+
+function chromium(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const binary = requireBinary('chromium', 'chromium', ['/usr/bin/chromium']);
+  const profile = mkdtempSync(join(tmpdir(), 'fidelity-chromium-'));
+  const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`];
+  return new Promise((done, fail) => {
+    const child = spawn(binary, [...flags, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      rmSync(profile, { recursive: true, force: true });
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+test('the rendered report shows the gate, score charts and the failing check with its differences', async () => {
+  const { code, stdout, stderr } = await chromium(['--virtual-time-budget=5000', '--dump-dom', url]);
+  assert.equal(code, 0, stderr.slice(-2000));
+  assert.match(stdout, /<h2>Gate: <span class="badge fail" id="gate-verdict">fail<\/span><\/h2>/);
+  // The failing check, its changed row with the changed column marked, and the missing row.
+  const failing = /<section class="failing" id="failing-product_prices">([\s\S]*?)<\/section>/.exec(stdout)?.[1] ?? '';
+  assert.match(failing, /2 rows differ \(missing 1, extra 0, changed 1\)/);
+  assert.match(failing, /<span class="kv changed">price=99\.99<\/span>/);
+  assert.match(failing, /price=8\.75<\/span>/);
+  assert.match(failing, /<tr class="diff-missing">[\s\S]*?SKU-031/);
+  // Score cards with inline SVG charts and the threshold line.
+  assert.match(stdout, /data-dimension="data"[\s\S]*?<svg class="chart"[\s\S]*?class="threshold"/);
+  assert.match(stdout, /data: score 50\.0% is below the threshold 95\.0%/);
+  assert.doesNotMatch(stdout, /<script/i);
+  assert.doesNotMatch(stdout, new RegExp(postgres.url('shop_production').split('@')[0]!.split(':')[2]!), 'no database password on the page');
+});
+
+test('a screenshot of the report is produced under test-output/', async () => {
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  const file = join(OUTPUT_DIR, 'report.png');
+  rmSync(file, { force: true });
+  const { code, stderr } = await chromium(['--virtual-time-budget=5000', '--hide-scrollbars', '--window-size=1280,1600', `--screenshot=${file}`, url]);
+  assert.equal(code, 0, stderr.slice(-2000));
+  assert.ok(existsSync(file), 'screenshot written');
+  assert.ok(statSync(file).size > 10_000, `screenshot has content (${statSync(file).size} bytes)`);
+  assert.deepEqual([...readFileSync(file).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
+});
