@@ -6,8 +6,7 @@ import type { RawRow } from '../connectors/database.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
 import { SampleError } from './errors.js';
-import { databaseReferences } from './references.js';
-import { readOnlyProblem } from './sql-guard.js';
+import { sqlCheckReferences } from './references.js';
 
 /**
  * `freshness`: a query per side returns the newest timestamp of a dataset;
@@ -82,14 +81,7 @@ export const freshnessKind: CheckKind<FreshnessOptions> = {
   schema,
 
   references(check, root): CheckProblem[] {
-    const problems = databaseReferences(root, check.database, [check.baseline, check.candidate]);
-    const guard = readOnlyProblem(check.sql);
-    if (guard) problems.push({ path: ['sql'], message: guard });
-    for (const [side, sql] of Object.entries(check.sql_per_side)) {
-      const problem = readOnlyProblem(sql);
-      if (problem) problems.push({ path: ['sql_per_side', side], message: problem });
-    }
-    return problems;
+    return sqlCheckReferences(root, check);
   },
 
   async run(check, context): Promise<CheckResult> {

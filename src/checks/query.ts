@@ -4,8 +4,7 @@ import { checkSchema } from '../config/schema.js';
 import { identifier } from '../config/fields.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
-import { databaseReferences } from './references.js';
-import { readOnlyProblem } from './sql-guard.js';
+import { sqlCheckReferences } from './references.js';
 
 /** `query`: the same SQL (or a per-side override) on both sides, result sets compared. */
 
@@ -55,14 +54,7 @@ export const queryKind: CheckKind<QueryOptions> = {
   schema,
 
   references(check, root): CheckProblem[] {
-    const problems = databaseReferences(root, check.database, [check.baseline, check.candidate]);
-    const guard = readOnlyProblem(check.sql);
-    if (guard) problems.push({ path: ['sql'], message: guard });
-    for (const [side, sql] of Object.entries(check.sql_per_side)) {
-      const problem = readOnlyProblem(sql);
-      if (problem) problems.push({ path: ['sql_per_side', side], message: problem });
-    }
-    return problems;
+    return sqlCheckReferences(root, check);
   },
 
   async run(check, context): Promise<CheckResult> {
