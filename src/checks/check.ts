@@ -109,3 +109,6 @@ export function registerKind<Options>(kind: CheckKind<Options>): RegisteredKind 
     run: (check, context) => kind.run(check as CheckConfig<Options>, context),
   };
 }
+
+/** A kind's own options: what its schema outputs, less the fields every check has. */
+export type KindOptions<Schema extends z.ZodType> = Omit<z.output<Schema>, keyof CommonCheck>;

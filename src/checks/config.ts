@@ -10,7 +10,7 @@ import { identifier, positiveInt } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import { readConfigSource, type SourceDocument } from '../connectors/sources.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
+import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
 
 /** `config`: one configuration source read on both sides, flattened and diffed key by key. */
@@ -54,7 +54,7 @@ const schema = checkSchema('config', {
   state_file: z.string().min(1).optional(),
 });
 
-type ConfigOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+type ConfigOptions = KindOptions<typeof schema>;
 
 const FIRST_SEEN = 'config.firstSeen';
 const MAX_SHOWN_CHARS = 200;

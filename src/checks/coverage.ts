@@ -5,7 +5,7 @@ import { ColumnProfile, compareCoverage, type ColumnCoverage, type CoverageMode 
 import { checkSchema } from '../config/schema.js';
 import { identifier, positiveInt } from '../config/fields.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
+import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { databaseReferences } from './references.js';
 import { parseTableName, quoteIdentifier, sampleTable, type SampleOutcome } from './sampling.js';
 
@@ -39,7 +39,7 @@ const schema = checkSchema('coverage', {
   max_missing: z.number().int().min(0).max(1000).optional(),
 });
 
-type CoverageOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+type CoverageOptions = KindOptions<typeof schema>;
 
 interface ColumnSetting {
   name: string;

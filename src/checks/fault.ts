@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkSchema } from '../config/schema.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult } from './check.js';
+import type { CheckKind, CheckProblem, CheckResult, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
 import { connectionField, expectSchema, httpReferences, oneBody, requestFields, runRequest, variableReferences, type RequestRun } from './http-steps.js';
 
@@ -35,7 +35,7 @@ const schema = checkSchema('fault', {
   connection: connectionField,
 });
 
-type FaultOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+type FaultOptions = KindOptions<typeof schema>;
 
 function outcomeOf(run: RequestRun) {
   const detected = run.status !== undefined && run.failures.length === 0;

@@ -3,7 +3,7 @@ import { PathSet, compareBodies, noisePaths, type JsonDifference } from '../comp
 import { compareLatency, median, type LatencyComparison } from '../compare/stats.js';
 import { checkSchema } from '../config/schema.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
+import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
 import {
   connectionField,
@@ -54,7 +54,7 @@ const schema = checkSchema('flow', {
   max_examples: z.number().int().min(0).max(1000).optional(),
 });
 
-type FlowOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+type FlowOptions = KindOptions<typeof schema>;
 
 interface StepRun extends RequestRun {
   skipped?: boolean;

@@ -4,7 +4,7 @@ import { duration, identifier } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import type { RawRow } from '../connectors/database.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
+import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
 import { sqlCheckReferences } from './references.js';
 
@@ -23,7 +23,7 @@ const schema = checkSchema('freshness', {
   max_lag: duration.optional(),
 });
 
-type FreshnessOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+type FreshnessOptions = KindOptions<typeof schema>;
 
 /**
  * Milliseconds since the epoch of one raw value: a timestamp or date (sessions run in UTC, so

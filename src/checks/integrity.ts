@@ -6,7 +6,7 @@ import type { ReadSession } from '../connectors/database.js';
 import { classifyMysqlError } from '../connectors/mysql.js';
 import { classifyPostgresError } from '../connectors/postgres.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
+import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
 import { databaseReferences } from './references.js';
 import { parseTableName, qualifiedTable, quoteIdentifier, type Engine, type TableRef } from './sampling.js';
@@ -41,7 +41,7 @@ const schema = checkSchema('integrity', {
   max_examples: z.number().int().min(0).max(1000).optional(),
 });
 
-type IntegrityOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+type IntegrityOptions = KindOptions<typeof schema>;
 
 export interface Relation {
   name: string;

@@ -6,7 +6,7 @@ import { checkSchema } from '../config/schema.js';
 import { identifier, positiveInt } from '../config/fields.js';
 import type { RawRow } from '../connectors/database.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckConfig, CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
+import type { CheckConfig, CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError, toSampleError } from './errors.js';
 import { databaseReferences } from './references.js';
 import { parseTableName, placeholder, qualifiedTable, quoteIdentifier, sampleTable, type Engine } from './sampling.js';
@@ -53,7 +53,7 @@ const schema = checkSchema('masking', {
   max_examples: z.number().int().min(0).max(1000).optional(),
 });
 
-type MaskingOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+type MaskingOptions = KindOptions<typeof schema>;
 
 interface ColumnSetting {
   name: string;

@@ -3,7 +3,7 @@ import { comparePlans, ignoreNodes, mysqlPlanShape, postgresPlanShape, renderPla
 import { identifier } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
+import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
 import { databaseReferences } from './references.js';
 import { readOnlyProblem } from './sql-guard.js';
@@ -26,7 +26,7 @@ const schema = checkSchema('plan', {
   ignore_nodes: z.array(z.string().min(1)).default([]),
 });
 
-type PlanOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+type PlanOptions = KindOptions<typeof schema>;
 type PlanQuery = z.output<typeof planQuery>;
 
 const LEADING_COMMENTS = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;

@@ -3,7 +3,7 @@ import { SideRows, compareRows, type RowsComparison } from '../compare/rows.js';
 import { checkSchema } from '../config/schema.js';
 import { identifier } from '../config/fields.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
+import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { sqlCheckReferences } from './references.js';
 
 /** `query`: the same SQL (or a per-side override) on both sides, result sets compared. */
@@ -27,7 +27,7 @@ const schema = checkSchema('query', {
   max_examples: z.number().int().min(0).max(1000).optional(),
 });
 
-type QueryOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+type QueryOptions = KindOptions<typeof schema>;
 
 function sqlFor(check: QueryOptions, side: string): string {
   return check.sql_per_side[side] ?? check.sql;

@@ -4,7 +4,7 @@ import { identifier } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import { defaultSchemas, readCatalog, type CatalogTable } from '../connectors/catalog.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext } from './check.js';
+import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
 import { databaseReferences } from './references.js';
 
@@ -22,7 +22,7 @@ const schema = checkSchema('schema', {
   max_differences: z.number().int().min(1).max(10_000).default(200),
 });
 
-type SchemaOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+type SchemaOptions = KindOptions<typeof schema>;
 
 interface SideCatalog {
   engine: 'postgres' | 'mysql';

@@ -31,7 +31,7 @@ import {
   type ValueRange,
 } from '../connectors/table-sql.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, DatabaseHandle, SampleContext } from './check.js';
+import type { CheckKind, CheckProblem, CheckResult, DatabaseHandle, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
 import { databaseReferences } from './references.js';
 
@@ -71,7 +71,7 @@ const schema = checkSchema('table', {
   max_examples: z.number().int().min(0).max(1000).optional(),
 });
 
-export type TableOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+export type TableOptions = KindOptions<typeof schema>;
 
 type Role = 'baseline' | 'candidate';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PathSet, compareBodies, noisePaths, type JsonDifference } from '../compare/responses.js';
 import { checkSchema } from '../config/schema.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult } from './check.js';
+import type { CheckKind, CheckProblem, CheckResult, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
 import { connectionField, httpReferences, ignorePath, oneBody, requestFields, runRequest, variableReferences } from './http-steps.js';
 
@@ -37,7 +37,7 @@ const schema = checkSchema('virtual', {
   max_examples: z.number().int().min(0).max(1000).optional(),
 });
 
-type VirtualOptions = Omit<z.output<typeof schema>, 'name' | 'kind' | 'enabled' | 'description' | 'baseline' | 'candidate' | 'schedule' | 'every' | 'timeout'>;
+type VirtualOptions = KindOptions<typeof schema>;
 
 /** Statuses that mean "this endpoint does not exist here". */
 const ABSENT = new Set([404, 405, 501]);
