@@ -43,8 +43,9 @@ async function readSide(context: SampleContext, check: QueryOptions, side: strin
 
 function describe(comparison: RowsComparison): string {
   if (comparison.columnProblems.length > 0) return `columns differ: ${comparison.columnProblems.join('; ')}`;
-  if (comparison.match) return `${comparison.baselineRows} rows identical`;
-  return `${comparison.mismatchedRows} rows differ (missing ${comparison.missingRows}, extra ${comparison.extraRows}, changed ${comparison.changedRows})`;
+  const rows = (n: number) => `${n} ${n === 1 ? 'row' : 'rows'}`;
+  if (comparison.match) return `${rows(comparison.baselineRows)} identical`;
+  return `${rows(comparison.mismatchedRows)} ${comparison.mismatchedRows === 1 ? 'differs' : 'differ'} (missing ${comparison.missingRows}, extra ${comparison.extraRows}, changed ${comparison.changedRows})`;
 }
 
 export const queryKind: CheckKind<QueryOptions> = {

@@ -169,7 +169,7 @@ test('drift injected in staging: exit 1, the failing check and its differences i
     const { suite, cases } = parseJunit(junit);
     assert.equal(cases.length, 3);
     assert.equal(suite['@_failures'], '2');
-    assert.match(cases.find((c) => c['@_name'] === 'stock_levels')?.failure?.['@_message'] ?? '', /1 rows differ/);
+    assert.match(cases.find((c) => c['@_name'] === 'stock_levels')?.failure?.['@_message'] ?? '', /1 row differs/);
     assert.equal(cases.find((c) => c['@_name'] === 'orders_by_status')?.failure, undefined);
 
     const page = readFileSync(html, 'utf8');
