@@ -92,7 +92,7 @@ export class Exporter {
     const previous = this.current;
     await previous.scheduler.stop();
     this.current = this.assemble(next);
-    this.reloadStatus = { successful: true, lastSuccessAt: Date.now() };
+    this.markReloadSucceeded();
     if (this.running) this.start();
     await previous.sides.close();
   }
@@ -101,7 +101,7 @@ export class Exporter {
     this.reloadStatus = { ...this.reloadStatus, successful: false };
   }
 
-  /** A reload that changed only the web configuration. */
+  /** After a configuration (or only a web configuration) was swapped in. */
   markReloadSucceeded(): void {
     this.reloadStatus = { successful: true, lastSuccessAt: Date.now() };
   }
