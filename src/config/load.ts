@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -50,6 +50,28 @@ function problemsOf(problems: CheckProblem[], prefix: PropertyKey[]): ConfigProb
   return problems.map((problem) => ({ path: formatPath([...prefix, ...problem.path]), message: problem.message }));
 }
 
+const TLS_FILES = ['ca_file', 'cert_file', 'key_file'] as const;
+
+/** Makes the HTTP TLS file paths absolute (relative ones are relative to the config file) and checks they can be read. */
+function resolveTlsFiles(root: RootConfig, baseDir: string, problems: ConfigProblem[]): void {
+  for (const [name, environment] of Object.entries(root.environments)) {
+    const tls = environment.http?.tls;
+    if (!tls) continue;
+    for (const key of TLS_FILES) {
+      const file = tls[key];
+      if (file === undefined) continue;
+      const absolute = resolve(baseDir, file);
+      try {
+        accessSync(absolute, constants.R_OK);
+        tls[key] = absolute;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+        problems.push({ path: formatPath(['environments', name, 'http', 'tls', key]), message: `cannot read ${absolute} (${code})` });
+      }
+    }
+  }
+}
+
 /** Validates an already-parsed document (the YAML tree), environment references included. */
 export function loadConfigObject(document: unknown, options: { env?: NodeJS.ProcessEnv; baseDir?: string; file?: string } = {}): LoadedConfig {
   const problems: ConfigProblem[] = [];
@@ -59,6 +81,7 @@ export function loadConfigObject(document: unknown, options: { env?: NodeJS.Proc
   const parsed = rootSchema.safeParse(interpolated, { reportInput: true });
   if (!parsed.success) throw new ConfigError(zodProblems(parsed.error, []), options.file);
   const root = parsed.data;
+  resolveTlsFiles(root, options.baseDir ?? process.cwd(), problems);
 
   const checks: CommonCheck[] = [];
   const seen = new Map<string, number>();

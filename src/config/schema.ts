@@ -18,6 +18,20 @@ export const databaseSchema = z.strictObject({
   connect_timeout: duration.default(5000),
 });
 
+/** TLS towards an environment's HTTP entry point; files are read by the prober (paths relative to the config file). */
+export const httpTlsSchema = z
+  .strictObject({
+    /** PEM bundle of the CAs that sign the server's certificate, in place of the system's. */
+    ca_file: z.string().min(1).optional(),
+    /** Client certificate and key (PEM) for servers that ask for one. */
+    cert_file: z.string().min(1).optional(),
+    key_file: z.string().min(1).optional(),
+    /** Name sent as SNI and checked against the certificate, when base_url's host is not it. */
+    server_name: z.string().min(1).optional(),
+    insecure_skip_verify: z.boolean().default(false),
+  })
+  .refine((tls) => (tls.cert_file === undefined) === (tls.key_file === undefined), { error: 'cert_file and key_file go together' });
+
 export const httpSchema = z.strictObject({
   base_url: z.url({ error: 'must be an absolute http(s) URL' }),
   headers: z.record(z.string(), secret).default({}),
@@ -36,6 +50,7 @@ export const httpSchema = z.strictObject({
       step: duration.default(10_000),
     })
     .prefault({}),
+  tls: httpTlsSchema.optional(),
 });
 
 export const environmentSchema = z.strictObject({

@@ -14,6 +14,16 @@ export interface HttpSideConfig {
   allowedRedirectHosts: string[];
   maxRedirects: number;
   connectTimeoutMs: number;
+  /** Absolute paths; the worker reads the files, so key material never crosses postMessage. */
+  tls?: HttpTlsConfig;
+}
+
+export interface HttpTlsConfig {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  serverName?: string;
+  insecureSkipVerify: boolean;
 }
 
 export interface HttpRequestSpec {

@@ -3,11 +3,16 @@
  * database streams) cannot delay the timestamps. Requests to one side are serialised: that keeps
  * one keep-alive connection per side, attributes connection set-up to the request that caused it,
  * and makes the per-side rate limit exact.
+ *
+ * Arrival times are taken at the socket: a listener placed before undici's own records when each
+ * chunk became readable, so parsing, promise hops and undici's bookkeeping after the last byte
+ * (on a closing connection it builds an error object to tear the socket down) are not counted.
  */
 import { parentPort } from 'node:worker_threads';
+import { readFileSync, statSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
-import type { HttpFailureReason, HttpOutcome, HttpRequestMessage, HttpSideConfig, HttpTimings, WorkerMessage } from './http-types.js';
+import type { HttpFailureReason, HttpOutcome, HttpRequestMessage, HttpSideConfig, HttpTimings, HttpTlsConfig, WorkerMessage } from './http-types.js';
 
 const now = (): bigint => process.hrtime.bigint();
 const ms = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
@@ -26,6 +31,8 @@ interface SideState {
   coldAgent: Agent;
   /** Connections opened since the current request began (normally zero or one). */
   connects: ConnectTimes[];
+  /** When a chunk last became readable on this side's sockets (requests to a side are serial). */
+  lastReadAt: bigint;
   queue: Promise<void>;
   lastStart: number;
 }
@@ -33,23 +40,65 @@ interface SideState {
 const sides = new Map<string, SideState>();
 const controllers = new Map<number, AbortController>();
 
-/** A connector that records when DNS, TCP and TLS finished on each new socket. */
-function timedConnector(connectTimeoutMs: number, record: (times: ConnectTimes) => void): buildConnector.connector {
-  const base = buildConnector({ timeout: connectTimeoutMs });
+const TLS_FILES = { caFile: 'ca_file', certFile: 'cert_file', keyFile: 'key_file' } as const;
+
+/** Reads a TLS file named by the config; a failure names the setting and the path, never the contents. */
+function readTlsFile(tls: HttpTlsConfig, key: keyof typeof TLS_FILES): Buffer | undefined {
+  const file = tls[key];
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new ProbeFailure('config', `cannot read tls.${TLS_FILES[key]} ${file} (${errorCode(error) || 'unreadable'})`);
+  }
+}
+
+/** Modification times of the TLS files: a rotated certificate or CA bundle is picked up at the next request. */
+function tlsFilesStamp(tls: HttpTlsConfig | undefined): string {
+  if (!tls) return '';
+  return (Object.keys(TLS_FILES) as (keyof typeof TLS_FILES)[])
+    .map((key) => {
+      const file = tls[key];
+      if (file === undefined) return '';
+      try {
+        return String(statSync(file).mtimeMs);
+      } catch (error) {
+        throw new ProbeFailure('config', `cannot read tls.${TLS_FILES[key]} ${file} (${errorCode(error) || 'unreadable'})`);
+      }
+    })
+    .join(',');
+}
+
+function tlsOptions(tls: HttpTlsConfig | undefined): buildConnector.BuildOptions {
+  if (!tls) return {};
+  return {
+    ca: readTlsFile(tls, 'caFile'),
+    cert: readTlsFile(tls, 'certFile'),
+    key: readTlsFile(tls, 'keyFile'),
+    servername: tls.serverName,
+    rejectUnauthorized: !tls.insecureSkipVerify,
+  };
+}
+
+/** A connector that records when DNS, TCP and TLS finished on each new socket, and when data arrives on it. */
+function timedConnector(config: HttpSideConfig, state: SideState): buildConnector.connector {
+  const base = buildConnector({ timeout: config.connectTimeoutMs, ...tlsOptions(config.tls) });
   return (options, callback) => {
     const times: ConnectTimes = { start: now() };
-    record(times);
+    state.connects.push(times);
     const socket = base(options, callback) as unknown as Socket | undefined;
-    socket?.once('lookup', () => (times.lookup = now()));
-    socket?.once('connect', () => (times.connect = now()));
-    socket?.once('secureConnect', () => (times.secure = now()));
+    // Placed before undici's own listeners, so its handling (writing the request, parsing) is not counted.
+    socket?.prependOnceListener('lookup', () => (times.lookup = now()));
+    socket?.prependOnceListener('connect', () => (times.connect = now()));
+    socket?.prependOnceListener('secureConnect', () => (times.secure = now()));
+    socket?.prependListener('readable', () => (state.lastReadAt = now()));
     return socket as never;
   };
 }
 
-function newAgent(config: HttpSideConfig, keepAlive: boolean, record: (times: ConnectTimes) => void): Agent {
+function newAgent(config: HttpSideConfig, keepAlive: boolean, state: SideState): Agent {
   return new Agent({
-    connect: timedConnector(config.connectTimeoutMs, record),
+    connect: timedConnector(config, state),
     // Cold: no pool limit, so a new connection never waits for the previous one to finish closing.
     connections: keepAlive ? 1 : null,
     pipelining: keepAlive ? 1 : 0,
@@ -61,7 +110,7 @@ function newAgent(config: HttpSideConfig, keepAlive: boolean, record: (times: Co
 }
 
 function sideState(config: HttpSideConfig): SideState {
-  const key = JSON.stringify(config);
+  const key = JSON.stringify(config) + tlsFilesStamp(config.tls);
   const existing = sides.get(config.side);
   if (existing && existing.key === key) return existing;
   if (existing) {
@@ -73,11 +122,12 @@ function sideState(config: HttpSideConfig): SideState {
     agent: undefined as unknown as Agent,
     coldAgent: undefined as unknown as Agent,
     connects: [],
+    lastReadAt: 0n,
     queue: Promise.resolve(),
     lastStart: 0,
   };
-  state.agent = newAgent(config, true, (times) => state.connects.push(times));
-  state.coldAgent = newAgent(config, false, (times) => state.connects.push(times));
+  state.agent = newAgent(config, true, state);
+  state.coldAgent = newAgent(config, false, state);
   sides.set(config.side, state);
   return state;
 }
@@ -101,6 +151,9 @@ function errorCode(error: unknown): string {
   return '';
 }
 
+/** OpenSSL verification codes as Node reports them, and Node's own TLS errors. */
+const TLS_ERROR = /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|INVALID_CA|PATH_LENGTH_|INVALID_PURPOSE|HOSTNAME_MISMATCH|EPROTO)/;
+
 function describeFailure(error: unknown, context: { received: number; expected: number | null; deadlineHit: boolean; deadlineMs: number; canceled: boolean }): ProbeFailure {
   if (error instanceof ProbeFailure) return error;
   if (context.deadlineHit) {
@@ -116,6 +169,7 @@ function describeFailure(error: unknown, context: { received: number; expected: 
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return new ProbeFailure('timeout', message);
   if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return new ProbeFailure('parse', `response body length does not match Content-Length (${message})`);
   if (code.startsWith('HPE_')) return new ProbeFailure('parse', `malformed HTTP response (${code}: ${message})`);
+  if (TLS_ERROR.test(code)) return new ProbeFailure('connect', `TLS handshake failed (${code}: ${message})`);
   if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code)) {
     const during = context.received > 0 ? ` after ${context.received} body bytes` : '';
     return new ProbeFailure('connect', `connection failed or reset${during} (${code}: ${message})`);
@@ -124,6 +178,18 @@ function describeFailure(error: unknown, context: { received: number; expected: 
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+const CREDENTIALS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/**
+ * The headers of one hop. The environment's headers (secrets) and any credentials go to base_url's
+ * own host only, never over plain HTTP after HTTPS: a redirect to an allowed other host gets the
+ * step's other headers, as browsers and curl do.
+ */
+function hopHeaders(config: HttpSideConfig, spec: HttpRequestMessage['spec'], url: URL, base: URL): Record<string, string> {
+  const trusted = url.host === base.host && !(base.protocol === 'https:' && url.protocol === 'http:');
+  if (trusted) return { ...config.headers, ...spec.headers };
+  return Object.fromEntries(Object.entries(spec.headers ?? {}).filter(([name]) => !CREDENTIALS.has(name.toLowerCase())));
+}
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 function headerValue(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
@@ -171,7 +237,8 @@ async function probe(message: HttpRequestMessage, state: SideState, signal: Abor
   const agent = cold ? state.coldAgent : state.agent;
   state.connects = [];
   const timings: HttpTimings = { totalMs: 0, ttfbMs: 0, transferMs: 0, reused: true, redirects: 0 };
-  const started = now();
+  // The clock starts when the request leaves the prober; a new connection moves it to the start of DNS.
+  let started = now();
   let received = 0;
   let expected: number | null = null;
   try {
@@ -179,17 +246,19 @@ async function probe(message: HttpRequestMessage, state: SideState, signal: Abor
       received = 0;
       expected = null;
       const hopStart = now();
+      state.lastReadAt = 0n;
       const response = await agent.request({
         origin: url.origin,
         path: url.pathname + url.search,
         method: method as Dispatcher.HttpMethod,
-        headers: { ...config.headers, ...spec.headers },
+        headers: hopHeaders(config, spec, url, base),
         body: body ?? null,
         signal: combined,
         // Cold: ask the server to close, so neither end keeps idle connections piling up.
         reset: cold,
       });
-      const headersAt = now();
+      // The chunk that completed the headers is the last one read: the await resumes before the next read.
+      const headersAt = state.lastReadAt || now();
       const length = headerValue(response.headers, 'content-length');
       expected = length !== undefined && /^\d+$/.test(length) ? Number(length) : null;
       if (expected !== null && expected > config.maxBodyBytes) {
@@ -205,7 +274,7 @@ async function probe(message: HttpRequestMessage, state: SideState, signal: Abor
         }
         chunks.push(chunk);
       }
-      const endAt = now();
+      const endAt = state.lastReadAt > headersAt ? state.lastReadAt : headersAt;
       // Phases of this hop; a redirect chain adds its hops up.
       const connects = state.connects.splice(0);
       const connect = connects.at(-1);
@@ -218,6 +287,7 @@ async function probe(message: HttpRequestMessage, state: SideState, signal: Abor
         timings.connectMs = (timings.connectMs ?? 0) + ms(lookup, tcp);
         if (connect.secure) timings.tlsMs = (timings.tlsMs ?? 0) + ms(tcp, connect.secure);
         readyAt = connect.secure ?? tcp;
+        if (hop === 0) started = connect.start;
         if (readyAt < hopStart) readyAt = hopStart;
       }
       timings.ttfbMs += ms(readyAt, headersAt);
@@ -258,7 +328,14 @@ async function probe(message: HttpRequestMessage, state: SideState, signal: Abor
 }
 
 function handle(message: HttpRequestMessage): void {
-  const state = sideState(message.config);
+  let state: SideState;
+  try {
+    state = sideState(message.config);
+  } catch (error) {
+    const failure = error instanceof ProbeFailure ? error : new ProbeFailure('internal', String(error));
+    parentPort?.postMessage({ id: message.id, outcome: { ok: false, reason: failure.reason, message: failure.message } });
+    return;
+  }
   const controller = new AbortController();
   controllers.set(message.id, controller);
   const run = async () => {

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { EnvironmentConfig } from '../config/schema.js';
 import type { HttpOutcome, HttpRequestSpec, HttpSideConfig, WorkerMessage } from './http-types.js';
 
-export type { HttpOutcome, HttpRequestSpec, HttpSideConfig, HttpTimings, HttpFailureReason } from './http-types.js';
+export type { HttpOutcome, HttpRequestSpec, HttpSideConfig, HttpTlsConfig, HttpTimings, HttpFailureReason } from './http-types.js';
 
 /**
  * HTTP connector: I/O only. Requests run in a worker thread (see http-worker.ts) so that their
@@ -30,6 +30,15 @@ export function httpSideConfig(side: string, environment: EnvironmentConfig): Ht
     allowedRedirectHosts: http.allowed_redirect_hosts,
     maxRedirects: http.max_redirects,
     connectTimeoutMs: http.timeouts.connect,
+    ...(http.tls && {
+      tls: {
+        caFile: http.tls.ca_file,
+        certFile: http.tls.cert_file,
+        keyFile: http.tls.key_file,
+        serverName: http.tls.server_name,
+        insecureSkipVerify: http.tls.insecure_skip_verify,
+      },
+    }),
   };
 }
 
