@@ -42,14 +42,18 @@ const controllers = new Map<number, AbortController>();
 
 const TLS_FILES = { caFile: 'ca_file', certFile: 'cert_file', keyFile: 'key_file' } as const;
 
-/** Reads a TLS file named by the config; a failure names the setting and the path, never the contents. */
+/** A TLS file that cannot be read: names the setting and the path, never the contents. */
+function tlsFileFailure(key: keyof typeof TLS_FILES, file: string, error: unknown): ProbeFailure {
+  return new ProbeFailure('config', `cannot read tls.${TLS_FILES[key]} ${file} (${errorCode(error) || 'unreadable'})`);
+}
+
 function readTlsFile(tls: HttpTlsConfig, key: keyof typeof TLS_FILES): Buffer | undefined {
   const file = tls[key];
   if (file === undefined) return undefined;
   try {
     return readFileSync(file);
   } catch (error) {
-    throw new ProbeFailure('config', `cannot read tls.${TLS_FILES[key]} ${file} (${errorCode(error) || 'unreadable'})`);
+    throw tlsFileFailure(key, file, error);
   }
 }
 
@@ -63,7 +67,7 @@ function tlsFilesStamp(tls: HttpTlsConfig | undefined): string {
       try {
         return String(statSync(file).mtimeMs);
       } catch (error) {
-        throw new ProbeFailure('config', `cannot read tls.${TLS_FILES[key]} ${file} (${errorCode(error) || 'unreadable'})`);
+        throw tlsFileFailure(key, file, error);
       }
     })
     .join(',');
