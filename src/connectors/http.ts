@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { EnvironmentConfig } from '../config/schema.js';
 import type { HttpOutcome, HttpRequestSpec, HttpSideConfig, WorkerMessage } from './http-types.js';
 
-export type { HttpOutcome, HttpRequestSpec, HttpSideConfig, HttpTlsConfig, HttpTimings, HttpFailureReason } from './http-types.js';
+export type { HttpOutcome, HttpRequestSpec, HttpSideConfig, HttpTimings, HttpFailureReason } from './http-types.js';
 
 /**
  * HTTP connector: I/O only. Requests run in a worker thread (see http-worker.ts) so that their
