@@ -6,10 +6,11 @@
  *
  * The server (bench/delay-server.py, a separate process) answers every request DELAY_MS after the
  * request reached its socket, by the kernel's receive timestamp, so its own wake-up and parsing do
- * not count; it reports how late it sent each answer, printed next to the probers' errors. It runs at
- * a higher priority, and CPU idle states are held off, when allowed (root). Each prober's error is
+ * not count; it reports how late it sent each answer, printed next to the probers' errors. It runs
+ * under SCHED_FIFO 50, above every prober, and CPU idle states are held off, when allowed (root). Each prober's error is
  * |measured total - DELAY_MS|, printed as p50/p99/max, for:
- *   - ours, keep-alive connection (the flow default) and cold connections (connection: cold);
+ *   - ours, keep-alive connection (the flow default) and cold connections (connection: cold), each
+ *     under normal scheduling and with prober.scheduling: realtime (SCHED_FIFO 10, when allowed);
  *   - blackbox_exporter (always a new connection): probe_duration_seconds and the sum of
  *     probe_http_duration_seconds phases, read from /probe?module=http&target=...;
  *   - a reference: undici timed on the main thread, as a prober without a worker would be.
@@ -20,7 +21,7 @@
  * milliseconds at a time. Load on blackbox_exporter: its own /metrics scraped by three loops and its
  * config reloaded (SIGHUP) every 50 ms. Both loads run for the whole loaded part.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -51,10 +52,29 @@ function freePort(): Promise<number> {
 const children: ChildProcess[] = [];
 process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
 
-function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startProcess(command: string, args: string[], install: string): ChildProcess {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.once('error', (error) => {
+    console.error(`cannot start ${command} (${(error as NodeJS.ErrnoException).code ?? error.message}): install ${install}`);
+    process.exit(1);
+  });
   children.push(child);
   return child;
+}
+
+/** Runs a whole process (every thread) under SCHED_FIFO when allowed (root); says what it got. */
+function realtimeProcess(pid: number, priority: number): string {
+  try {
+    execFileSync('chrt', ['--all-tasks', '--fifo', '--pid', String(priority), String(pid)], { stdio: 'ignore' });
+    return `SCHED_FIFO ${priority}`;
+  } catch {
+    try {
+      setPriority(pid, -10);
+      return 'priority -10';
+    } catch {
+      return 'normal priority';
+    }
+  }
 }
 
 async function waitForHttp(url: string, timeoutMs = 10_000): Promise<void> {
@@ -203,29 +223,28 @@ async function main(): Promise<void> {
   const idleStates = process.env.KEEP_IDLE ? 'CPU idle states as configured' : holdCpuLatency();
   const dir = mkdtempSync(join(tmpdir(), 'flow-timing-'));
   try {
-    const server = startProcess('python3', [fileURLToPath(new URL('./delay-server.py', import.meta.url)), String(DELAY_MS)]);
+    const server = startProcess('python3', [fileURLToPath(new URL('./delay-server.py', import.meta.url)), String(DELAY_MS)], 'python3');
     const serverPort = await new Promise<number>((resolve, reject) => {
       server.stdout?.once('data', (data) => resolve(Number(String(data).trim())));
       server.once('error', (error) => reject(new Error(`cannot start the delay server (python3): ${error.message}`)));
       server.once('exit', (code) => reject(new Error(`delay server exited (${code})`)));
     });
     const target = `http://127.0.0.1:${serverPort}/`;
-    // The reference should not wait for a CPU: a higher priority when allowed (root), else as is.
-    let serverPriority = 'priority -10';
-    try {
-      setPriority(server.pid!, -10);
-    } catch {
-      serverPriority = 'normal priority';
-    }
+    // The reference must not wait for a CPU, or its delay is no longer known: above every prober when
+    // allowed (root), SCHED_FIFO 50 (our real-time prober uses 10); else priority -10; else as is.
+    const serverPriority = realtimeProcess(server.pid!, 50);
 
     const configFile = join(dir, 'blackbox.yml');
     writeFileSync(configFile, 'modules:\n  http:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n      valid_status_codes: [200]\n');
     const exporterPort = await freePort();
     const exporterUrl = `http://127.0.0.1:${exporterPort}`;
-    const exporter = startProcess('prometheus-blackbox-exporter', [`--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${exporterPort}`]);
+    const exporter = startProcess('prometheus-blackbox-exporter', [`--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${exporterPort}`], 'the Debian package prometheus-blackbox-exporter');
     await waitForHttp(`${exporterUrl}/metrics`);
 
     const client = new HttpClient();
+    // The same prober with prober.scheduling: realtime (its own worker thread).
+    const realtimeClient = new HttpClient();
+    const realtimeStatus = await realtimeClient.setScheduling({ policy: 'realtime', priority: 10 });
     const config: HttpSideConfig = {
       side: 'bench',
       baseUrl: target,
@@ -240,6 +259,7 @@ async function main(): Promise<void> {
     const referenceAgent = new Agent({ connections: 1, headersTimeout: 0, bodyTimeout: 0 });
 
     console.log(`server delay ${DELAY_MS} ms (separate process, ${serverPriority}), ${idleStates}, ${N} rounds of one request per prober`);
+    console.log(`our real-time prober: ${realtimeStatus.message}`);
     console.log('error = |measured - delay|; "answer" columns: |measured - delay - the server\'s own lateness on that request|');
     console.log(`${'series'.padEnd(48)} ${'n'.padStart(5)} ${['median', 'err p50', 'err p99', 'err max', 'ans p50', 'ans p99'].map((h) => h.padStart(8)).join(' ')}   (ms)`);
     for (const loaded of [false, true]) {
@@ -247,6 +267,8 @@ async function main(): Promise<void> {
       for (let i = 0; i < 5; i++) {
         await ours(client, config, 'keepalive');
         await ours(client, config, 'cold');
+        await ours(realtimeClient, config, 'keepalive');
+        await ours(realtimeClient, config, 'cold');
         await mainThread(referenceAgent, target);
         await blackbox(exporterUrl, target);
       }
@@ -254,28 +276,33 @@ async function main(): Promise<void> {
       const stopOurs = loaded ? startOurLoad() : null;
       const stopTheirs = loaded ? startBlackboxLoad(exporterUrl, exporter) : null;
       // Per series: measured totals and the server's lateness on the same requests (requests are serial,
-      // so the server's list of latenesses is in request order, four per round).
-      const series = { keepAlive: [] as number[], cold: [] as number[], duration: [] as number[], phases: [] as number[], reference: [] as number[] };
+      // so the server's list of latenesses is in request order, six per round).
+      const series = { keepAlive: [] as number[], cold: [] as number[], rtKeepAlive: [] as number[], rtCold: [] as number[], duration: [] as number[], phases: [] as number[], reference: [] as number[] };
       const slots: Array<Array<keyof typeof series>> = [];
       for (let i = 0; i < N; i++) {
         const reused = await ours(client, config, 'keepalive');
         if (reused !== null) series.keepAlive.push(reused);
         series.cold.push((await ours(client, config, 'cold'))!);
+        const rtReused = await ours(realtimeClient, config, 'keepalive');
+        if (rtReused !== null) series.rtKeepAlive.push(rtReused);
+        series.rtCold.push((await ours(realtimeClient, config, 'cold'))!);
         const probe = await blackbox(exporterUrl, target);
         series.duration.push(probe.duration);
         series.phases.push(probe.phases);
         series.reference.push(await mainThread(referenceAgent, target));
-        slots.push(reused === null ? [] : ['keepAlive'], ['cold'], ['duration', 'phases'], ['reference']);
+        slots.push(reused === null ? [] : ['keepAlive'], ['cold'], rtReused === null ? [] : ['rtKeepAlive'], ['rtCold'], ['duration', 'phases'], ['reference']);
       }
       const theirRounds = stopTheirs ? await stopTheirs() : 0;
       const ourRounds = stopOurs ? await stopOurs() : 0;
       const lateness = await serverLateness(target);
       if (lateness.length !== slots.length) throw new Error(`the server answered ${lateness.length} requests, expected ${slots.length}`);
-      const lateOf = { keepAlive: [] as number[], cold: [] as number[], duration: [] as number[], phases: [] as number[], reference: [] as number[] };
+      const lateOf = { keepAlive: [] as number[], cold: [] as number[], rtKeepAlive: [] as number[], rtCold: [] as number[], duration: [] as number[], phases: [] as number[], reference: [] as number[] };
       slots.forEach((names, i) => names.forEach((name) => lateOf[name].push(lateness[i] ?? 0)));
       const label = loaded ? 'loaded' : 'quiet';
       console.log(row(`ours, keep-alive (${label})`, series.keepAlive, lateOf.keepAlive));
       console.log(row(`ours, cold connection (${label})`, series.cold, lateOf.cold));
+      console.log(row(`ours realtime, keep-alive (${label})`, series.rtKeepAlive, lateOf.rtKeepAlive));
+      console.log(row(`ours realtime, cold connection (${label})`, series.rtCold, lateOf.rtCold));
       console.log(row(`blackbox_exporter probe_duration_seconds (${label})`, series.duration, lateOf.duration));
       console.log(row(`blackbox_exporter sum of http phases (${label})`, series.phases, lateOf.phases));
       console.log(row(`reference: undici on the main thread (${label})`, series.reference, lateOf.reference));
@@ -284,6 +311,7 @@ async function main(): Promise<void> {
     }
     await referenceAgent.close();
     await client.close();
+    await realtimeClient.close();
   } finally {
     children.forEach((child) => child.kill('SIGTERM'));
     rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import type { LoadedConfig } from './config/load.js';
 import { Sides } from './connectors/sides.js';
+import { httpClient } from './connectors/http.js';
 import type { Logger } from './log.js';
 import { Collector, type ReloadStatus } from './metrics/collector.js';
 import { ResultsStore } from './results/store.js';
@@ -27,6 +28,8 @@ export class Exporter {
   private current: { config: LoadedConfig; sides: Sides; scheduler: Scheduler };
   private reloadStatus: ReloadStatus;
   private running = false;
+  /** Settles when the prober thread's scheduling of the current configuration is in place. */
+  proberScheduling: Promise<void> = Promise.resolve();
 
   constructor(
     config: LoadedConfig,
@@ -43,6 +46,7 @@ export class Exporter {
       config: () => this.current.config,
       events: () => this.events,
       shard: () => this.options.shard,
+      prober: () => httpClient().schedulingState,
     });
   }
 
@@ -52,7 +56,21 @@ export class Exporter {
     this.store.setChecks(config.checks);
     this.events.setLimits({ maxReleases: config.root.events.max_releases, maxOpenProvisionings: config.root.events.max_open_provisionings });
     const scheduler = new Scheduler({ root: config.root, sides, store: this.store, log: this.log });
+    this.applyProberScheduling(config);
     return { config, sides, scheduler };
+  }
+
+  /** Called while no sample runs (before start, between schedulers on reload): chrt blocks the prober thread. */
+  private applyProberScheduling(config: LoadedConfig): void {
+    const { scheduling, realtime_priority: priority } = config.root.prober;
+    const previous = httpClient().schedulingState.requested;
+    if (scheduling === previous.policy && (scheduling === 'normal' || priority === previous.priority)) return;
+    this.proberScheduling = httpClient()
+      .setScheduling({ policy: scheduling, priority })
+      .then((status) => {
+        if (scheduling === 'realtime' && !status.realtime) this.log.warn({ prober: status.message }, 'HTTP prober runs under normal scheduling');
+        else this.log.info({ prober: status.message }, 'HTTP prober scheduling set');
+      });
   }
 
   get config(): LoadedConfig {

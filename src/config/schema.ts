@@ -120,6 +120,16 @@ export const eventsSchema = z
   })
   .prefault({});
 
+// The HTTP prober thread of flow, fault and virtual checks (docs/checks/flow.md#cpu-scheduling).
+export const proberSchema = z
+  .strictObject({
+    /** `realtime`: the prober thread runs under SCHED_FIFO, ahead of every normal thread (needs CAP_SYS_NICE). */
+    scheduling: z.enum(['normal', 'realtime']).default('normal'),
+    /** SCHED_FIFO priority under `realtime`. */
+    realtime_priority: z.number().int().min(1).max(99).default(10),
+  })
+  .prefault({});
+
 /** Fields every check has, whatever its kind. */
 export const commonCheckFields = {
   name: identifier,
@@ -139,6 +149,7 @@ export const rootSchema = z.strictObject({
   defaults: defaultsSchema,
   scores: scoresSchema,
   events: eventsSchema,
+  prober: proberSchema,
   // Each check is validated by its kind's schema once the kind is known.
   checks: z.array(z.record(z.string(), z.unknown())).default([]),
 });
@@ -149,6 +160,7 @@ export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type DefaultsConfig = z.output<typeof defaultsSchema>;
 export type ScoresConfig = z.output<typeof scoresSchema>;
 export type EventsConfig = z.output<typeof eventsSchema>;
+export type ProberConfig = z.output<typeof proberSchema>;
 export type RootConfig = z.output<typeof rootSchema>;
 
 /** The strict schema of one check kind: the common fields plus the kind's own. */

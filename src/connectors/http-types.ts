@@ -66,4 +66,22 @@ export interface HttpRequestMessage {
   deadlineMs: number;
 }
 
-export type WorkerMessage = HttpRequestMessage | { type: 'cancel'; id: number } | { type: 'close' };
+/** CPU scheduling of the prober thread (config `prober`, see prober-scheduling.ts). */
+export interface ProberScheduling {
+  policy: 'normal' | 'realtime';
+  /** SCHED_FIFO priority, 1..99, used with the real-time policy. */
+  priority: number;
+}
+
+/** What the prober thread runs under: `realtime` only once the kernel accepted it. */
+export interface SchedulingStatus {
+  requested: ProberScheduling;
+  realtime: boolean;
+  thread: number | null;
+  message: string;
+}
+
+export type WorkerMessage = HttpRequestMessage | { type: 'cancel'; id: number } | { type: 'close' } | { type: 'scheduling'; scheduling: ProberScheduling };
+
+/** From the worker: the outcome of a request, or the scheduling it now runs under. */
+export type WorkerReply = { id: number; outcome: HttpOutcome } | { type: 'scheduling'; status: SchedulingStatus };

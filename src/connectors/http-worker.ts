@@ -12,7 +12,8 @@ import { parentPort } from 'node:worker_threads';
 import { readFileSync, statSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
-import type { HttpFailureReason, HttpOutcome, HttpRequestMessage, HttpSideConfig, HttpTimings, HttpTlsConfig, WorkerMessage } from './http-types.js';
+import type { HttpFailureReason, HttpOutcome, HttpRequestMessage, HttpSideConfig, HttpTimings, HttpTlsConfig, WorkerMessage, WorkerReply } from './http-types.js';
+import { applySchedulingToThisThread } from './prober-scheduling.js';
 
 const now = (): bigint => process.hrtime.bigint();
 const ms = (from: bigint, to: bigint): number => Number(to - from) / 1e6;
@@ -361,6 +362,9 @@ function handle(message: HttpRequestMessage): void {
 parentPort?.on('message', (message: WorkerMessage) => {
   if (message.type === 'request') handle(message);
   else if (message.type === 'cancel') controllers.get(message.id)?.abort();
+  // Messages arrive in order, so requests sent after it are timed under the new policy. The exporter
+  // sends it while no sample runs (at start and between schedulers on reload): chrt blocks this thread.
+  else if (message.type === 'scheduling') parentPort?.postMessage({ type: 'scheduling', status: applySchedulingToThisThread(message.scheduling) } satisfies WorkerReply);
   else if (message.type === 'close') {
     void Promise.all([...sides.values()].flatMap((state) => [state.agent.close(), state.coldAgent.close()].map((closing) => closing.catch(() => undefined)))).then(() => process.exit(0));
   }

@@ -1,8 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { EnvironmentConfig } from '../config/schema.js';
-import type { HttpOutcome, HttpRequestSpec, HttpSideConfig, WorkerMessage } from './http-types.js';
+import type { HttpOutcome, HttpRequestSpec, HttpSideConfig, ProberScheduling, SchedulingStatus, WorkerMessage, WorkerReply } from './http-types.js';
 
-export type { HttpOutcome, HttpRequestSpec, HttpSideConfig, HttpTimings, HttpFailureReason } from './http-types.js';
+export type { HttpOutcome, HttpRequestSpec, HttpSideConfig, HttpTimings, HttpFailureReason, ProberScheduling, SchedulingStatus } from './http-types.js';
+
+const NORMAL: ProberScheduling = { policy: 'normal', priority: 0 };
+
+function normalStatus(requested: ProberScheduling, message: string): SchedulingStatus {
+  return { requested, realtime: false, thread: null, message };
+}
 
 /**
  * HTTP connector: I/O only. Requests run in a worker thread (see http-worker.ts) so that their
@@ -61,19 +67,60 @@ export class HttpClient {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private scheduling: ProberScheduling = NORMAL;
+  private schedulingStatus: SchedulingStatus = normalStatus(NORMAL, 'normal scheduling');
+  private schedulingWaiters: Array<(status: SchedulingStatus) => void> = [];
+
+  /** What the prober thread runs under now (`realtime` only once the kernel accepted it). */
+  get schedulingState(): SchedulingStatus {
+    return this.schedulingStatus;
+  }
+
+  /**
+   * Sets the prober thread's CPU scheduling; resolves with what the kernel accepted. Call it while no
+   * request is in flight (setting the policy blocks the prober thread for a moment).
+   */
+  setScheduling(requested: ProberScheduling): Promise<SchedulingStatus> {
+    const unchanged = requested.policy === this.scheduling.policy && (requested.policy === 'normal' || requested.priority === this.scheduling.priority);
+    this.scheduling = requested;
+    if (!this.worker && requested.policy === 'normal') {
+      // A worker starts under normal scheduling: nothing to change until it runs.
+      this.schedulingStatus = normalStatus(requested, 'normal scheduling');
+      return Promise.resolve(this.schedulingStatus);
+    }
+    if (this.worker && unchanged) return Promise.resolve(this.schedulingStatus);
+    const running = this.worker;
+    return new Promise((resolve) => {
+      this.schedulingWaiters.push(resolve);
+      // A new worker is sent its scheduling first thing (ensureWorker); a running one now.
+      const worker = this.ensureWorker();
+      worker.ref();
+      if (running) worker.postMessage({ type: 'scheduling', scheduling: requested } satisfies WorkerMessage);
+    });
+  }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = startWorker();
-    worker.on('message', ({ id, outcome }: { id: number; outcome: HttpOutcome }) => {
+    if (this.scheduling.policy !== 'normal') worker.postMessage({ type: 'scheduling', scheduling: this.scheduling } satisfies WorkerMessage);
+    worker.on('message', (reply: WorkerReply) => {
+      if ('type' in reply) {
+        this.schedulingStatus = reply.status;
+        this.schedulingWaiters.shift()?.(reply.status);
+        if (this.pending.size === 0 && this.schedulingWaiters.length === 0) worker.unref();
+        return;
+      }
+      const { id, outcome } = reply;
       const pending = this.pending.get(id);
       if (!pending) return;
       this.pending.delete(id);
       pending.resolve(outcome);
-      if (this.pending.size === 0) worker.unref();
+      if (this.pending.size === 0 && this.schedulingWaiters.length === 0) worker.unref();
     });
     const failAll = (message: string) => {
       this.worker = null;
+      this.schedulingStatus = normalStatus(this.scheduling, message);
+      for (const waiter of this.schedulingWaiters.splice(0)) waiter(this.schedulingStatus);
       for (const [id, pending] of this.pending) {
         this.pending.delete(id);
         pending.resolve({ ok: false, reason: 'internal', message });

@@ -30,6 +30,7 @@ export const catalogue = {
   fidelity_check_errors_total: spec('health', 'counter', ['check', 'kind', 'reason'], 'Failed samples by reason (timeout, connect, auth, query, read_only, limit, parse, http_status, config, canceled, internal).'),
   fidelity_check_skipped_total: spec('health', 'counter', ['check', 'kind'], 'Scheduled runs skipped because the previous sample of the check was still running.'),
   fidelity_side_up: spec('health', 'gauge', ['side'], 'Whether every database of the environment answered the last probe (1) or not (0).'),
+  fidelity_prober_realtime: spec('health', 'gauge', [], 'Whether the HTTP prober thread of flow, fault and virtual checks runs under real-time scheduling (1: prober.scheduling is realtime and the kernel accepted it) or normal scheduling (0).'),
   fidelity_side_database_up: spec('health', 'gauge', ['side', 'database'], 'Whether the database of the environment answered the last probe.'),
 
   // Scores.

@@ -4,6 +4,7 @@ import type { ResultsStore } from '../results/store.js';
 import type { LoadedConfig } from '../config/load.js';
 import { scoresSchema, type ScoresConfig } from '../config/schema.js';
 import type { EventStore } from '../events/store.js';
+import type { SchedulingStatus } from '../connectors/http-types.js';
 import { scoreState } from '../scoring/outcomes.js';
 import { OVERALL } from '../scoring/scores.js';
 import { VERSION } from '../version.js';
@@ -21,6 +22,8 @@ export interface CollectorSources {
   /** The scores/gate configuration comes from here; without it, the schema's defaults. */
   config?: () => LoadedConfig;
   events?: () => EventStore;
+  /** The HTTP prober thread's scheduling; without it, normal. */
+  prober?: () => SchedulingStatus;
   /** The replica's shard (--shard), when the checks are split across replicas. */
   shard?: () => { index: number; count: number } | undefined;
 }
@@ -55,6 +58,7 @@ export class Collector {
 
     this.set('fidelity_build_info', { version: VERSION, nodejs: process.version }, 1);
     this.set('fidelity_config_last_reload_successful', {}, reload.successful ? 1 : 0);
+    this.set('fidelity_prober_realtime', {}, this.sources.prober?.().realtime ? 1 : 0);
     const shard = this.sources.shard?.();
     if (shard) this.set('fidelity_shard_info', { shard: String(shard.index), shards: String(shard.count) }, 1);
     this.set('fidelity_config_last_reload_success_timestamp_seconds', {}, reload.lastSuccessAt / 1000);
