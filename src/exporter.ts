@@ -1,6 +1,6 @@
 import type { LoadedConfig } from './config/load.js';
 import { Sides } from './connectors/sides.js';
-import { httpClient } from './connectors/http.js';
+import { httpClient, sameScheduling } from './connectors/http.js';
 import type { Logger } from './log.js';
 import { Collector, type ReloadStatus } from './metrics/collector.js';
 import { ResultsStore } from './results/store.js';
@@ -63,10 +63,11 @@ export class Exporter {
   /** Called while no sample runs (before start, between schedulers on reload): chrt blocks the prober thread. */
   private applyProberScheduling(config: LoadedConfig): void {
     const { scheduling, realtime_priority: priority } = config.root.prober;
-    const previous = httpClient().schedulingState.requested;
-    if (scheduling === previous.policy && (scheduling === 'normal' || priority === previous.priority)) return;
+    const requested = { policy: scheduling, priority };
+    // Unchanged across a reload: nothing to set or log again.
+    if (sameScheduling(requested, httpClient().schedulingState.requested)) return;
     this.proberScheduling = httpClient()
-      .setScheduling({ policy: scheduling, priority })
+      .setScheduling(requested)
       .then((status) => {
         if (scheduling === 'realtime' && !status.realtime) this.log.warn({ prober: status.message }, 'HTTP prober runs under normal scheduling');
         else this.log.info({ prober: status.message }, 'HTTP prober scheduling set');

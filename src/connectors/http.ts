@@ -6,6 +6,11 @@ export type { HttpOutcome, HttpRequestSpec, HttpSideConfig, HttpTimings, HttpFai
 
 const NORMAL: ProberScheduling = { policy: 'normal', priority: 0 };
 
+/** Whether two settings put the prober thread under the same policy (the priority matters only for realtime). */
+export function sameScheduling(a: ProberScheduling, b: ProberScheduling): boolean {
+  return a.policy === b.policy && (a.policy === 'normal' || a.priority === b.priority);
+}
+
 function normalStatus(requested: ProberScheduling, message: string): SchedulingStatus {
   return { requested, realtime: false, thread: null, message };
 }
@@ -81,7 +86,7 @@ export class HttpClient {
    * request is in flight (setting the policy blocks the prober thread for a moment).
    */
   setScheduling(requested: ProberScheduling): Promise<SchedulingStatus> {
-    const unchanged = requested.policy === this.scheduling.policy && (requested.policy === 'normal' || requested.priority === this.scheduling.priority);
+    const unchanged = sameScheduling(requested, this.scheduling);
     this.scheduling = requested;
     if (!this.worker && requested.policy === 'normal') {
       // A worker starts under normal scheduling: nothing to change until it runs.
