@@ -160,7 +160,6 @@ export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type DefaultsConfig = z.output<typeof defaultsSchema>;
 export type ScoresConfig = z.output<typeof scoresSchema>;
 export type EventsConfig = z.output<typeof eventsSchema>;
-export type ProberConfig = z.output<typeof proberSchema>;
 export type RootConfig = z.output<typeof rootSchema>;
 
 /** The strict schema of one check kind: the common fields plus the kind's own. */

@@ -11,7 +11,7 @@ import { readlinkSync } from 'node:fs';
 import type { ProberScheduling, SchedulingStatus } from './http-types.js';
 
 /** The kernel's id of the calling thread (/proc/thread-self names it), or null off Linux. */
-export function currentThreadId(): number | null {
+function currentThreadId(): number | null {
   try {
     const id = Number(readlinkSync('/proc/thread-self').split('/').pop());
     return Number.isInteger(id) && id > 0 ? id : null;
@@ -21,7 +21,7 @@ export function currentThreadId(): number | null {
 }
 
 /** Why `chrt` could not set the policy, in words an operator can act on. */
-export function schedulingFailure(error: unknown): string {
+function schedulingFailure(error: unknown): string {
   const { code, stderr } = error as { code?: string; stderr?: Buffer | string };
   if (code === 'ENOENT') return 'chrt was not found (install util-linux)';
   const detail = String(stderr ?? '').trim();
