@@ -2,7 +2,9 @@
 # dependencies only, as a non-root user. Build from the repository root:
 #   docker build -t fidelity-exporter .
 #   docker run -p 9847:9847 fidelity-exporter demo
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The newest Node.js LTS line; any supported line works (scripts/node-lines.mjs lists them):
+#   docker build --build-arg NODE_IMAGE=node:22-slim .
+ARG NODE_IMAGE=node:26-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src

@@ -6,6 +6,7 @@ import { Exporter } from '../exporter.js';
 import type { Logger } from '../log.js';
 import type { Shard } from '../scheduler/shard.js';
 import { createApp } from '../server/app.js';
+import { unsupportedRuntime, VERSION } from '../version.js';
 import { Authenticator } from '../server/auth.js';
 import { EMPTY_WEB_CONFIG, reloadIncompatibility, type WebConfig } from '../server/web-config.js';
 import { parseListenAddress } from './args.js';
@@ -103,6 +104,8 @@ export async function startServing(config: LoadedConfig, listenAddress: string, 
   log.info(
     {
       address: `${host ?? ''}:${boundPort}`,
+      version: VERSION,
+      nodeVersion: process.version,
       tls: Boolean(tls),
       clientAuth: tls?.clientAuthType,
       basicAuth: web.config.basicAuthUsers.size > 0,
@@ -113,6 +116,8 @@ export async function startServing(config: LoadedConfig, listenAddress: string, 
     },
     'exporter listening',
   );
+  const runtimeProblem = unsupportedRuntime();
+  if (runtimeProblem) log.warn(runtimeProblem);
   return {
     exporter,
     server,

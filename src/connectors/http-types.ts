@@ -84,4 +84,8 @@ export interface SchedulingStatus {
 export type WorkerMessage = HttpRequestMessage | { type: 'cancel'; id: number } | { type: 'close' } | { type: 'scheduling'; scheduling: ProberScheduling };
 
 /** From the worker: the outcome of a request, or the scheduling it now runs under. */
-export type WorkerReply = { id: number; outcome: HttpOutcome } | { type: 'scheduling'; status: SchedulingStatus };
+export type WorkerReply =
+  | { id: number; outcome: HttpOutcome }
+  | { type: 'scheduling'; status: SchedulingStatus }
+  /** The thread's last words before it exits on an uncaught error: the cause, kept for the requests it drops. */
+  | { type: 'fatal'; message: string };

@@ -316,12 +316,12 @@ async function probe(message: HttpRequestMessage, state: SideState, signal: Abor
         timings.redirects++;
         continue;
       }
-      const bodyBytes = Buffer.concat(chunks);
+      const bodyBytes = ownedBytes(chunks, received);
       const headers: Record<string, string[]> = {};
       for (const [name, value] of Object.entries(response.headers)) {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value : [value];
       }
-      return { ok: true, status: response.statusCode, headers, body: new Uint8Array(bodyBytes.buffer, bodyBytes.byteOffset, bodyBytes.length), url: url.pathname + url.search, timings };
+      return { ok: true, status: response.statusCode, headers, body: bodyBytes, url: url.pathname + url.search, timings };
     }
   } catch (error) {
     const failure = describeFailure(error, { received, expected, deadlineHit, deadlineMs: message.deadlineMs, canceled: signal.aborted });
@@ -329,6 +329,37 @@ async function probe(message: HttpRequestMessage, state: SideState, signal: Abor
     return { ok: false, reason: failure.reason, message: failure.message, timings };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * The body in an ArrayBuffer of its own. Buffer.concat may hand out a slice of Node's shared pool,
+ * which Node 22+ refuses to transfer (DataCloneError) and which must never be detached anyway.
+ */
+function ownedBytes(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return offset === length ? bytes : bytes.subarray(0, offset);
+}
+
+/** Transfers the body's memory only when the body owns all of it; otherwise it is copied. */
+function transferList(outcome: HttpOutcome): ArrayBuffer[] {
+  if (!outcome.ok) return [];
+  const { body } = outcome;
+  const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
+  return owned ? [body.buffer as ArrayBuffer] : [];
+}
+
+function reply(id: number, outcome: HttpOutcome): void {
+  try {
+    parentPort?.postMessage({ id, outcome }, transferList(outcome));
+  } catch (error) {
+    const message = `cannot pass the response to the exporter: ${describeError(error)}`;
+    parentPort?.postMessage({ id, outcome: { ok: false, reason: 'internal', message } } satisfies WorkerReply);
   }
 }
 
@@ -353,11 +384,24 @@ function handle(message: HttpRequestMessage): void {
       outcome = { ok: false, reason: 'internal', message: error instanceof Error ? error.message : String(error) };
     }
     controllers.delete(message.id);
-    const transfer = outcome.ok ? [outcome.body.buffer as ArrayBuffer] : [];
-    parentPort?.postMessage({ id: message.id, outcome }, transfer);
+    reply(message.id, outcome);
   };
   state.queue = state.queue.then(run, run);
 }
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+// A thread that dies loses its error's text on the way out (Node 22+), so it says why first. The
+// exporter fails the requests in flight with this text and starts a new thread for the next ones.
+const dieWithCause = (error: unknown) => {
+  parentPort?.postMessage({ type: 'fatal', message: describeError(error) } satisfies WorkerReply);
+  process.exit(1);
+};
+process.on('uncaughtException', dieWithCause);
+process.on('unhandledRejection', dieWithCause);
 
 parentPort?.on('message', (message: WorkerMessage) => {
   if (message.type === 'request') handle(message);

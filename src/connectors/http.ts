@@ -54,18 +54,30 @@ export function httpSideConfig(side: string, environment: EnvironmentConfig): Ht
 }
 
 interface Pending {
+  /** The thread the request was handed to: only its death fails the request. */
+  worker: Worker;
   resolve(outcome: HttpOutcome): void;
 }
 
 const fromSource = import.meta.url.endsWith('.ts');
 const workerFile = new URL(fromSource ? './http-worker.ts' : './http-worker.js', import.meta.url);
 
-/** Built code starts the worker file directly; source runs (tests, tsx) register tsx in the worker first. */
-function startWorker(): Worker {
-  if (!fromSource) return new Worker(workerFile);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(workerFile.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
+/**
+ * Starts the prober thread. Built code starts the worker file directly; source runs (tests, tsx)
+ * register tsx in the worker first. `prelude` is extra module code run after the worker loaded (fault
+ * injection in tests).
+ */
+export function startHttpWorker(prelude = ''): Worker {
+  if (!fromSource && prelude === '') return new Worker(workerFile);
+  const load = fromSource
+    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((api) => { api.register(); return import(${JSON.stringify(workerFile.href)}); })`
+    : `import(${JSON.stringify(workerFile.href)})`;
+  return new Worker(`${load}.then(() => { ${prelude} });`, { eval: true });
+}
+
+/** An error's text as the worker reports it; Node 22+ hands a thread's uncaught error over without its message. */
+function describeWorkerError(error: Error): string {
+  return error.message !== '' ? error.message : `${error.name} (no message; the prober thread reported its cause separately)`;
 }
 
 export class HttpClient {
@@ -75,6 +87,8 @@ export class HttpClient {
   private scheduling: ProberScheduling = NORMAL;
   private schedulingStatus: SchedulingStatus = normalStatus(NORMAL, 'normal scheduling');
   private schedulingWaiters: Array<(status: SchedulingStatus) => void> = [];
+
+  constructor(private readonly start: () => Worker = () => startHttpWorker()) {}
 
   /** What the prober thread runs under now (`realtime` only once the kernel accepted it). */
   get schedulingState(): SchedulingStatus {
@@ -106,9 +120,15 @@ export class HttpClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker();
+    const worker = this.start();
+    let fatal: string | null = null; // why this worker is dying, when it said so before it exited
+    let failed = false;
     if (this.scheduling.policy !== 'normal') worker.postMessage({ type: 'scheduling', scheduling: this.scheduling } satisfies WorkerMessage);
     worker.on('message', (reply: WorkerReply) => {
+      if ('type' in reply && reply.type === 'fatal') {
+        fatal = reply.message;
+        return;
+      }
       if ('type' in reply) {
         this.schedulingStatus = reply.status;
         this.schedulingWaiters.shift()?.(reply.status);
@@ -123,16 +143,19 @@ export class HttpClient {
       if (this.pending.size === 0 && this.schedulingWaiters.length === 0) worker.unref();
     });
     const failAll = (message: string) => {
-      this.worker = null;
+      if (failed) return; // 'error' is followed by 'exit'
+      failed = true;
+      if (this.worker === worker) this.worker = null;
       this.schedulingStatus = normalStatus(this.scheduling, message);
       for (const waiter of this.schedulingWaiters.splice(0)) waiter(this.schedulingStatus);
       for (const [id, pending] of this.pending) {
+        if (pending.worker !== worker) continue;
         this.pending.delete(id);
         pending.resolve({ ok: false, reason: 'internal', message });
       }
     };
-    worker.on('error', (error) => failAll(`HTTP worker failed: ${error.message}`));
-    worker.on('exit', (code) => failAll(`HTTP worker exited with code ${code}`));
+    worker.on('error', (error) => failAll(`HTTP worker failed: ${fatal ?? describeWorkerError(error)}`));
+    worker.on('exit', (code) => failAll(fatal !== null ? `HTTP worker failed: ${fatal}` : `HTTP worker exited with code ${code}`));
     worker.unref();
     this.worker = worker;
     return worker;
@@ -147,6 +170,7 @@ export class HttpClient {
       const onAbort = () => worker.postMessage({ type: 'cancel', id } satisfies WorkerMessage);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, {
+        worker,
         resolve: (outcome) => {
           options.signal?.removeEventListener('abort', onAbort);
           resolve(outcome);

@@ -43,6 +43,16 @@ function isExecutable(path: string): boolean {
  * order), then PATH. Throws an error telling the developer which Debian
  * package provides it, so a missing server is a one-line fix, not a puzzle.
  */
+/**
+ * The environment for a Node child that is not itself a test file. `node --test` marks each test
+ * process with NODE_TEST_CONTEXT; a child that inherits it (Node 22 and later) reports to a test
+ * runner that is not there instead of running, and never prints a line.
+ */
+export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const { NODE_TEST_CONTEXT: _testContext, ...env } = process.env;
+  return { ...env, ...extra };
+}
+
 export function requireBinary(name: string, debianPackage: string, candidates: readonly string[] = []): string {
   const pathDirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => isAbsolute(dir));
   for (const candidate of [...candidates, ...pathDirs.map((dir) => join(dir, name))]) {

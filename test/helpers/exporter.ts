@@ -5,7 +5,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './binaries.js';
+import { childEnv, freePort } from './binaries.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -34,7 +34,7 @@ export async function spawnExporter(args: string[], options: { https?: boolean; 
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args, `--web.listen-address=127.0.0.1:${port}`], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...options.env },
+    env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
@@ -77,7 +77,7 @@ export async function spawnExporter(args: string[], options: { https?: boolean; 
 export async function runExporter(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; entry?: string[] } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [...(options.entry ?? ['--import', 'tsx', 'src/main.ts']), ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, ...options.env },
+    env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './binaries.js';
+import { childEnv, freePort } from './binaries.js';
 
 /** The exporter as a real child process (node + tsx on src/main.ts), for process-level tests. */
 
@@ -26,11 +26,12 @@ export interface ExporterProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startExporterProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ExporterProcess> {
+/** `node` runs the exporter on another Node binary than the test's own (see scripts/node-lines.mjs). */
+export async function startExporterProcess(args: string[], env: NodeJS.ProcessEnv = {}, options: { node?: string; startTimeoutMs?: number } = {}): Promise<ExporterProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args, `--web.listen-address=127.0.0.1:${port}`], {
+  const child = spawn(options.node ?? process.execPath, ['--import', 'tsx', 'src/main.ts', ...args, `--web.listen-address=127.0.0.1:${port}`], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -42,7 +43,7 @@ export async function startExporterProcess(args: string[], env: NodeJS.ProcessEn
     resolve(code);
   }));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exporter exited with ${child.exitCode}:\n${output}`);
     try {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { freePort, requireBinary } from '../helpers/binaries.js';
+import { childEnv, freePort, requireBinary } from '../helpers/binaries.js';
 import { startMariaDb, type MariaDbServer } from '../helpers/mariadb.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 
@@ -65,7 +65,7 @@ checks:
 }
 
 const env = () => ({
-  ...process.env,
+  ...childEnv(),
   PROD_SHOP_URL: postgres.url('shop_production'),
   STAGING_SHOP_URL: postgres.url('shop_staging'),
   PROD_STOCK_URL: mariadb.url('stock_production'),

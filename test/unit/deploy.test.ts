@@ -11,7 +11,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { DEFAULT_LISTEN_ADDRESS } from '../../src/cli/args.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { loadWebConfigFile } from '../../src/server/web-config.js';
-import { freePort } from '../helpers/binaries.js';
+import { childEnv, freePort } from '../helpers/binaries.js';
 import { fetchText, REPO_ROOT, runExporter } from '../helpers/exporter.js';
 
 const DEPLOY = join(REPO_ROOT, 'deploy');
@@ -205,7 +205,7 @@ function buildImageLayout(): string {
   cpSync(join(REPO_ROOT, 'package.json'), join(dir, 'package.json'));
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   try {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], { stdio: 'pipe' });
+    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], { env: childEnv(), stdio: 'pipe' });
   } catch (error) {
     assert.fail(`npm run build (tsc -p tsconfig.build.json) failed:\n${String((error as { stdout?: Buffer }).stdout ?? error)}`);
   }
@@ -238,14 +238,14 @@ test('the image entrypoint (node dist/main.js) runs from a build: --help, check-
   const compose = yamlFile(join(DEPLOY, 'docker-compose.yml'));
   const command = at<string[]>(compose, 'services', 'fidelity-exporter', 'command');
   const port = await freePort();
-  const demo = spawn(process.execPath, [...entry, ...command, `--web.listen-address=127.0.0.1:${port}`], { cwd: image, stdio: ['ignore', 'pipe', 'pipe'] });
+  const demo = spawn(process.execPath, [...entry, ...command, `--web.listen-address=127.0.0.1:${port}`], { cwd: image, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   demo.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   demo.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const healthcheck = jsonForm(instructions.find((i) => i.keyword === 'HEALTHCHECK')?.args.replace(/^.*?CMD /, '') ?? '[]');
   const runHealthcheck = () => {
     try {
-      execFileSync(process.execPath, healthcheck.slice(1), { cwd: image, env: { ...process.env, FIDELITY_HEALTHCHECK_URL: `http://127.0.0.1:${port}/-/healthy` }, stdio: 'pipe', timeout: 10_000 });
+      execFileSync(process.execPath, healthcheck.slice(1), { cwd: image, env: { ...childEnv(), FIDELITY_HEALTHCHECK_URL: `http://127.0.0.1:${port}/-/healthy` }, stdio: 'pipe', timeout: 10_000 });
       return 0;
     } catch (error) {
       return (error as { status?: number }).status ?? -1;
