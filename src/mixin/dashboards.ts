@@ -3,7 +3,7 @@ import { exporterProcessRow } from './exporter-process.js';
 import { higherIsBetter, lowerIsBetter, MATCH, PASS_FAIL, stat, table, ts, UP_DOWN, type DashboardSpec } from './grafana.js';
 import { metric as M } from './metrics.js';
 import type { Scope } from './promql.js';
-import type { RecordingRules } from './rules.js';
+import type { RecordingRules } from './recording.js';
 
 /**
  * The five dashboards. Panels name metrics through `metric` and shared expressions through the

@@ -5,7 +5,8 @@ import { renderDashboard, renderPanel, renderRow, type PanelSpec, type RenderedT
 import { metric as M } from './metrics.js';
 import { promDuration, renderExpr, type ScopeOptions } from './promql.js';
 import { exporterProcessAlerts } from './exporter-process.js';
-import { alertRules, recordingCases, recordingRules, type AlertCase, type AlertRule } from './rules.js';
+import { recordingCases, recordingRules } from './recording.js';
+import { alertRules, type AlertCase, type AlertRule } from './rules.js';
 
 /** Something the generator left out because the exporter does not serve a metric it needs. */
 export interface Omission {
