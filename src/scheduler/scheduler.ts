@@ -25,25 +25,29 @@ export class Scheduler {
     this.timers.push(setInterval(() => this.probe(), probeIntervalMs));
     const now = Date.now();
     const startSpread = this.deps.root.defaults.start_spread;
-    const plans: Array<{ check: CommonCheck; periodMs: number; cadenceAt?: number }> = [];
+    const plans: Array<{ check: CommonCheck; periodMs: number; cadenceAt?: number; firstTickAt?: number }> = [];
     for (const check of checks.filter((c) => c.enabled)) {
       let periodMs = 0;
+      let firstTickAt: number | undefined;
       if (check.schedule !== undefined && check.every === undefined) {
         const task = cron.schedule(check.schedule, () => this.cronTick(check), { name: check.name });
         this.tasks.push(task);
         const [next, after] = task.getNextRuns(2);
         periodMs = next && after ? after.getTime() - next.getTime() : 0;
+        firstTickAt = next?.getTime();
       } else if (check.every !== undefined) {
         periodMs = check.every;
       }
-      plans.push({ check, periodMs, cadenceAt: this.cadence(check, periodMs, now) });
+      plans.push({ check, periodMs, cadenceAt: this.cadence(check, periodMs, now), firstTickAt });
     }
     const delays = firstSampleDelays(
       plans.filter((plan) => plan.cadenceAt === undefined).map((plan) => ({ name: plan.check.name, windowMs: spreadWindow(plan.periodMs, startSpread) })),
     );
-    for (const { check, cadenceAt } of plans) {
+    for (const { check, cadenceAt, firstTickAt } of plans) {
       if (cadenceAt === Infinity) continue; // a cron check that sampled within its period: its ticks go on
       const delay = cadenceAt === undefined ? (delays.get(check.name) ?? 0) : cadenceAt - now;
+      // A start-up sample that could still run at the first cron tick is left to that tick.
+      if (firstTickAt !== undefined && now + delay + check.timeout > firstTickAt) continue;
       this.deps.log.debug({ check: check.name, delay_ms: delay }, 'first sample scheduled');
       this.first(check, delay);
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { firstSampleDelays } from '../../src/scheduler/spread.js';
 import { runExporter } from '../helpers/exporter.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { startExporterProcess, waitFor, writeTempFile, type ExporterProcess } from '../helpers/process.js';
@@ -12,13 +13,13 @@ import { startExporterProcess, waitFor, writeTempFile, type ExporterProcess } fr
 
 const CHECKS = Array.from({ length: 20 }, (_, i) => `orders_${String(i).padStart(2, '0')}`);
 
-function configText(checks: readonly string[], defaults = 'every: 10s, timeout: 5s'): string {
+function configText(checks: readonly string[], defaults = 'every: 10s, timeout: 5s', schedule = ''): string {
   return `environments:
   production: { databases: { shop: { url: "\${SHOP_URL}" } } }
   staging: { databases: { shop: { url: "\${SHOP_URL}" } } }
 defaults: { ${defaults} }
 checks:
-${checks.map((name) => `  - { name: ${name}, kind: query, database: shop, sql: "SELECT status, count(*) AS n FROM orders GROUP BY status" }`).join('\n')}
+${checks.map((name) => `  - { name: ${name}, kind: query, database: shop, sql: "SELECT status, count(*) AS n FROM orders GROUP BY status"${schedule} }`).join('\n')}
 `;
 }
 
@@ -102,6 +103,34 @@ describe('a spread start', () => {
     }
     assert.ok(next.size <= 10, `${next.size} of 20 checks sampled in the 3 s after the reload`);
     await waitFor('the added check sampled', async () => (lastStarts(await results(exporter)).has('orders_added') ? true : undefined));
+  });
+
+  test('cron checks: first samples spread over the window before the first tick; the tick takes the rest', async () => {
+    // Every 20 s on the clock (a six-field cron expression): eight checks planned 2.5 s apart.
+    const names = CHECKS.slice(0, 8).map((name) => name.replace('orders_', 'cron_'));
+    const planned = firstSampleDelays(names.map((name) => ({ name, windowMs: 20_000 })));
+    const file = writeTempFile('cron.yml', configText(names, 'timeout: 5s', ', schedule: "*/20 * * * * *"'));
+    const cronExporter = await startExporterProcess([`--config.file=${file}`], env);
+    try {
+      const firstStarts = new Map<string, number>();
+      await waitFor('a first sample of every cron check', async () => {
+        for (const [name, at] of lastStarts(await results(cronExporter))) firstStarts.set(name, Math.min(at, firstStarts.get(name) ?? Infinity));
+        return firstStarts.size === names.length ? true : undefined;
+      }, 60_000);
+      // The check planned at 0 ran when the scheduler started; the first tick is the next 20 s mark.
+      const start = Math.min(...firstStarts.values());
+      const tick = Math.floor(start / 20_000) * 20_000 + 20_000;
+      const report = names.map((name) => `${name}: planned ${planned.get(name)} ms, ran at ${firstStarts.get(name)! - start} ms (tick at ${tick - start} ms)`).join('\n');
+      for (const name of names) {
+        const ranAt = firstStarts.get(name)!;
+        // Never before its planned offset (or the tick, when that comes first), never after the tick.
+        assert.ok(ranAt >= start + Math.min(planned.get(name)!, tick - start) - 100, `${name} ran early:\n${report}`);
+        assert.ok(ranAt <= tick + 2000, `${name} ran after the first tick:\n${report}`);
+      }
+      console.log(report);
+    } finally {
+      await cronExporter.stop();
+    }
   });
 
   test('the one-shot run command is not delayed: twenty hourly checks with a one-hour spread all run at once', async () => {
