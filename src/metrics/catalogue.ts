@@ -139,7 +139,7 @@ export const runtimeCatalogue = {
   process_heap_bytes: runtime('gauge', [], 'Process heap size in bytes.', LINUX),
   process_open_fds: runtime('gauge', [], 'Number of open file descriptors.', LINUX),
   process_max_fds: runtime('gauge', [], 'Maximum number of open file descriptors.', LINUX),
-  nodejs_eventloop_lag_seconds: runtime('gauge', [], 'Lag of event loop in seconds.', 'Measured at scrape time.'),
+  nodejs_eventloop_lag_seconds: runtime('gauge', [], 'Lag of event loop in seconds.', 'Measured from each scrape and served at the next one.'),
   nodejs_eventloop_lag_min_seconds: runtime('gauge', [], 'The minimum recorded event loop delay.', LAG),
   nodejs_eventloop_lag_max_seconds: runtime('gauge', [], 'The maximum recorded event loop delay.', LAG),
   nodejs_eventloop_lag_mean_seconds: runtime('gauge', [], 'The mean of the recorded event loop delays.', LAG),
