@@ -76,6 +76,8 @@ export const defaultsSchema = z
     max_rows: positiveInt.default(100_000),
     max_examples: z.number().int().min(0).max(1000).default(10),
     side_probe_interval: duration.default(30_000),
+    // First samples after a start spread over each check's interval, at most this long (scheduler/spread.ts).
+    start_spread: duration.default(300_000),
   })
   .prefault({});
 

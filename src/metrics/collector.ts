@@ -9,6 +9,7 @@ import { scoreState } from '../scoring/outcomes.js';
 import { OVERALL } from '../scoring/scores.js';
 import { VERSION } from '../version.js';
 import { catalogue, type MetricName } from './catalogue.js';
+import { runtimeRegistry } from './runtime.js';
 
 export interface ReloadStatus {
   successful: boolean;
@@ -30,7 +31,8 @@ export interface CollectorSources {
 
 /**
  * Renders the results store as Prometheus metrics. Each scrape resets every metric and sets it
- * from memory: nothing here waits on a database, and series of failed checks simply vanish.
+ * from memory: nothing here waits on a database, and series of failed checks simply vanish. The
+ * process and Node.js runtime metrics (runtime.ts) follow, read at the same scrape.
  */
 export class Collector {
   readonly registry = new Registry();
@@ -129,7 +131,9 @@ export class Collector {
 
   async render(): Promise<string> {
     this.refresh();
-    return this.registry.metrics();
+    // Both end in a newline and use the same text format, so one follows the other.
+    const [own, runtime] = await Promise.all([this.registry.metrics(), runtimeRegistry().metrics()]);
+    return own + runtime;
   }
 
   get contentType(): string {

@@ -1,13 +1,18 @@
-import { catalogue, type MetricSpec } from './catalogue.js';
+import { servedMetrics, type MetricSpec, type RuntimeMetricSpec } from './catalogue.js';
 
 /** docs/metrics.md, generated from the catalogue (`npm run docs`; a test keeps it current). */
-const GROUP_TITLES: Record<MetricSpec['group'], string> = {
+const GROUP_TITLES: Record<MetricSpec['group'] | RuntimeMetricSpec['group'], string> = {
   health: 'Exporter and check health',
   scores: 'Scores and gate',
   data: 'Data fidelity',
   config: 'Configuration drift',
   behavior: 'Behavioral parity',
   events: 'Provisioning and release events',
+  process: 'The exporter process',
+};
+
+const GROUP_INTROS: Partial<Record<keyof typeof GROUP_TITLES, string>> = {
+  process: "prom-client's default metrics of the exporter's own process and Node.js runtime, read at scrape time (help texts are prom-client's). `nodejs_active_handles_total`, `nodejs_active_requests_total` and `nodejs_active_resources_total` are left out: gauges named like counters, which `promtool check metrics` rejects; sum the per-type gauges instead.",
 };
 
 export function renderMetricsDoc(): string {
@@ -26,12 +31,16 @@ export function renderMetricsDoc(): string {
     'step names), never from SQL, URLs, row values or error text.',
   ];
   for (const [group, title] of Object.entries(GROUP_TITLES)) {
-    const entries = Object.entries(catalogue).filter(([, spec]) => spec.group === group);
+    const entries = Object.entries(servedMetrics).filter(([, spec]) => spec.group === group);
     if (entries.length === 0) continue;
-    lines.push('', `## ${title}`, '', '| metric | type | labels | meaning |', '|---|---|---|---|');
+    lines.push('', `## ${title}`, '');
+    const intro = GROUP_INTROS[group as keyof typeof GROUP_TITLES];
+    if (intro) lines.push(intro, '');
+    lines.push('| metric | type | labels | meaning |', '|---|---|---|---|');
     for (const [name, spec] of entries) {
       const labels = spec.labels.length > 0 ? spec.labels.map((label) => `\`${label}\``).join(', ') : '—';
-      lines.push(`| \`${name}\` | ${spec.type} | ${labels} | ${spec.help.replace(/\|/g, '\\|')} |`);
+      const meaning = 'note' in spec && spec.note ? `${spec.help} ${spec.note}` : spec.help;
+      lines.push(`| \`${name}\` | ${spec.type} | ${labels} | ${meaning.replace(/\|/g, '\\|')} |`);
     }
   }
   return `${lines.join('\n')}\n`;

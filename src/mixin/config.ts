@@ -24,6 +24,12 @@ export interface MixinConfig {
    * (besides a significant latency regression or differing statuses, which the flow check judges).
    */
   flowErrorRatioMaxSpread: number;
+  /** The exporter process (exporter-process.ts): share of its file descriptor limit in use that warns. */
+  exporterFdUseMaxRatio: number;
+  /** 99th percentile of the exporter's event-loop delay between scrapes that warns when it lasts. */
+  exporterEventLoopLagMaxSeconds: number;
+  /** Warn when, at the trend of the last hours, resident memory reaches this multiple of today's within a day. */
+  exporterMemoryGrowthFactor: number;
 }
 
 /** The placeholder documented in docs/dashboards-and-alerts.md; override with --runbook-base-url. */
@@ -36,4 +42,7 @@ export const defaultMixinConfig: MixinConfig = {
   scrapeIntervalSeconds: 60,
   checkStaleAfterSeconds: 3600,
   flowErrorRatioMaxSpread: 0.05,
+  exporterFdUseMaxRatio: 0.8,
+  exporterEventLoopLagMaxSeconds: 0.5,
+  exporterMemoryGrowthFactor: 2,
 };

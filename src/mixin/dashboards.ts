@@ -1,17 +1,9 @@
 import type { MixinConfig } from './config.js';
-import {
-  higherIsBetter,
-  lowerIsBetter,
-  MATCH,
-  PASS_FAIL,
-  UP_DOWN,
-  type DashboardSpec,
-  type PanelSpec,
-  type TargetSpec,
-} from './grafana.js';
+import { exporterProcessRow } from './exporter-process.js';
+import { higherIsBetter, lowerIsBetter, MATCH, PASS_FAIL, stat, table, ts, UP_DOWN, type DashboardSpec } from './grafana.js';
 import { metric as M } from './metrics.js';
 import type { Scope } from './promql.js';
-import type { RecordingRules } from './rules.js';
+import type { RecordingRules } from './recording.js';
 
 /**
  * The five dashboards. Panels name metrics through `metric` and shared expressions through the
@@ -19,18 +11,6 @@ import type { RecordingRules } from './rules.js';
  */
 
 const BY = 'job, instance';
-
-function ts(title: string, description: string, targets: TargetSpec[], extra: Partial<PanelSpec> = {}): PanelSpec {
-  return { type: 'timeseries', title, description, targets, unit: 'short', w: 12, h: 8, ...extra };
-}
-
-function stat(title: string, description: string, targets: TargetSpec[], extra: Partial<PanelSpec> = {}): PanelSpec {
-  return { type: 'stat', title, description, targets: targets.map((t) => ({ instant: true, ...t })), unit: 'short', w: 6, h: 4, ...extra };
-}
-
-function table(title: string, description: string, targets: TargetSpec[], extra: Partial<PanelSpec> = {}): PanelSpec {
-  return { type: 'table', title, description, targets: targets.map((t) => ({ instant: true, ...t })), unit: 'short', w: 12, h: 8, ...extra };
-}
 
 const SCORE = { unit: 'percentunit', min: 0, max: 1 } as const;
 
@@ -326,7 +306,7 @@ export function dashboards(config: MixinConfig, rec: RecordingRules): DashboardS
   const health: DashboardSpec = {
     uid: 'fidelity-health',
     title: 'Fidelity / Exporter health',
-    description: 'Whether the exporter measures: checks sampling, their durations and staleness, environments reachable, configuration loaded.',
+    description: 'Whether the exporter measures: checks sampling, their durations and staleness, environments reachable, configuration loaded, and the exporter process itself (memory, file descriptors, CPU, event-loop lag).',
     candidate: false,
     rows: [
       {
@@ -384,6 +364,7 @@ export function dashboards(config: MixinConfig, rec: RecordingRules): DashboardS
           ], { min: 0, max: 1, valueText: UP_DOWN, w: 24 }),
         ],
       },
+      exporterProcessRow(config),
     ],
   };
 

@@ -7,7 +7,7 @@ import type { Expr } from './promql.js';
 
 export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' } as const;
 
-export type Unit = 'percentunit' | 's' | 'short' | 'none' | 'x' | 'dateTimeFromNow' | 'bool';
+export type Unit = 'percentunit' | 's' | 'short' | 'none' | 'x' | 'dateTimeFromNow' | 'bool' | 'bytes';
 
 export interface TargetSpec {
   expr: Expr;
@@ -66,6 +66,21 @@ export function higherIsBetter(good: number): ThresholdStep[] {
 /** Green below `bad`, red at and above: counts of differences, violations, lag. */
 export function lowerIsBetter(bad: number): ThresholdStep[] {
   return [{ color: 'green', value: null }, { color: 'red', value: bad }];
+}
+
+/** A time series panel, half the width. */
+export function ts(title: string, description: string, targets: TargetSpec[], extra: Partial<PanelSpec> = {}): PanelSpec {
+  return { type: 'timeseries', title, description, targets, unit: 'short', w: 12, h: 8, ...extra };
+}
+
+/** A stat of the current value (instant queries). */
+export function stat(title: string, description: string, targets: TargetSpec[], extra: Partial<PanelSpec> = {}): PanelSpec {
+  return { type: 'stat', title, description, targets: targets.map((t) => ({ instant: true, ...t })), unit: 'short', w: 6, h: 4, ...extra };
+}
+
+/** A table of the current values (instant queries). */
+export function table(title: string, description: string, targets: TargetSpec[], extra: Partial<PanelSpec> = {}): PanelSpec {
+  return { type: 'table', title, description, targets: targets.map((t) => ({ instant: true, ...t })), unit: 'short', w: 12, h: 8, ...extra };
 }
 
 export const UP_DOWN = { '0': { text: 'DOWN', color: 'red' }, '1': { text: 'UP', color: 'green' } };

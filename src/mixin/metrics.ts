@@ -1,4 +1,4 @@
-import { catalogue } from '../metrics/catalogue.js';
+import { servedMetrics } from '../metrics/catalogue.js';
 
 /**
  * Every metric name the dashboards and alert rules use, in one place. Rules and panels refer to
@@ -81,6 +81,18 @@ export const metric = {
   virtualAccuracy: 'fidelity_virtual_accuracy_ratio',
   virtualEndpointCoverage: 'fidelity_virtual_endpoint_coverage_ratio',
   virtualStatusCoverage: 'fidelity_virtual_status_coverage_ratio',
+  // The exporter process (prom-client's default metrics, runtimeCatalogue).
+  processStartTime: 'process_start_time_seconds',
+  processResidentMemory: 'process_resident_memory_bytes',
+  processOpenFds: 'process_open_fds',
+  processMaxFds: 'process_max_fds',
+  processCpuSeconds: 'process_cpu_seconds_total',
+  nodejsHeapUsed: 'nodejs_heap_size_used_bytes',
+  nodejsHeapTotal: 'nodejs_heap_size_total_bytes',
+  nodejsExternalMemory: 'nodejs_external_memory_bytes',
+  eventLoopLagP50: 'nodejs_eventloop_lag_p50_seconds',
+  eventLoopLagP99: 'nodejs_eventloop_lag_p99_seconds',
+  eventLoopLagMax: 'nodejs_eventloop_lag_max_seconds',
 } as const;
 
 export type MixinMetric = (typeof metric)[keyof typeof metric];
@@ -96,10 +108,10 @@ export const prometheusMetrics: readonly string[] = ['up'];
 export const pendingMetrics: readonly string[] = [];
 
 export function isCatalogued(name: string): boolean {
-  return Object.hasOwn(catalogue, name);
+  return Object.hasOwn(servedMetrics, name);
 }
 
 /** Label names of a catalogued metric (empty for anything else). */
 export function labelsOf(name: string): readonly string[] {
-  return isCatalogued(name) ? catalogue[name as keyof typeof catalogue].labels : [];
+  return isCatalogued(name) ? servedMetrics[name]!.labels : [];
 }

@@ -4,7 +4,9 @@ import { dashboards } from './dashboards.js';
 import { renderDashboard, renderPanel, renderRow, type PanelSpec, type RenderedTarget } from './grafana.js';
 import { metric as M } from './metrics.js';
 import { promDuration, renderExpr, type ScopeOptions } from './promql.js';
-import { alertRules, recordingCases, recordingRules, type AlertCase, type AlertRule } from './rules.js';
+import { exporterProcessAlerts } from './exporter-process.js';
+import { recordingCases, recordingRules } from './recording.js';
+import { alertRules, type AlertCase, type AlertRule } from './rules.js';
 
 /** Something the generator left out because the exporter does not serve a metric it needs. */
 export interface Omission {
@@ -61,7 +63,7 @@ function ruleGroups(config: MixinConfig, omitted: Omission[]) {
     return [{ record: rule.record, expr: text, ...(rule.set ? { labels: rule.set } : {}) }];
   });
   const alerts: AlertRule[] = [];
-  const rendered = alertRules(config, rec).flatMap((rule) => {
+  const rendered = [...alertRules(config, rec), ...exporterProcessAlerts(config)].flatMap((rule) => {
     const { text, missing } = renderExpr(rule.expr, options);
     if (missing.length > 0) {
       omitted.push({ what: 'alert', name: rule.alert, missing });

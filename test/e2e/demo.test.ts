@@ -19,7 +19,7 @@ describe('the embedded demo', () => {
     assert.match(demo.output(), /demo running: open http:\/\/127\.0\.0\.1:\d+\//);
   });
 
-  test('/metrics passes promtool check metrics and shows fidelity_query_match both 1 and 0', async () => {
+  test('/metrics passes promtool check metrics with the process metrics present and shows fidelity_query_match both 1 and 0', async () => {
     const promtool = requireBinary('promtool', 'prometheus');
     const { text, series } = await waitFor('every demo query check sampled', async () => {
       const result = await scrape(demo.url);
@@ -29,6 +29,9 @@ describe('the embedded demo', () => {
     const lint = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
     assert.equal(lint.status, 0, lint.stdout + lint.stderr);
     assert.equal(`${lint.stdout}${lint.stderr}`.trim(), '', 'promtool has no complaint');
+    for (const name of ['process_resident_memory_bytes', 'process_open_fds', 'process_max_fds', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
+      assert.ok((series.get(name) ?? 0) > 0, `${name}: ${series.get(name)}`);
+    }
     const values = [...series.entries()].filter(([key]) => key.startsWith('fidelity_query_match{')).map(([, value]) => value);
     assert.ok(values.includes(1) && values.includes(0), `fidelity_query_match values: ${values.join(', ')}`);
     assert.equal(series.get('fidelity_side_up{side="production"}'), 1);

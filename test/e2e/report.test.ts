@@ -40,7 +40,7 @@ before(async () => {
         production: { databases: { shop: { url: postgres.url('shop_production') } } },
         staging: { databases: { shop: { url: postgres.url('shop_staging') } } },
       },
-      defaults: { every: '1h' },
+      defaults: { every: '1h', start_spread: '0s' },
       scores: { thresholds: { overall: 0.9 } },
       checks: [
         { name: 'product_prices', kind: 'query', database: 'shop', sql: 'SELECT sku, name, price FROM products', key: ['sku'], description: 'every price by SKU' },

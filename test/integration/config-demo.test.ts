@@ -17,7 +17,9 @@ test('demo: app_config shows every kind of drift, runtime_env is faithful', asyn
     env[name as string] ??= /SHOP|DATABASE|_DB_/.test(name as string) ? 'postgres://demo:demo@127.0.0.1:9/shop' : 'http://127.0.0.1:9';
   }
   const loaded = loadConfigText(DEMO_CONFIG, { env });
-  const config = { ...loaded, checks: loaded.checks.filter((check) => check.kind === 'config') };
+  // start_spread 0s: both checks sample at start, so idle() waits for them.
+  const root = { ...loaded.root, defaults: { ...loaded.root.defaults, start_spread: 0 } };
+  const config = { ...loaded, root, checks: loaded.checks.filter((check) => check.kind === 'config') };
   assert.deepEqual(config.checks.map((check) => check.name), ['app_config', 'runtime_env']);
   const exporter = new Exporter(config, silentLogger);
   try {

@@ -67,7 +67,7 @@ before(async () => {
   });
 
   const config = loadConfigObject({
-    defaults: { every: '1h', timeout: '5s' },
+    defaults: { every: '1h', timeout: '5s', start_spread: '0s' },
     environments: {
       production: {
         configs: {

@@ -112,7 +112,9 @@ after(async () => {
 
 /** Runs every check of the configuration once and returns the store states by check name. */
 async function runOnce(document: Record<string, unknown>): Promise<{ states: Map<string, CheckState>; metrics: string }> {
-  const config = loadConfigObject({ defaults: { every: '1h', timeout: '5s' }, ...document });
+  // start_spread 0s: every check samples at start, so idle() waits for all of them.
+  const defaults = { every: '1h', timeout: '5s', ...(document.defaults as Record<string, unknown> | undefined), start_spread: '0s' };
+  const config = loadConfigObject({ ...document, defaults });
   const exporter = new Exporter(config, silentLogger);
   exporter.start();
   try {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { catalogue } from '../../src/metrics/catalogue.js';
+import { catalogue, servedMetrics } from '../../src/metrics/catalogue.js';
 import { metric, pendingMetrics, prometheusMetrics } from '../../src/mixin/metrics.js';
 import { promDuration } from '../../src/mixin/promql.js';
 import { buildMixin } from '../../src/mixin/render.js';
@@ -67,7 +67,7 @@ function namesIn(expr: string): string[] {
   const names = new Set<string>();
   for (const match of code.matchAll(/(?<![\w:$])([a-zA-Z_:][\w:]*)\s*(\{|\[|\)|$|\s(?:[-+*/<>=!]|and|or|unless|offset))/g)) {
     const name = match[1]!;
-    if (name.startsWith('fidelity') || name === 'up') names.add(name);
+    if (/^(fidelity|process_|nodejs_)/.test(name) || name === 'up') names.add(name);
   }
   for (const match of code.matchAll(/\b(fidelity[_:][\w:]*)/g)) names.add(match[1]!);
   return [...names];
@@ -96,7 +96,7 @@ test('every metric a panel, variable or rule uses is in the catalogue (and the r
     for (const name of names) {
       used.add(name);
       if (name.includes(':')) assert.ok(recorded.has(name), `${use.dashboard} / ${use.panel}: recording rule ${name} is not defined`);
-      else assert.ok(Object.hasOwn(catalogue, name) || prometheusMetrics.includes(name), `${use.dashboard} / ${use.panel}: ${name} is not in src/metrics/catalogue.ts`);
+      else assert.ok(Object.hasOwn(servedMetrics, name) || prometheusMetrics.includes(name), `${use.dashboard} / ${use.panel}: ${name} is not in src/metrics/catalogue.ts`);
     }
   }
   // Recording rules expand to their metrics.
@@ -122,8 +122,8 @@ test('every label a selector matches on (or a promtool input series has) is a la
   ];
   let checked = 0;
   for (const { dashboard, panel, expr } of exprs) {
-    for (const [, name, matchers] of expr.matchAll(/\b(fidelity_[a-z0-9_]+)\{([^}]*)\}/g)) {
-      const spec = catalogue[name as keyof typeof catalogue];
+    for (const [, name, matchers] of expr.matchAll(/\b((?:fidelity|process|nodejs)_[a-z0-9_]+)\{([^}]*)\}/g)) {
+      const spec = servedMetrics[name!];
       if (!spec) continue; // reported by the test above
       for (const [, label] of matchers!.matchAll(/([a-zA-Z_]\w*)\s*(?:=~|!~|!=|=)/g)) {
         assert.ok(['job', 'instance', ...spec.labels].includes(label!), `${dashboard} / ${panel}: ${name} has no label ${label}`);
@@ -136,10 +136,10 @@ test('every label a selector matches on (or a promtool input series has) is a la
 
 test('metric names of the mixin are catalogued or listed as pending, never both', () => {
   for (const name of Object.values(metric)) {
-    assert.ok(Object.hasOwn(catalogue, name) || pendingMetrics.includes(name), `${name}: neither in the catalogue nor in pendingMetrics (a typo?)`);
+    assert.ok(Object.hasOwn(servedMetrics, name) || pendingMetrics.includes(name), `${name}: neither in the catalogue nor in pendingMetrics (a typo?)`);
   }
   for (const name of pendingMetrics) {
-    assert.ok(!Object.hasOwn(catalogue, name), `${name} is catalogued now: remove it from pendingMetrics in src/mixin/metrics.ts`);
+    assert.ok(!Object.hasOwn(servedMetrics, name), `${name} is catalogued now: remove it from pendingMetrics in src/mixin/metrics.ts`);
   }
   // Nothing left out refers to anything but a pending metric.
   for (const item of mixin.omitted) for (const name of item.missing) assert.ok(pendingMetrics.includes(name), `${item.name}: ${name}`);
@@ -211,6 +211,22 @@ test('dashboards are import-ready: datasource variable, job/instance variables, 
       }
     }
   }
+});
+
+test('the exporter itself: a health dashboard row and alerts on its memory growth, file descriptors and event-loop lag', () => {
+  const health = dashboards.find((d) => d.uid === 'fidelity-health')!;
+  const rowIndex = health.panels.findIndex((p) => p.type === 'row' && p.title === 'Exporter process');
+  assert.ok(rowIndex >= 0, 'an Exporter process row');
+  const row = health.panels.slice(rowIndex + 1);
+  const exprs = row.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join('\n');
+  for (const name of ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'process_open_fds', 'process_max_fds', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_p99_seconds']) {
+    assert.ok(exprs.includes(`${name}{`), `the row shows ${name}`);
+  }
+  const byName = new Map(alertRules.map((r) => [r.alert, r.expr]));
+  assert.match(byName.get('FidelityExporterMemoryGrowing') ?? '', /predict_linear\(process_resident_memory_bytes\{job="fidelity-exporter"\}\[6h\], 86400\) > 2 \* /);
+  assert.match(byName.get('FidelityExporterMemoryGrowing') ?? '', /time\(\) - last_over_time\(process_start_time_seconds/);
+  assert.match(byName.get('FidelityExporterFileDescriptorsNearLimit') ?? '', /process_open_fds\{[^}]*\}\[\w+\]\) \/ last_over_time\(process_max_fds\{[^}]*\}\[\w+\]\) > 0\.8$/);
+  assert.match(byName.get('FidelityExporterEventLoopLag') ?? '', /nodejs_eventloop_lag_p99_seconds\{[^}]*\}\[\w+\]\) > 0\.5$/);
 });
 
 test('the PrometheusRule carries exactly the groups of the rule files', () => {
