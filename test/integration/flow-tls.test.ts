@@ -130,13 +130,14 @@ describe('flow over HTTPS', () => {
       const phase = (name: string) => seriesValue(state, 'fidelity_flow_step_duration_seconds', { step: 'slow', side, connection: 'cold', phase: name });
       const [dns, connect, tls, ttfb, transfer, total] = ['dns', 'connect', 'tls', 'ttfb', 'transfer', 'total'].map(phase);
       for (const [name, value] of Object.entries({ dns, connect, tls, ttfb, transfer, total })) assert.equal(typeof value, 'number', `${side} ${name}`);
-      // The server holds the handshake for HANDSHAKE_DELAY_MS and the answer for ANSWER_DELAY_MS:
-      // each delay lands in its own phase, not in the neighbouring one (which would then exceed the
-      // sum of both delays). The server's timers may fire up to TIMER_SLACK_MS early (Node measures
-      // them from the event loop's cached clock).
-      assert.ok(tls! >= (HANDSHAKE_DELAY_MS - TIMER_SLACK_MS) / 1000 && tls! < (HANDSHAKE_DELAY_MS + ANSWER_DELAY_MS) / 1000, `${side} tls ${tls}`);
-      assert.ok(ttfb! >= (ANSWER_DELAY_MS - TIMER_SLACK_MS) / 1000 && ttfb! < (HANDSHAKE_DELAY_MS + ANSWER_DELAY_MS) / 1000, `${side} ttfb ${ttfb}`);
-      assert.ok(connect! < ANSWER_DELAY_MS / 1000, `${side} connect ${connect}`);
+      // The server holds the handshake for HANDSHAKE_DELAY_MS and the answer for ANSWER_DELAY_MS.
+      // The phases are cut from one series of timestamps (they add up to the total, below), so a delay
+      // counted in a neighbouring phase would leave its own phase short of it: lower bounds show that
+      // each delay landed where it belongs. No upper bounds: a loaded machine only makes phases longer.
+      // The server's timers may fire up to TIMER_SLACK_MS early (Node measures them from the event
+      // loop's cached clock).
+      assert.ok(tls! >= (HANDSHAKE_DELAY_MS - TIMER_SLACK_MS) / 1000, `${side} tls ${tls}`);
+      assert.ok(ttfb! >= (ANSWER_DELAY_MS - TIMER_SLACK_MS) / 1000, `${side} ttfb ${ttfb}`);
       const sum = dns! + connect! + tls! + ttfb! + transfer!;
       assert.ok(Math.abs(sum - total!) < 1e-6, `${side}: phases add up to ${sum}, total ${total}`);
     }
