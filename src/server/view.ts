@@ -14,7 +14,7 @@ import { redact, redactDetails } from './redact.js';
  * Secrets print as "<secret>" by construction; URLs lose their credentials here.
  */
 
-export type CheckStatus = 'pass' | 'fail' | 'error' | 'pending' | 'disabled';
+export type CheckStatus = 'pass' | 'fail' | 'inconclusive' | 'error' | 'pending' | 'disabled';
 
 export interface CheckView {
   name: string;
@@ -78,6 +78,7 @@ export function statusOf(state: CheckState): CheckStatus {
   if (!state.check.enabled) return 'disabled';
   if (!state.lastRun) return 'pending';
   if (!state.lastRun.success) return 'error';
+  if (state.result?.inconclusive) return 'inconclusive';
   return state.result?.passed ? 'pass' : 'fail';
 }
 

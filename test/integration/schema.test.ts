@@ -5,9 +5,14 @@ import { readCatalog, readForeignKeys } from '../../src/connectors/catalog.js';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { CheckRunner, configWith, seriesValue } from '../helpers/harness.js';
 import { startMariaDb } from '../helpers/mariadb.js';
+import { createLeastPrivilegeRole, type LeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 
-/** The schema kind on real PostgreSQL and MariaDB: production and staging are two databases of one server. */
+/**
+ * The schema kind on real PostgreSQL and MariaDB: production and staging are two databases of one
+ * server, read with the documented least-privilege role (on MariaDB such a role sees no rows of
+ * information_schema.TABLE_CONSTRAINTS and REFERENTIAL_CONSTRAINTS).
+ */
 
 const SHOP_PG = `
 CREATE TABLE customers (
@@ -96,6 +101,7 @@ const zero = { table: 0, column: 0, type: 0, nullability: 0, default: 0, primary
 for (const engine of ENGINES) {
   describe(`schema checks on ${engine.label}`, () => {
     let server: DatabaseServer;
+    let role: LeastPrivilegeRole;
 
     before(async () => {
       server = await engine.start();
@@ -103,6 +109,7 @@ for (const engine of ENGINES) {
       await server.exec('CREATE DATABASE staging');
       await server.exec(engine.ddl);
       await server.exec(engine.ddl, 'staging');
+      role = await createLeastPrivilegeRole(server, { databases: ['fidelity', 'staging'], kinds: ['schema'] });
     });
     after(async () => {
       await server?.destroy();
@@ -110,7 +117,7 @@ for (const engine of ENGINES) {
 
     const runner = (check: Record<string, unknown> = {}) =>
       new CheckRunner(
-        configWith({ production: { shop: server.url() }, staging: { shop: server.url('staging') } }, [
+        configWith({ production: { shop: role.url('fidelity') }, staging: { shop: role.url('staging') } }, [
           { name: 'shop_schema', kind: 'schema', database: 'shop', ...check },
         ]),
       );
@@ -202,3 +209,60 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('schema checks that cannot see', () => {
+  let postgres: DatabaseServer;
+  let mariadb: DatabaseServer;
+  before(async () => {
+    [postgres, mariadb] = await Promise.all([startPostgres(), startMariaDb()]);
+    for (const [server, ddl] of [[postgres, SHOP_PG], [mariadb, SHOP_MARIADB]] as const) {
+      await server.exec('CREATE DATABASE staging');
+      await server.exec(ddl);
+      await server.exec(ddl, 'staging');
+    }
+  });
+  after(async () => {
+    await Promise.all([postgres?.destroy(), mariadb?.destroy()]);
+  });
+
+  const run = async (urls: [string, string], check: Record<string, unknown> = {}) => {
+    const runner = new CheckRunner(configWith({ production: { shop: urls[0] }, staging: { shop: urls[1] } }, [{ name: 'shop_schema', kind: 'schema', database: 'shop', ...check }]));
+    try {
+      return await runner.run('shop_schema');
+    } finally {
+      await runner.close();
+    }
+  };
+
+  test('MariaDB: a role without any privilege on staging.orders fails with permission and the GRANT, not "staging lacks table orders"', async () => {
+    const role = await createLeastPrivilegeRole(mariadb, { databases: ['fidelity', 'staging'], kinds: ['schema'], withoutSelectOn: { database: 'staging', table: 'orders' } });
+    const state = await run([role.url('fidelity'), role.url('staging')]);
+    assert.equal(state.lastRun?.success, false);
+    assert.equal(state.lastRun?.reason, 'permission', state.lastRun?.error);
+    assert.match(state.lastRun?.error ?? '', new RegExp(`grant it with: GRANT SELECT ON \`staging\`\\.\`orders\` TO '${role.user}'@'%';$`));
+  });
+
+  test('PostgreSQL: a role that may use no schema of its search_path fails with permission and GRANT USAGE', async () => {
+    const role = await createLeastPrivilegeRole(postgres, { databases: ['fidelity', 'staging'], kinds: ['schema'] });
+    await postgres.exec(`REVOKE USAGE ON SCHEMA public FROM PUBLIC; REVOKE USAGE ON SCHEMA public FROM ${role.user}`, 'staging');
+    try {
+      const state = await run([role.url('fidelity'), role.url('staging')]);
+      assert.equal(state.lastRun?.success, false);
+      assert.equal(state.lastRun?.reason, 'permission', state.lastRun?.error);
+      assert.match(state.lastRun?.error ?? '', new RegExp(`GRANT USAGE ON SCHEMA public TO ${role.user};`));
+    } finally {
+      await postgres.exec('GRANT USAGE ON SCHEMA public TO PUBLIC', 'staging');
+    }
+  });
+
+  for (const [label, server] of [['PostgreSQL', () => postgres], ['MariaDB', () => mariadb]] as const) {
+    test(`${label}: configured tables found on neither side are inconclusive, never a pass`, async () => {
+      const role = await createLeastPrivilegeRole(server(), { databases: ['fidelity', 'staging'], kinds: ['schema'] });
+      const state = await run([role.url('fidelity'), role.url('staging')], { tables: ['invoices'] });
+      assert.equal(state.lastRun?.success, true, state.lastRun?.error);
+      assert.equal(state.result?.passed, false);
+      assert.match(state.result?.inconclusive ?? '', /tables invoices found on neither side/);
+      assert.deepEqual(state.result?.scores, []);
+    });
+  }
+});
