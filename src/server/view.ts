@@ -28,6 +28,8 @@ export interface CheckView {
   status: CheckStatus;
   running: boolean;
   summary?: string;
+  /** Why the last sample found nothing to compare (status `inconclusive`). */
+  inconclusive?: string;
   lastRun?: { startedAt: string; finishedAt: string; durationSeconds: number; success: boolean; reason?: string; error?: string };
   lastSuccessAt?: string;
   runs: { success: number; failure: number; skipped: number };
@@ -126,6 +128,7 @@ function checkView(state: CheckState): CheckView {
     status: statusOf(state),
     running: state.running,
     summary: state.result?.summary ?? state.lastRun?.error,
+    inconclusive: state.result?.inconclusive,
     lastRun: state.lastRun && {
       startedAt: iso(state.lastRun.startedAt),
       finishedAt: iso(state.lastRun.finishedAt),

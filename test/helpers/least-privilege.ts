@@ -6,7 +6,7 @@ import type { DatabaseServer } from './binaries.js';
 
 export type Engine = 'postgres' | 'mysql';
 /** The kinds that read a database. */
-export type DatabaseKind = 'query' | 'table' | 'schema' | 'plan' | 'freshness' | 'integrity' | 'coverage' | 'masking' | 'distribution';
+export type DatabaseKind = 'query' | 'table' | 'schema' | 'plan' | 'freshness' | 'integrity' | 'coverage' | 'masking';
 
 export interface LeastPrivilegeOptions {
   /** Databases the role reads (each side's database). */
