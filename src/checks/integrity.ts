@@ -8,6 +8,7 @@ import { classifyPostgresError } from '../connectors/postgres.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
+import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 import { parseTableName, qualifiedTable, quoteIdentifier, type Engine, type TableRef } from './sampling.js';
 
@@ -192,12 +193,9 @@ export const integrityKind: CheckKind<IntegrityOptions> = {
     // Discovery that finds nothing (a baseline without foreign keys, or a filter that matches
     // none) proves nothing: say it rather than pass.
     const inconclusive = results.length === 0 ? `no relations found to check: the baseline ${check.baseline} declares no foreign keys${check.tables ? ' for the tables configured' : ''}; configure relations or check the role's grants` : undefined;
-    return {
-      passed: broken.length === 0 && !inconclusive,
-      ...(inconclusive ? { inconclusive } : {}),
-      summary: inconclusive
-        ? inconclusive
-        : broken.length === 0
+    return unlessNothingCompared({
+      passed: broken.length === 0,
+      summary: broken.length === 0
           ? `${results.length} relations intact`
           : `${totalOrphans} orphan rows in ${broken.length} of ${results.length} relations (${broken.map((r) => `${r.relation.name}: ${r.orphans}`).join(', ')})`,
       series: results.map((result) => sample('fidelity_integrity_violations', { check: check.name, relation: result.relation.name }, result.orphans)),
@@ -218,6 +216,6 @@ export const integrityKind: CheckKind<IntegrityOptions> = {
           danglingReferences: result.examples,
         })),
       },
-    };
+    }, inconclusive);
   },
 };

@@ -7,6 +7,7 @@ import { probeHiddenTables } from '../connectors/catalog-mysql.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
+import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 
 /** `schema`: tables, columns, keys and indexes of the chosen schemas compared between the sides. */
@@ -110,13 +111,13 @@ export const schemaKind: CheckKind<SchemaOptions> = {
     const wantedButAbsent = check.tables.filter(
       (wanted) => !baseline.tables.some((table) => selected(table, [wanted])) && !candidate.tables.some((table) => selected(table, [wanted])),
     );
-    const inconclusive = nothingToCompare(check, baseline, candidate, wantedButAbsent);
-    return {
-      passed: identical && !inconclusive,
-      ...(inconclusive ? { inconclusive } : {}),
-      summary: inconclusive && identical ? inconclusive : describe(comparison, baseline.tables.length),
+    // Proven differences are a drift whatever else is missing.
+    const inconclusive = identical ? nothingToCompare(check, baseline, candidate, wantedButAbsent) : undefined;
+    return unlessNothingCompared({
+      passed: identical,
+      summary: describe(comparison, baseline.tables.length),
       series: schemaObjects.map((object) => sample('fidelity_schema_differences', { ...pair, object }, comparison.counts[object])),
-      scores: inconclusive ? [] : [{ dimension: 'data', candidate: check.candidate, value: identical ? 1 : 0 }],
+      scores: [{ dimension: 'data', candidate: check.candidate, value: identical ? 1 : 0 }],
       details: {
         database: check.database,
         sides: {
@@ -130,6 +131,6 @@ export const schemaKind: CheckKind<SchemaOptions> = {
         differences: comparison.differences.slice(0, check.max_differences),
         ...(wantedButAbsent.length > 0 ? { tablesNotFound: wantedButAbsent } : {}),
       },
-    };
+    }, inconclusive);
   },
 };

@@ -33,6 +33,7 @@ import {
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, DatabaseHandle, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
+import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 
 /**
@@ -696,7 +697,7 @@ export const tableKind: CheckKind<TableOptions> = {
       durationSeconds: seconds(side.clock.ms),
       statements: side.clock.statements,
     });
-    return {
+    return unlessNothingCompared({
       passed: match,
       summary,
       series: [
@@ -730,6 +731,6 @@ export const tableKind: CheckKind<TableOptions> = {
         durationSeconds: seconds(performance.now() - started),
         examples,
       },
-    };
+    }, rows.baseline === 0 && rows.candidate === 0 ? `table ${baseline.info.tableText} has no rows on either side${cutoff ? ' (after the filter)' : ''}: nothing compared` : undefined);
   },
 };

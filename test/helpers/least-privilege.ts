@@ -24,7 +24,8 @@ export interface LeastPrivilegeRole {
   readonly user: string;
   /** The statements that created the role, as the documentation prints them. */
   readonly statements: readonly string[];
-  url(database: string): string;
+  /** Like the server's url(): `database` defaults to the one the server was started with. */
+  url(database?: string): string;
 }
 
 export function engineOf(server: DatabaseServer): Engine {
@@ -61,6 +62,10 @@ export function leastPrivilegeGrants(engine: Engine, role: string, options: Omit
 
 let roles = 0;
 
+function defaultDatabase(server: DatabaseServer): string {
+  return decodeURIComponent(new URL(server.url()).pathname.slice(1));
+}
+
 /** Creates a login role with exactly the documented grants for `kinds` on `databases`. */
 export async function createLeastPrivilegeRole(server: DatabaseServer, options: LeastPrivilegeOptions): Promise<LeastPrivilegeRole> {
   const engine = engineOf(server);
@@ -96,6 +101,6 @@ export async function createLeastPrivilegeRole(server: DatabaseServer, options: 
   return {
     user,
     statements,
-    url: (database) => `${scheme}://${user}:${password}@${server.host}:${server.port}/${encodeURIComponent(database)}`,
+    url: (database = defaultDatabase(server)) => `${scheme}://${user}:${password}@${server.host}:${server.port}/${encodeURIComponent(database)}`,
   };
 }
