@@ -17,6 +17,7 @@ import {
 import type { Tolerance } from '../compare/rows.js';
 import { checkSchema } from '../config/schema.js';
 import { duration, identifier, positiveInt } from '../config/fields.js';
+import { probeHiddenTables } from '../connectors/catalog-mysql.js';
 import type { ReadSession, RawRow } from '../connectors/database.js';
 import {
   catalog,
@@ -150,6 +151,8 @@ async function describeSide(context: SampleContext, check: TableCheck, side: str
     const ask = async (statement: Statement) => (await session.query(statement.sql, statement.params)).rows;
     const columnRows = await ask(catalog.columns(engine, table));
     if (columnRows.length === 0) {
+      // information_schema hides a table the role may not read: tell that from a missing table.
+      if (engine === 'mysql') await probeHiddenTables(session, table.schema, [table.name]);
       throw new SampleError('query', `table "${tableText}" does not exist on side "${side}" (database "${check.database}")`);
     }
     const order = columnRows.map((row) => text(row[0]));

@@ -148,10 +148,10 @@ export async function mysqlConstraintRows(session: ReadSession, schemas: string[
  * tables expected on this side (configured, or present on the other side), a zero-row read tells
  * the two apart: "no such table" is a real absence, a privilege error becomes `permission`.
  */
-export async function probeHiddenTables(session: ReadSession, schema: string, tables: readonly string[]): Promise<void> {
+export async function probeHiddenTables(session: ReadSession, schema: string | undefined, tables: readonly string[]): Promise<void> {
   for (const table of tables) {
     try {
-      await session.query(`SELECT 1 FROM ${quote(schema)}.${quote(table)} LIMIT 0`);
+      await session.query(`SELECT 1 FROM ${schema === undefined ? '' : `${quote(schema)}.`}${quote(table)} LIMIT 0`);
     } catch (error) {
       const { errno, message } = error as { errno?: number; message?: string };
       const denied = mysqlPermissionError(errno, message ?? String(error));

@@ -50,7 +50,8 @@ const MYSQL_PRIVILEGE_ERRORS = new Set([1142, 1143, 1227, 1345, 1044]);
  */
 export function mysqlPermissionError(errno: number | undefined, message: string): SampleError | null {
   if (errno === undefined || !MYSQL_PRIVILEGE_ERRORS.has(errno)) return null;
-  const account = /to user ('[^']*'@'[^']*')/i.exec(message)?.[1] ?? /for user ('[^']*'@'[^']*')/i.exec(message)?.[1] ?? "'<exporter user>'@'%'";
+  const named = /(?:to|for) user '([^']*)'@'([^']*)'/i.exec(message);
+  const account = mysqlAccount(named ? `${named[1]}@${named[2]}` : '');
   // MariaDB: for table `shop`.`orders`; MySQL 8: for table 'orders'.
   const table = /for table (`[^`]+`(?:\.`[^`]+`)?|'[^']+')/i.exec(message)?.[1]?.replaceAll("'", '`');
   if (errno === 1142 || errno === 1143) {
@@ -70,10 +71,14 @@ export function mysqlPermissionError(errno: number | undefined, message: string)
   return permissionError(message, `SELECT on ${database}.*`, `GRANT SELECT ON \`${database}\`.* TO ${account};`);
 }
 
-/** `fidelity@%` as CURRENT_USER() prints it, quoted for a GRANT: `'fidelity'@'%'`. */
+/**
+ * `fidelity@%` as CURRENT_USER() prints it, quoted for a GRANT: `` `fidelity`@`%` `` (identifier
+ * quotes, which GRANT accepts, so that message scrubbing of string literals keeps the account).
+ */
 export function mysqlAccount(currentUser: string): string {
   const at = currentUser.lastIndexOf('@');
-  return at < 0 ? "'<exporter user>'@'%'" : `'${currentUser.slice(0, at)}'@'${currentUser.slice(at + 1)}'`;
+  const quote = (name: string) => `\`${name.replaceAll('`', '``')}\``;
+  return at < 0 ? '`<exporter user>`@`%`' : `${quote(currentUser.slice(0, at))}@${quote(currentUser.slice(at + 1))}`;
 }
 
 /**
@@ -82,5 +87,5 @@ export function mysqlAccount(currentUser: string): string {
  */
 export function withMysqlAccount(error: SampleError, currentUser: string): SampleError {
   if (error.reason !== 'permission' || !currentUser.includes('@')) return error;
-  return new SampleError('permission', error.message.replace(/ TO '[^']*'@'[^']*';$/, ` TO ${mysqlAccount(currentUser)};`));
+  return new SampleError('permission', error.message.replace(/ TO \S+@\S+;$/, ` TO ${mysqlAccount(currentUser)};`));
 }
