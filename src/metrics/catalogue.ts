@@ -28,6 +28,7 @@ export const catalogue = {
   fidelity_check_last_success_timestamp_seconds: spec('health', 'gauge', ['check', 'kind'], 'Unix time at which the last successful sample of the check finished; how old the cached comparison values are.'),
   fidelity_check_runs_total: spec('health', 'counter', ['check', 'kind', 'outcome'], 'Samples run, by outcome (success, failure).'),
   fidelity_check_errors_total: spec('health', 'counter', ['check', 'kind', 'reason'], 'Failed samples by reason (timeout, connect, auth, permission, query, read_only, limit, parse, http_status, config, canceled, internal).'),
+  fidelity_check_inconclusive: spec('health', 'gauge', ['check', 'kind'], 'Whether the last sample of the check succeeded but found nothing to compare (1: no relations, tables or rows where the configuration implies some; no score, the gate counts it as inconclusive) or compared something (0); absent while the last sample failed.'),
   fidelity_check_skipped_total: spec('health', 'counter', ['check', 'kind'], 'Scheduled runs skipped because the previous sample of the check was still running.'),
   fidelity_side_up: spec('health', 'gauge', ['side'], 'Whether every database of the environment answered the last probe (1) or not (0).'),
   fidelity_prober_realtime: spec('health', 'gauge', [], 'Whether the HTTP prober thread of flow, fault and virtual checks runs under real-time scheduling (1: prober.scheduling is realtime and the kernel accepted it) or normal scheduling (0).'),

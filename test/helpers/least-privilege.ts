@@ -53,8 +53,9 @@ export function leastPrivilegeGrants(engine: Engine, role: string, options: Omit
       }
       byDatabase.set(database, statements);
     } else {
-      const privileges = options.views && options.kinds.includes('plan') ? 'SELECT, SHOW VIEW' : 'SELECT';
-      byDatabase.set(database, [`GRANT ${privileges} ON \`${database}\`.* TO '${role}'@'%';`]);
+      const statements = [`GRANT SELECT ON \`${database}\`.* TO '${role}'@'%';`];
+      if (options.views && options.kinds.includes('plan')) statements.push(`GRANT SHOW VIEW ON \`${database}\`.* TO '${role}'@'%';`);
+      byDatabase.set(database, statements);
     }
   }
   return byDatabase;
