@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { DatabaseServer } from './binaries.js';
 
 export type Engine = 'postgres' | 'mysql';
-/** The kinds that read a database. */
-export type DatabaseKind = 'query' | 'table' | 'schema' | 'plan' | 'freshness' | 'integrity' | 'coverage' | 'masking';
+/** The kinds that read a database (flow: its verify queries). */
+export type DatabaseKind = 'flow' | 'query' | 'table' | 'schema' | 'plan' | 'freshness' | 'integrity' | 'coverage' | 'masking';
 
 export interface LeastPrivilegeOptions {
   /** Databases the role reads (each side's database). */

@@ -108,3 +108,13 @@ test('a check that found nothing to compare is inconclusive: never a pass, liste
   // Drift already proven still fails.
   assert.equal(evaluateGate([result('a', 'data', 0), result('b', 'data', 0), empty], defaults).verdict, 'fail');
 });
+
+test('outcomesOf: a stored inconclusive result is an inconclusive outcome without contributions', async () => {
+  const { outcomesOf } = await import('../../src/scoring/outcomes.js');
+  const check = { name: 'shop_links', kind: 'integrity', enabled: true, baseline: 'production', candidate: 'staging', timeout: 1000 };
+  const result = { passed: false, inconclusive: 'no relations found to check', summary: 'no relations found to check', series: [], scores: [{ dimension: 'data' as const, candidate: 'staging', value: 1 }], details: {} };
+  const [outcome] = outcomesOf([{ check, running: false, result, runs: { success: 1, failure: 0 }, errors: {}, skipped: 0, memory: new Map(), lastRun: { startedAt: 0, finishedAt: 1, durationMs: 1, success: true } }]);
+  assert.equal(outcome?.state, 'inconclusive');
+  assert.deepEqual(outcome?.contributions, []);
+  assert.equal(outcome?.summary, 'no relations found to check');
+});

@@ -6,7 +6,7 @@ import { leastPrivilegeGrants, type DatabaseKind } from '../helpers/least-privil
 
 const docs = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
 const section = docs.slice(docs.indexOf('## Least-privilege roles'), docs.indexOf('## Defaults'));
-const allKinds: DatabaseKind[] = ['query', 'table', 'schema', 'plan', 'freshness', 'integrity', 'coverage', 'masking'];
+const allKinds: DatabaseKind[] = ['flow', 'query', 'table', 'schema', 'plan', 'freshness', 'integrity', 'coverage', 'masking'];
 
 test('docs/configuration.md prints every GRANT of the test roles, for both engines', () => {
   assert.ok(section.length > 0, 'the section exists');
