@@ -86,7 +86,34 @@ async function incomplete(session: ReadSession, schema: string, table: string, w
   );
 }
 
+// Tables the account may read only column by column: information_schema then hides every key and
+// foreign key on a column it was not granted, and STATISTICS hides the indexes too, so the
+// cross-checks below cannot see the gap. Table, schema or global SELECT makes the table whole.
+const COLUMN_ONLY_TABLES = `
+SELECT DISTINCT c.TABLE_SCHEMA, c.TABLE_NAME
+FROM information_schema.COLUMN_PRIVILEGES c
+WHERE c.TABLE_SCHEMA IN (?) AND c.PRIVILEGE_TYPE = 'SELECT'
+  AND NOT EXISTS (SELECT 1 FROM information_schema.TABLE_PRIVILEGES t
+    WHERE t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME AND t.PRIVILEGE_TYPE = 'SELECT')
+  AND NOT EXISTS (SELECT 1 FROM information_schema.SCHEMA_PRIVILEGES s
+    WHERE c.TABLE_SCHEMA LIKE s.TABLE_SCHEMA AND s.PRIVILEGE_TYPE = 'SELECT')
+  AND NOT EXISTS (SELECT 1 FROM information_schema.USER_PRIVILEGES u WHERE u.PRIVILEGE_TYPE = 'SELECT')`;
+
 export async function mysqlConstraintRows(session: ReadSession, schemas: string[]): Promise<ConstraintRow[]> {
+  // Grants through a role are not listed in the privilege views: only an account without an
+  // active role can be judged from them.
+  const role = await session.query('SELECT CURRENT_ROLE()').catch(() => ({ rows: [] as RawRow[] }));
+  const activeRole = role.rows[0]?.[0];
+  if (!activeRole || activeRole === 'NONE') {
+    const [partial] = (await session.query(COLUMN_ONLY_TABLES, [schemas])).rows;
+    if (partial) {
+      throw permissionError(
+        `table ${text(partial, 0)}.${text(partial, 1)} is readable only column by column (column privileges), which hides its keys`,
+        `SELECT on ${text(partial, 0)}.${text(partial, 1)}`,
+        `GRANT SELECT ON ${quote(text(partial, 0))}.* TO ${await account(session)};`,
+      );
+    }
+  }
   const keyColumns = (await session.query(KEY_COLUMNS, [schemas])).rows;
   const types = new Map((await session.query(TABLE_CONSTRAINTS, [schemas])).rows.map((row) => [rowId(row), text(row, 3)]));
   const rules = new Map((await session.query(REFERENTIAL_CONSTRAINTS, [schemas])).rows.map((row) => [rowId(row), [text(row, 3), text(row, 4)] as const]));

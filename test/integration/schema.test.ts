@@ -247,6 +247,16 @@ describe('schema checks that cannot see', () => {
     assert.match(state.lastRun?.error ?? '', new RegExp(`grant it with: GRANT SELECT ON \`staging\`\\.\`orders\` TO \`${role.user}\`@\`%\`;$`));
   });
 
+  test('MariaDB: a role with column privileges only, which hide keys and foreign keys, fails with permission', async () => {
+    const role = await createLeastPrivilegeRole(mariadb, { databases: ['fidelity'], kinds: ['schema'] });
+    await mariadb.exec(`CREATE USER '${role.user}_cols'@'%' IDENTIFIED BY 'pw'; GRANT SELECT ON staging.customers TO '${role.user}_cols'@'%'; GRANT SELECT (id, status) ON staging.orders TO '${role.user}_cols'@'%'`);
+    const staging = role.url('staging').replace(`${role.user}:`, `${role.user}_cols:`).replace(/:[0-9a-f]+@/, ':pw@');
+    const state = await run([role.url('fidelity'), staging]);
+    assert.equal(state.lastRun?.success, false, state.result?.summary);
+    assert.equal(state.lastRun?.reason, 'permission', state.lastRun?.error);
+    assert.match(state.lastRun?.error ?? '', /table staging\.orders is readable only column by column .* GRANT SELECT ON `staging`\.\* TO `[^`]+_cols`@`%`;$/);
+  });
+
   test('PostgreSQL: a role that may use no schema of its search_path fails with permission and GRANT USAGE', async () => {
     const role = await createLeastPrivilegeRole(postgres, { databases: ['fidelity', 'staging'], kinds: ['schema'] });
     await postgres.exec(`REVOKE USAGE ON SCHEMA public FROM PUBLIC; REVOKE USAGE ON SCHEMA public FROM ${role.user}`, 'staging');
