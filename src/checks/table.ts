@@ -17,7 +17,7 @@ import {
 import type { Tolerance } from '../compare/rows.js';
 import { checkSchema } from '../config/schema.js';
 import { duration, identifier, positiveInt } from '../config/fields.js';
-import { probeHiddenTables } from '../connectors/catalog-mysql.js';
+import { probeHiddenTables, requireWholeTables } from '../connectors/catalog-mysql.js';
 import type { ReadSession, RawRow } from '../connectors/database.js';
 import {
   catalog,
@@ -149,6 +149,8 @@ async function describeSide(context: SampleContext, check: TableCheck, side: str
   const engine = db.engine;
   return db.readOnly(async (session) => {
     const ask = async (statement: Statement) => (await session.query(statement.sql, statement.params)).rows;
+    // A table readable column by column only would be compared on the columns the role sees.
+    if (engine === 'mysql') await requireWholeTables(session, [table.schema ?? text((await ask({ sql: 'SELECT DATABASE()', params: [] }))[0]?.[0])], table.name);
     const columnRows = await ask(catalog.columns(engine, table));
     if (columnRows.length === 0) {
       // information_schema hides a table the role may not read: tell that from a missing table.

@@ -99,21 +99,26 @@ WHERE c.TABLE_SCHEMA IN (?) AND c.PRIVILEGE_TYPE = 'SELECT'
     WHERE c.TABLE_SCHEMA LIKE s.TABLE_SCHEMA AND s.PRIVILEGE_TYPE = 'SELECT')
   AND NOT EXISTS (SELECT 1 FROM information_schema.USER_PRIVILEGES u WHERE u.PRIVILEGE_TYPE = 'SELECT')`;
 
-export async function mysqlConstraintRows(session: ReadSession, schemas: string[]): Promise<ConstraintRow[]> {
-  // Grants through a role are not listed in the privilege views: only an account without an
-  // active role can be judged from them.
+/**
+ * Fails with `permission` when a table of `schemas` (or only `table`) is readable column by column
+ * only: its catalogue rows would be partial. Grants through a role are not listed in the
+ * privilege views, so only an account without an active role is judged.
+ */
+export async function requireWholeTables(session: ReadSession, schemas: string[], table?: string): Promise<void> {
   const role = await session.query('SELECT CURRENT_ROLE()').catch(() => ({ rows: [] as RawRow[] }));
   const activeRole = role.rows[0]?.[0];
-  if (!activeRole || activeRole === 'NONE') {
-    const [partial] = (await session.query(COLUMN_ONLY_TABLES, [schemas])).rows;
-    if (partial) {
-      throw permissionError(
-        `table ${text(partial, 0)}.${text(partial, 1)} is readable only column by column (column privileges), which hides its keys`,
-        `SELECT on ${text(partial, 0)}.${text(partial, 1)}`,
-        `GRANT SELECT ON ${quote(text(partial, 0))}.* TO ${await account(session)};`,
-      );
-    }
-  }
+  if (activeRole && activeRole !== 'NONE') return;
+  const partial = (await session.query(COLUMN_ONLY_TABLES, [schemas])).rows.find((row) => table === undefined || text(row, 1) === table);
+  if (!partial) return;
+  throw permissionError(
+    `table ${text(partial, 0)}.${text(partial, 1)} is readable only column by column (column privileges), which hides some of its columns and keys`,
+    `SELECT on ${text(partial, 0)}.${text(partial, 1)}`,
+    `GRANT SELECT ON ${quote(text(partial, 0))}.* TO ${await account(session)};`,
+  );
+}
+
+export async function mysqlConstraintRows(session: ReadSession, schemas: string[]): Promise<ConstraintRow[]> {
+  await requireWholeTables(session, schemas);
   const keyColumns = (await session.query(KEY_COLUMNS, [schemas])).rows;
   const types = new Map((await session.query(TABLE_CONSTRAINTS, [schemas])).rows.map((row) => [rowId(row), text(row, 3)]));
   const rules = new Map((await session.query(REFERENTIAL_CONSTRAINTS, [schemas])).rows.map((row) => [rowId(row), [text(row, 3), text(row, 4)] as const]));

@@ -69,5 +69,21 @@ for (const [label, start] of [['PostgreSQL', startPostgres], ['MariaDB', startMa
         }
       });
     }
+
+    if (label === 'MariaDB') {
+      test('table: a table readable only column by column is permission, not a comparison of the visible columns', async () => {
+        const user = `${role.user}_cols`;
+        await server.exec(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'; GRANT SELECT ON production.* TO '${user}'@'%'; GRANT SELECT (id, customer_id) ON staging.orders TO '${user}'@'%'`);
+        const url = (database: string) => role.url(database).replace(`${role.user}:`, `${user}:`).replace(/:[0-9a-f]+@/, ':pw@');
+        const runner = new CheckRunner(configWith({ production: { shop: url('production') }, staging: { shop: url('staging') } }, [{ database: 'shop', ...CHECKS[1] }]));
+        try {
+          const state = await runner.run('orders_table');
+          assert.equal(state.lastRun?.reason, 'permission', state.lastRun?.error ?? state.result?.summary);
+          assert.match(state.lastRun?.error ?? '', /staging\.orders is readable only column by column.*GRANT SELECT ON `staging`\.\* TO /);
+        } finally {
+          await runner.close();
+        }
+      });
+    }
   });
 }
