@@ -49,6 +49,12 @@ export interface ScoreContribution {
 export interface CheckResult {
   /** Whether the candidate is faithful to the baseline for this check. */
   passed: boolean;
+  /**
+   * Why the sample found nothing to compare although the configuration implies something (no
+   * relations, no tables, zero rows on the baseline). Such a result never passes and carries no
+   * score: the gate counts the check as inconclusive.
+   */
+  inconclusive?: string;
   /** One line for humans ("3 of 120 rows differ"). */
   summary: string;
   /** Comparison series; rendered only while the check's last sample succeeded. */

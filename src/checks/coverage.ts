@@ -6,6 +6,7 @@ import { checkSchema } from '../config/schema.js';
 import { identifier, positiveInt } from '../config/fields.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
+import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 import { parseTableName, quoteIdentifier, sampleTable, type SampleOutcome } from './sampling.js';
 
@@ -118,7 +119,7 @@ export const coverageKind: CheckKind<CoverageOptions> = {
       estimatedRows: side.outcome.estimatedRows,
       sampledRows: side.outcome.rows,
     });
-    return {
+    return unlessNothingCompared({
       passed,
       summary: results.map(({ column, coverage }) => describeColumn(column.name, coverage)).join('; ') + ' covered',
       series: results.flatMap(({ column, coverage }) => [
@@ -133,6 +134,6 @@ export const coverageKind: CheckKind<CoverageOptions> = {
         sampling: { [check.baseline]: sampling(baseline), [check.candidate]: sampling(candidate) },
         columns: results.map(({ column, coverage }) => ({ column: column.name, masked: column.masked, ...coverage })),
       },
-    };
+    }, baseline.outcome.rows === 0 ? `the ${check.baseline} sample of ${check.table} has no rows: no values to look for in ${check.candidate}` : undefined);
   },
 };

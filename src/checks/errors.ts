@@ -6,6 +6,8 @@ export const failureReasons = [
   'timeout',
   'connect',
   'auth',
+  /** The role lacks a privilege the check needs; the message names it and the GRANT that gives it. */
+  'permission',
   'query',
   'read_only',
   'limit',

@@ -6,6 +6,7 @@ import type { RawRow } from '../connectors/database.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
+import { unlessNothingCompared } from './evidence.js';
 import { sqlCheckReferences } from './references.js';
 
 /**
@@ -108,7 +109,7 @@ export const freshnessKind: CheckKind<FreshnessOptions> = {
       : `${check.candidate} data is ${hours(candidateAge)} old (max ${hours(check.max_age)})` +
         (lagMs === null ? `; ${check.baseline} has no data` : lagMs < 0 ? `, ${hours(-lagMs)} ahead of ${check.baseline}` : `, ${hours(lagMs)} behind ${check.baseline}`) +
         (lagWithin ? '' : ` (max lag ${hours(check.max_lag ?? 0)})`);
-    return {
+    return unlessNothingCompared({
       passed,
       summary,
       series,
@@ -126,6 +127,6 @@ export const freshnessKind: CheckKind<FreshnessOptions> = {
         fresh,
         lagWithinLimit: lagWithin,
       },
-    };
+    }, passed && baseline.newest === null ? `${check.baseline} has no data (the query returned no timestamp): nothing to compare ${check.candidate}'s freshness with` : undefined);
   },
 };

@@ -8,6 +8,7 @@ import { classifyPostgresError } from '../connectors/postgres.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
+import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 import { parseTableName, qualifiedTable, quoteIdentifier, type Engine, type TableRef } from './sampling.js';
 
@@ -167,6 +168,8 @@ export const integrityKind: CheckKind<IntegrityOptions> = {
         } catch (error) {
           // Name the relation (a table missing on the candidate, say); keep the engine's reason.
           const classified = candidate.engine === 'postgres' ? classifyPostgresError(error) : classifyMysqlError(error);
+          // The connector names the grant for the role it logged in as; the message names the table.
+          if (classified.reason === 'permission') throw error;
           throw new SampleError(classified.reason, `relation ${relation.name}: ${classified.message}`);
         }
         const orphans = Number(counted.rows[0]?.[0] ?? 0);
@@ -187,11 +190,12 @@ export const integrityKind: CheckKind<IntegrityOptions> = {
 
     const broken = results.filter((result) => result.orphans > 0);
     const totalOrphans = results.reduce((sum, result) => sum + result.orphans, 0);
-    return {
+    // Discovery that finds nothing (a baseline without foreign keys, or a filter that matches
+    // none) proves nothing: say it rather than pass.
+    const inconclusive = results.length === 0 ? `no relations found to check: the baseline ${check.baseline} declares no foreign keys${check.tables ? ' for the tables configured' : ''}; configure relations or check the role's grants` : undefined;
+    return unlessNothingCompared({
       passed: broken.length === 0,
-      summary: results.length === 0
-        ? 'no relations found to check'
-        : broken.length === 0
+      summary: broken.length === 0
           ? `${results.length} relations intact`
           : `${totalOrphans} orphan rows in ${broken.length} of ${results.length} relations (${broken.map((r) => `${r.relation.name}: ${r.orphans}`).join(', ')})`,
       series: results.map((result) => sample('fidelity_integrity_violations', { check: check.name, relation: result.relation.name }, result.orphans)),
@@ -212,6 +216,6 @@ export const integrityKind: CheckKind<IntegrityOptions> = {
           danglingReferences: result.examples,
         })),
       },
-    };
+    }, inconclusive);
   },
 };

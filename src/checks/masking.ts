@@ -8,6 +8,7 @@ import type { RawRow } from '../connectors/database.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckConfig, CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError, toSampleError } from './errors.js';
+import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 import { parseTableName, placeholder, qualifiedTable, quoteIdentifier, sampleTable, type Engine } from './sampling.js';
 
@@ -155,7 +156,9 @@ export const maskingKind: CheckKind<MaskingOptions> = {
 
   async run(check, context: SampleContext): Promise<CheckResult> {
     try {
-      return await sampleAndCompare(check, context);
+      const result = await sampleAndCompare(check, context);
+      const sampled = (result.details.sampling as { sampledRows?: number } | undefined)?.sampledRows;
+      return unlessNothingCompared(result, sampled === 0 ? `the ${check.candidate} sample of ${check.table} has no rows: nothing was inspected` : undefined);
     } catch (error) {
       const failure = toSampleError(error);
       const identifiers = new Set([check.table, ...check.table.split('.'), ...(check.key ?? []), ...columnSettings(check).map((column) => column.name)]);

@@ -4,6 +4,7 @@ import { checkSchema } from '../config/schema.js';
 import { identifier } from '../config/fields.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
+import { unlessNothingCompared } from './evidence.js';
 import { sqlCheckReferences } from './references.js';
 
 /** `query`: the same SQL (or a per-side override) on both sides, result sets compared. */
@@ -19,6 +20,8 @@ const schema = checkSchema('query', {
   /** Side name -> SQL used on that side instead of `sql` (a renamed table in staging, say). */
   sql_per_side: z.record(identifier, z.string().min(1)).default({}),
   ordered: z.boolean().default(false),
+  /** No rows on both sides is a match; by default it is inconclusive (nothing was compared). */
+  allow_empty: z.boolean().default(false),
   key: z.array(z.string()).default([]),
   ignore_columns: z.array(z.string()).default([]),
   tolerance: tolerance.optional(),
@@ -74,7 +77,7 @@ export const queryKind: CheckKind<QueryOptions> = {
     const pair = { check: check.name, baseline: check.baseline, candidate: check.candidate };
     const seconds = (ms: number) => ms / 1000;
     const ratio = baseline.summary.durationMs > 0 ? candidate.summary.durationMs / baseline.summary.durationMs : 1;
-    return {
+    return unlessNothingCompared({
       passed: comparison.match,
       summary: describe(comparison),
       series: [
@@ -101,6 +104,6 @@ export const queryKind: CheckKind<QueryOptions> = {
         columnProblems: comparison.columnProblems,
         examples: comparison.examples,
       },
-    };
+    }, comparison.baselineRows === 0 && comparison.candidateRows === 0 && !check.allow_empty ? 'the query returned no rows on either side: nothing compared (set allow_empty: true when no rows is the expected answer)' : undefined);
   },
 };

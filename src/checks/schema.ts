@@ -3,9 +3,11 @@ import { compareSchemas, schemaObjects, type SchemaComparison } from '../compare
 import { identifier } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import { defaultSchemas, readCatalog, type CatalogTable } from '../connectors/catalog.js';
+import { probeHiddenTables } from '../connectors/catalog-mysql.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
+import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 
 /** `schema`: tables, columns, keys and indexes of the chosen schemas compared between the sides. */
@@ -44,11 +46,44 @@ async function readSide(context: SampleContext, check: SchemaOptions, side: stri
   });
 }
 
+/**
+ * MySQL/MariaDB hide tables the role may not read: a table expected on `side` (configured, or
+ * present on the other side) but absent is probed, so that a missing grant is `permission`.
+ */
+async function probeMissing(context: SampleContext, check: SchemaOptions, side: string, mine: SideCatalog, other: SideCatalog): Promise<void> {
+  if (mine.engine !== 'mysql' || mine.schemas.length !== 1) return;
+  const names = new Set(mine.tables.map((table) => table.name));
+  const expected = new Set([...check.tables.map((wanted) => wanted.split('.').pop() ?? wanted), ...other.tables.map((table) => table.name)]);
+  const missing = [...expected].filter((name) => !names.has(name));
+  if (missing.length === 0) return;
+  const database = context.database(side, check.database);
+  await database.readOnly((session) => probeHiddenTables(session, mine.schemas[0] ?? '', missing));
+}
+
 function describe(comparison: SchemaComparison, tables: number): string {
   const total = comparison.differences.length;
   if (total === 0) return `${tables} tables identical`;
   const parts = schemaObjects.filter((object) => comparison.counts[object] > 0).map((object) => `${comparison.counts[object]} ${object}`);
   return `${total} schema difference${total === 1 ? '' : 's'} (${parts.join(', ')}); first: ${comparison.differences[0]?.message ?? ''}`;
+}
+
+const keyObjects = ['primary_key', 'unique', 'foreign_key'] as const;
+
+/**
+ * Why the sides give nothing to compare, or undefined: no table on either side, configured tables
+ * absent from both, or (keys not ignored) not one key on either side, which is what a role that
+ * cannot see constraints would read.
+ */
+function nothingToCompare(check: SchemaOptions, baseline: SideCatalog, candidate: SideCatalog, wantedButAbsent: string[]): string | undefined {
+  if (wantedButAbsent.length > 0) return `tables ${wantedButAbsent.join(', ')} found on neither side`;
+  if (baseline.tables.length === 0 && candidate.tables.length === 0) {
+    return `no tables found to compare in ${baseline.schemas.join(', ')} on either side; check schemas, tables and the role's grants`;
+  }
+  const keys = (side: SideCatalog) => side.tables.some((table) => table.primaryKey !== null || table.uniques.length > 0 || table.foreignKeys.length > 0);
+  if (!keyObjects.every((object) => check.ignore.includes(object)) && !keys(baseline) && !keys(candidate)) {
+    return 'no primary key, unique key or foreign key on either side; add them to ignore if the tables really have none';
+  }
+  return undefined;
 }
 
 export const schemaKind: CheckKind<SchemaOptions> = {
@@ -63,6 +98,7 @@ export const schemaKind: CheckKind<SchemaOptions> = {
 
   async run(check, context): Promise<CheckResult> {
     const [baseline, candidate] = await Promise.all([readSide(context, check, check.baseline), readSide(context, check, check.candidate)]);
+    await Promise.all([probeMissing(context, check, check.baseline, baseline, candidate), probeMissing(context, check, check.candidate, candidate, baseline)]);
     const comparison = compareSchemas(baseline.tables, candidate.tables, {
       baselineName: check.baseline,
       candidateName: check.candidate,
@@ -75,7 +111,9 @@ export const schemaKind: CheckKind<SchemaOptions> = {
     const wantedButAbsent = check.tables.filter(
       (wanted) => !baseline.tables.some((table) => selected(table, [wanted])) && !candidate.tables.some((table) => selected(table, [wanted])),
     );
-    return {
+    // Proven differences are a drift whatever else is missing.
+    const inconclusive = identical ? nothingToCompare(check, baseline, candidate, wantedButAbsent) : undefined;
+    return unlessNothingCompared({
       passed: identical,
       summary: describe(comparison, baseline.tables.length),
       series: schemaObjects.map((object) => sample('fidelity_schema_differences', { ...pair, object }, comparison.counts[object])),
@@ -93,6 +131,6 @@ export const schemaKind: CheckKind<SchemaOptions> = {
         differences: comparison.differences.slice(0, check.max_differences),
         ...(wantedButAbsent.length > 0 ? { tablesNotFound: wantedButAbsent } : {}),
       },
-    };
+    }, inconclusive);
   },
 };

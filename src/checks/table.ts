@@ -17,6 +17,7 @@ import {
 import type { Tolerance } from '../compare/rows.js';
 import { checkSchema } from '../config/schema.js';
 import { duration, identifier, positiveInt } from '../config/fields.js';
+import { probeHiddenTables, requireWholeTables } from '../connectors/catalog-mysql.js';
 import type { ReadSession, RawRow } from '../connectors/database.js';
 import {
   catalog,
@@ -33,6 +34,7 @@ import {
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, DatabaseHandle, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
+import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 
 /**
@@ -147,8 +149,12 @@ async function describeSide(context: SampleContext, check: TableCheck, side: str
   const engine = db.engine;
   return db.readOnly(async (session) => {
     const ask = async (statement: Statement) => (await session.query(statement.sql, statement.params)).rows;
+    // A table readable column by column only would be compared on the columns the role sees.
+    if (engine === 'mysql') await requireWholeTables(session, [table.schema ?? text((await ask({ sql: 'SELECT DATABASE()', params: [] }))[0]?.[0])], table.name);
     const columnRows = await ask(catalog.columns(engine, table));
     if (columnRows.length === 0) {
+      // information_schema hides a table the role may not read: tell that from a missing table.
+      if (engine === 'mysql') await probeHiddenTables(session, table.schema, [table.name]);
       throw new SampleError('query', `table "${tableText}" does not exist on side "${side}" (database "${check.database}")`);
     }
     const order = columnRows.map((row) => text(row[0]));
@@ -696,7 +702,7 @@ export const tableKind: CheckKind<TableOptions> = {
       durationSeconds: seconds(side.clock.ms),
       statements: side.clock.statements,
     });
-    return {
+    return unlessNothingCompared({
       passed: match,
       summary,
       series: [
@@ -730,6 +736,6 @@ export const tableKind: CheckKind<TableOptions> = {
         durationSeconds: seconds(performance.now() - started),
         examples,
       },
-    };
+    }, rows.baseline === 0 && rows.candidate === 0 ? `table ${baseline.info.tableText} has no rows on either side${cutoff ? ' (after the filter)' : ''}: nothing compared` : undefined);
   },
 };

@@ -36,7 +36,7 @@ export const runFlagDefinitions = {
 } as const;
 
 /** Sample failures that mean the run itself could not be done (exit 4), not a fidelity verdict. */
-const RUNTIME_REASONS: ReadonlySet<FailureReason> = new Set(['connect', 'auth', 'timeout', 'canceled', 'internal', 'config']);
+const RUNTIME_REASONS: ReadonlySet<FailureReason> = new Set(['connect', 'auth', 'permission', 'timeout', 'canceled', 'internal', 'config']);
 
 export interface RunOptions {
   checks: string[];
@@ -106,8 +106,8 @@ interface Terminal {
 
 const paint = (terminal: Terminal, code: number, text: string) => (terminal.color ? `\u001b[${code}m${text}\u001b[0m` : text);
 
-const STATUS_WORD: Record<CheckView['status'], string> = { pass: 'PASS', fail: 'DRIFT', error: 'ERROR', pending: 'PENDING', disabled: 'DISABLED' };
-const STATUS_COLOR: Record<CheckView['status'], number> = { pass: 32, fail: 31, error: 33, pending: 90, disabled: 90 };
+const STATUS_WORD: Record<CheckView['status'], string> = { pass: 'PASS', fail: 'DRIFT', inconclusive: 'INCONCLUSIVE', error: 'ERROR', pending: 'PENDING', disabled: 'DISABLED' };
+const STATUS_COLOR: Record<CheckView['status'], number> = { pass: 32, fail: 31, inconclusive: 33, error: 33, pending: 90, disabled: 90 };
 
 function truncate(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
@@ -179,7 +179,7 @@ export function escapeXml(value: unknown): string {
 /** JUnit XML: one test case per check; drift is a <failure>, a failed sample an <error>. */
 export function renderJunit(view: ResultsView, durationSeconds: number): string {
   const failures = view.checks.filter((c) => c.status === 'fail').length;
-  const errors = view.checks.filter((c) => c.status === 'error' || c.status === 'pending').length;
+  const errors = view.checks.filter((c) => c.status === 'error' || c.status === 'pending' || c.status === 'inconclusive').length;
   const attrs = `tests="${view.checks.length}" failures="${failures}" errors="${errors}" skipped="0" time="${durationSeconds.toFixed(3)}"`;
   const cases = view.checks.map((check) => {
     const head = `    <testcase classname="fidelity.${escapeXml(check.kind)}" name="${escapeXml(check.name)}" time="${(check.lastRun?.durationSeconds ?? 0).toFixed(3)}">`;
@@ -187,6 +187,9 @@ export function renderJunit(view: ResultsView, durationSeconds: number): string 
     if (check.status === 'fail') {
       const body = [check.summary ?? '', ...check.changes, JSON.stringify(check.details ?? {}, null, 2)].join('\n');
       return `${head}\n      <failure type="drift" message="${escapeXml(check.summary ?? 'drift')}">${text(body)}</failure>\n    </testcase>`;
+    }
+    if (check.status === 'inconclusive') {
+      return `${head}\n      <error type="inconclusive" message="${escapeXml(check.summary ?? 'nothing to compare')}">${text(check.summary ?? '')}</error>\n    </testcase>`;
     }
     if (check.status === 'error' || check.status === 'pending') {
       const reason = check.lastRun?.reason ?? 'pending';
@@ -283,7 +286,7 @@ export async function runCommand(flags: CommonFlags, values: Record<string, unkn
         if (terminal.tty) progress();
         else {
           const state = store.get(check.name);
-          const status = !state?.lastRun?.success ? `error (${state?.lastRun?.reason ?? 'unknown'})` : state.result?.passed ? 'pass' : 'drift';
+          const status = !state?.lastRun?.success ? `error (${state?.lastRun?.reason ?? 'unknown'})` : state.result?.inconclusive ? 'inconclusive' : state.result?.passed ? 'pass' : 'drift';
           terminal.write(`[${done}/${selected.length}] ${check.name}: ${status}\n`);
         }
       }),

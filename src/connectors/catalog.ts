@@ -1,4 +1,7 @@
-import type { RawRow, ReadSession } from './database.js';
+import type { ReadSession } from './database.js';
+import { mysqlConstraintRows } from './catalog-mysql.js';
+import { constraintType, text, type ConstraintRow } from './catalog-rows.js';
+import { permissionError } from './permissions.js';
 
 /**
  * Catalog reads per engine: tables, columns, keys, foreign keys and indexes of chosen schemas,
@@ -72,9 +75,6 @@ function action(raw: string | null | undefined): ReferentialAction {
   return (['NO ACTION', 'RESTRICT', 'CASCADE', 'SET NULL', 'SET DEFAULT'] as const).find((known) => known === upper) ?? 'NO ACTION';
 }
 
-function text(row: RawRow, index: number): string {
-  return row[index] ?? '';
-}
 
 function tableId(schema: string, table: string): string {
   return `${schema}\u0000${table}`;
@@ -84,7 +84,14 @@ function tableId(schema: string, table: string): string {
 export async function defaultSchemas(session: ReadSession, engine: Engine): Promise<string[]> {
   const { rows } = await session.query(engine === 'postgres' ? 'SELECT current_schema()' : 'SELECT DATABASE()');
   const schema = rows[0]?.[0];
-  return schema ? [schema] : [];
+  if (schema) return [schema];
+  if (engine === 'postgres') {
+    // current_schema() skips the schemas of search_path the role may not use.
+    const denied = await session.query("SELECT current_user FROM pg_catalog.pg_namespace WHERE nspname = 'public' AND NOT has_schema_privilege(oid, 'USAGE')");
+    const role = denied.rows[0]?.[0];
+    if (role) throw permissionError('no schema of search_path is usable (current_schema() is null)', 'USAGE on schema public', `GRANT USAGE ON SCHEMA public TO ${role};`);
+  }
+  return [];
 }
 
 const PG_TABLES = `
@@ -158,23 +165,8 @@ FROM information_schema.COLUMNS
 WHERE TABLE_SCHEMA IN (?)
 ORDER BY 1, 2, ORDINAL_POSITION`;
 
-// information_schema views are materialised per query in MariaDB and MySQL, so joining them in SQL
-// grows with the square of the number of constraints; they are read one by one and joined here.
-const MYSQL_KEY_COLUMNS = `
-SELECT TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME
-FROM information_schema.KEY_COLUMN_USAGE
-WHERE TABLE_SCHEMA IN (?)
-ORDER BY 1, 2, 3, ORDINAL_POSITION`;
 
-const MYSQL_TABLE_CONSTRAINTS = `
-SELECT TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE
-FROM information_schema.TABLE_CONSTRAINTS
-WHERE TABLE_SCHEMA IN (?) AND CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY')`;
 
-const MYSQL_REFERENTIAL_CONSTRAINTS = `
-SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE
-FROM information_schema.REFERENTIAL_CONSTRAINTS
-WHERE CONSTRAINT_SCHEMA IN (?)`;
 
 const MYSQL_INDEXES = `
 SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, CASE WHEN NON_UNIQUE = 0 THEN 't' ELSE 'f' END, INDEX_TYPE,
@@ -182,35 +174,6 @@ SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, CASE WHEN NON_UNIQUE = 0 THEN 't' E
 FROM information_schema.STATISTICS
 WHERE TABLE_SCHEMA IN (?)
 ORDER BY 1, 2, 3, SEQ_IN_INDEX`;
-
-interface ConstraintRow {
-  schema: string;
-  table: string;
-  name: string;
-  type: 'primary_key' | 'unique' | 'foreign_key';
-  column: string;
-  referencedSchema: string;
-  referencedTable: string;
-  referencedColumn: string;
-  onUpdate: string;
-  onDelete: string;
-}
-
-function constraintType(raw: string): ConstraintRow['type'] | null {
-  switch (raw) {
-    case 'p':
-    case 'PRIMARY KEY':
-      return 'primary_key';
-    case 'u':
-    case 'UNIQUE':
-      return 'unique';
-    case 'f':
-    case 'FOREIGN KEY':
-      return 'foreign_key';
-    default:
-      return null;
-  }
-}
 
 async function constraintRows(session: ReadSession, engine: Engine, schemas: string[]): Promise<ConstraintRow[]> {
   if (engine === 'postgres') {
@@ -232,27 +195,7 @@ async function constraintRows(session: ReadSession, engine: Engine, schemas: str
       }];
     });
   }
-  const id = (row: RawRow) => `${text(row, 0)}\u0000${text(row, 1)}\u0000${text(row, 2)}`;
-  const types = new Map((await session.query(MYSQL_TABLE_CONSTRAINTS, [schemas])).rows.map((row) => [id(row), text(row, 3)]));
-  const rules = new Map((await session.query(MYSQL_REFERENTIAL_CONSTRAINTS, [schemas])).rows.map((row) => [id(row), [text(row, 3), text(row, 4)] as const]));
-  const { rows } = await session.query(MYSQL_KEY_COLUMNS, [schemas]);
-  return rows.flatMap((row): ConstraintRow[] => {
-    const type = constraintType(types.get(id(row)) ?? '');
-    if (!type) return [];
-    const [onUpdate = '', onDelete = ''] = rules.get(id(row)) ?? [];
-    return [{
-      schema: text(row, 0),
-      table: text(row, 1),
-      name: text(row, 2),
-      type,
-      column: text(row, 3),
-      referencedSchema: text(row, 4),
-      referencedTable: text(row, 5),
-      referencedColumn: text(row, 6),
-      onUpdate,
-      onDelete,
-    }];
-  });
+  return mysqlConstraintRows(session, schemas);
 }
 
 interface GroupedConstraints {

@@ -3,6 +3,7 @@ import type { Column, ValueClass } from '../compare/canonical.js';
 import { SampleError } from '../checks/errors.js';
 import { untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
+import { mysqlPermissionError, withMysqlAccount } from './permissions.js';
 
 /** MySQL protocol column type codes (include/mysql_com.h) mapped to canonical value classes. */
 const CLASS_BY_TYPE: Record<number, ValueClass> = {
@@ -64,7 +65,9 @@ export function classifyMysqlError(error: unknown): SampleError {
   }
   if (err?.errno === 1317) return new SampleError('timeout', 'statement interrupted on the server');
   if (err?.errno === 1792 || err?.errno === 1568) return new SampleError('read_only', `refused: ${message} (samples run in read-only transactions)`);
-  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR' || err?.errno === 1045) {
+  const denied = mysqlPermissionError(err?.errno, message);
+  if (denied) return denied;
+  if (code === 'ER_ACCESS_DENIED_ERROR' || err?.errno === 1045) {
     return new SampleError('auth', `authentication failed: ${message}`);
   }
   if (code === 'ER_BAD_DB_ERROR') return new SampleError('connect', message);
@@ -155,6 +158,10 @@ export class MysqlConnector implements DatabaseConnector {
       if (canceled || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement killed on the server');
       const classified = classifyMysqlError(error);
       if (classified.reason === 'connect' || classified.reason === 'internal' || classified.reason === 'limit') broken = true;
+      if (classified.reason === 'permission') {
+        const current = await run(connection, 'SELECT CURRENT_USER()').then((result) => String(result.rows[0]?.[0] ?? ''), () => '');
+        throw withMysqlAccount(classified, current);
+      }
       throw classified;
     } finally {
       signal.removeEventListener('abort', onAbort);

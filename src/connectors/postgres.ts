@@ -4,6 +4,7 @@ import type { Column, ValueClass } from '../compare/canonical.js';
 import { SampleError } from '../checks/errors.js';
 import { untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
+import { postgresPermissionError } from './permissions.js';
 
 /** Values arrive as the server's text; canonical/ interprets them, so no client-side parsing. */
 const rawText = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
@@ -37,7 +38,7 @@ interface PgError extends Error {
 }
 
 /** Maps node-postgres and server errors to the closed reason set, with a message fit for the API. */
-export function classifyPostgresError(error: unknown): SampleError {
+export function classifyPostgresError(error: unknown, role?: string): SampleError {
   if (error instanceof SampleError) return error;
   const err = error as PgError;
   const code = err?.code ?? '';
@@ -46,6 +47,7 @@ export function classifyPostgresError(error: unknown): SampleError {
   if (code === '55P03') return new SampleError('timeout', 'lock timeout reached');
   if (code === '25006') return new SampleError('read_only', `refused: ${message} (samples run in read-only transactions)`);
   if (code === '28P01' || code === '28000') return new SampleError('auth', `authentication failed: ${message}`);
+  if (code === '42501') return postgresPermissionError(message, role);
   if (code === '3D000') return new SampleError('connect', message);
   if (code.startsWith('08') || code === '57P01' || code === '57P03') return new SampleError('connect', message);
   if (/^[0-9A-Z]{5}$/.test(code)) return new SampleError('query', `${message} (SQLSTATE ${code})`);
@@ -118,7 +120,7 @@ export class PostgresConnector implements DatabaseConnector {
       return await untilAborted(work(this.session(client, signal)), signal);
     } catch (error) {
       if (canceled || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement canceled on the server');
-      const classified = classifyPostgresError(error);
+      const classified = classifyPostgresError(error, (client as { user?: string }).user);
       if (classified.reason === 'connect' || classified.reason === 'internal') broken = true;
       throw classified;
     } finally {

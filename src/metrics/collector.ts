@@ -78,6 +78,7 @@ export class Collector {
       }
       if (state.lastSuccessAt !== undefined) this.set('fidelity_check_last_success_timestamp_seconds', id, state.lastSuccessAt / 1000);
       if (state.result) {
+        this.set('fidelity_check_inconclusive', id, state.result.inconclusive ? 1 : 0);
         for (const series of state.result.series) this.set(series.metric, series.labels, series.value);
       }
     }

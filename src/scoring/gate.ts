@@ -7,7 +7,8 @@ import { candidateScores, clampScore, OVERALL, type ScoreName } from './scores.j
  * Per candidate and dimension d with threshold t_d (from `scores.thresholds`):
  * - no score and at least one enabled check feeds d          -> inconclusive
  * - the score cannot reach t_d even if every check of d still without a result scored 1 -> fail
- * - some check of d has no current result (sample failed, or not run yet)           -> inconclusive
+ * - some check of d has no current result (sample failed, not run yet, or it found nothing to
+ *   compare: an inconclusive result)                                                -> inconclusive
  * - score < t_d                                               -> fail
  * - otherwise                                                 -> pass
  * The overall score is gated the same way against `thresholds.overall`. Privacy violations (a
@@ -34,8 +35,11 @@ export interface CheckOutcome {
   candidate: string;
   /** Dimensions the check feeds: its kind's and those of its last contributions. */
   dimensions: readonly Dimension[];
-  /** `result`: the last sample succeeded; `error`: it failed; `pending`: never sampled. */
-  state: 'result' | 'error' | 'pending';
+  /**
+   * `result`: the last sample succeeded; `inconclusive`: it succeeded but found nothing to compare
+   * (no score); `error`: it failed; `pending`: never sampled.
+   */
+  state: 'result' | 'inconclusive' | 'error' | 'pending';
   passed?: boolean;
   summary?: string;
   reason?: string;
@@ -45,7 +49,7 @@ export interface CheckOutcome {
 export interface FailingCheck {
   check: string;
   kind: string;
-  status: 'fail' | 'error' | 'pending';
+  status: 'fail' | 'inconclusive' | 'error' | 'pending';
   summary?: string;
   reason?: string;
 }
@@ -83,6 +87,7 @@ const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
 function failingCheck(outcome: CheckOutcome): FailingCheck | undefined {
   if (outcome.state === 'error') return { check: outcome.name, kind: outcome.kind, status: 'error', summary: outcome.summary, reason: outcome.reason };
+  if (outcome.state === 'inconclusive') return { check: outcome.name, kind: outcome.kind, status: 'inconclusive', summary: outcome.summary };
   if (outcome.state === 'pending') return { check: outcome.name, kind: outcome.kind, status: 'pending' };
   if (outcome.passed === false) return { check: outcome.name, kind: outcome.kind, status: 'fail', summary: outcome.summary };
   return undefined;
@@ -135,7 +140,9 @@ function candidateGate(candidate: string, outcomes: readonly CheckOutcome[], con
     } else if (threshold !== null && status === 'fail' && score !== null) {
       reasons.push(`${dimension}: score ${percent(score)} is below the threshold ${percent(threshold)}`);
     } else if (threshold !== null && status === 'inconclusive') {
-      reasons.push(`${dimension}: ${withoutResult} of ${feeding.length} checks have no current result`);
+      const empty = feeding.filter((o) => o.state === 'inconclusive');
+      if (empty.length < withoutResult) reasons.push(`${dimension}: ${withoutResult - empty.length} of ${feeding.length} checks have no current result`);
+      if (empty.length > 0) reasons.push(`${dimension}: nothing to compare for ${empty.map((o) => `${o.name} (${o.summary ?? 'inconclusive'})`).join(', ')}`);
     }
     const gated = threshold !== null || (dimension === 'privacy' && config.fail_on_privacy_violation);
     rows.push({ dimension, score, threshold, gated, weight, status, checks: feeding.length, withoutResult, failingChecks });

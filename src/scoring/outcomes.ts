@@ -10,14 +10,14 @@ export function outcomesOf(states: readonly CheckState[]): CheckOutcome[] {
   return states
     .filter((state) => state.check.enabled)
     .map((state) => {
-      const contributions = state.result?.scores ?? [];
+      const contributions = state.result?.inconclusive ? [] : (state.result?.scores ?? []);
       const feeds = new Set<Dimension>();
       const kindDimension = kinds[state.check.kind]?.dimension;
       if (kindDimension) feeds.add(kindDimension);
       // A kind may feed more than its own dimension; the last contributions (or the ones before a
       // failed sample) tell which.
       for (const c of [...contributions, ...(state.previousResult?.scores ?? [])]) if (c.candidate === state.check.candidate) feeds.add(c.dimension);
-      const sampled: CheckOutcome['state'] = state.result ? 'result' : state.lastRun ? 'error' : 'pending';
+      const sampled: CheckOutcome['state'] = state.result ? (state.result.inconclusive ? 'inconclusive' : 'result') : state.lastRun ? 'error' : 'pending';
       return {
         name: state.check.name,
         kind: state.check.kind,
@@ -25,7 +25,7 @@ export function outcomesOf(states: readonly CheckState[]): CheckOutcome[] {
         dimensions: [...feeds],
         state: sampled,
         passed: state.result?.passed,
-        summary: state.result?.summary ?? state.lastRun?.error,
+        summary: state.result?.inconclusive ?? state.result?.summary ?? state.lastRun?.error,
         reason: state.result ? undefined : state.lastRun?.reason,
         contributions,
       } satisfies CheckOutcome;

@@ -21,6 +21,7 @@ export function escapeHtml(value: unknown): string {
 const STATUS_LABEL: Record<CheckView['status'], string> = {
   pass: 'faithful',
   fail: 'drift',
+  inconclusive: 'nothing to compare',
   error: 'sample failed',
   pending: 'not sampled yet',
   disabled: 'disabled',
@@ -195,7 +196,7 @@ export function renderReport(view: ResultsView, title = 'fidelity-exporter', opt
       return `<li><strong>${escapeHtml(environment.name)}</strong> <span class="badge ${state}">${state}</span> ${environment.databases.map((d) => escapeHtml(d.name)).join(', ')}</li>`;
     })
     .join('');
-  const failing = view.checks.filter((check) => check.status === 'fail' || check.status === 'error');
+  const failing = view.checks.filter((check) => check.status === 'fail' || check.status === 'inconclusive' || check.status === 'error');
   const failingHtml = failing
     .map(
       (check) => `<section class="failing" id="failing-${escapeHtml(check.name)}">
@@ -230,7 +231,7 @@ h1{font-size:1.4rem;margin:0 0 .25rem} h2{font-size:1.15rem;margin-top:2rem;bord
 table{border-collapse:collapse;width:100%} th,td{border-bottom:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
 .badge{border-radius:1rem;padding:.1rem .6rem;font-size:.8em;white-space:nowrap}
 .badge.pass,.badge.up{background:#dafbe1;color:#116329} .badge.fail,.badge.down{background:#ffebe9;color:#a40e26}
-.badge.error{background:#fff8c5;color:#7d4e00} .badge.pending,.badge.disabled,.badge.unknown{background:#eaeef2;color:#57606a}
+.badge.error,.badge.inconclusive{background:#fff8c5;color:#7d4e00} .badge.pending,.badge.disabled,.badge.unknown{background:#eaeef2;color:#57606a}
 table.diff,table.kv-table{font-size:.85em;margin:.25rem 0;width:auto;min-width:50%} td table.diff,td table.kv-table{font-size:1em;min-width:0} table.kv-table th{font-weight:500;color:#57606a;white-space:nowrap}
 tr.diff-missing td:first-child{color:#a40e26} tr.diff-extra td:first-child{color:#116329}
 .changed{background:#fff8c5;font-weight:600} .kv{margin-right:.5rem;white-space:nowrap} .null{color:#8250df;font-style:italic} .redacted{color:#57606a;font-style:italic}

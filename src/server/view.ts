@@ -14,7 +14,7 @@ import { redact, redactDetails } from './redact.js';
  * Secrets print as "<secret>" by construction; URLs lose their credentials here.
  */
 
-export type CheckStatus = 'pass' | 'fail' | 'error' | 'pending' | 'disabled';
+export type CheckStatus = 'pass' | 'fail' | 'inconclusive' | 'error' | 'pending' | 'disabled';
 
 export interface CheckView {
   name: string;
@@ -28,6 +28,8 @@ export interface CheckView {
   status: CheckStatus;
   running: boolean;
   summary?: string;
+  /** Why the last sample found nothing to compare (status `inconclusive`). */
+  inconclusive?: string;
   lastRun?: { startedAt: string; finishedAt: string; durationSeconds: number; success: boolean; reason?: string; error?: string };
   lastSuccessAt?: string;
   runs: { success: number; failure: number; skipped: number };
@@ -78,6 +80,7 @@ export function statusOf(state: CheckState): CheckStatus {
   if (!state.check.enabled) return 'disabled';
   if (!state.lastRun) return 'pending';
   if (!state.lastRun.success) return 'error';
+  if (state.result?.inconclusive) return 'inconclusive';
   return state.result?.passed ? 'pass' : 'fail';
 }
 
@@ -125,6 +128,7 @@ function checkView(state: CheckState): CheckView {
     status: statusOf(state),
     running: state.running,
     summary: state.result?.summary ?? state.lastRun?.error,
+    inconclusive: state.result?.inconclusive,
     lastRun: state.lastRun && {
       startedAt: iso(state.lastRun.startedAt),
       finishedAt: iso(state.lastRun.finishedAt),

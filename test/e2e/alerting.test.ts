@@ -15,6 +15,7 @@ import { defaultMixinConfig } from '../../src/mixin/config.js';
 import { renderRuleFiles } from '../../src/mixin/render.js';
 import { startAlertmanager, type AlertmanagerServer } from '../helpers/alertmanager.js';
 import { LOOPBACK } from '../helpers/binaries.js';
+import { createLeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
 
@@ -94,10 +95,12 @@ test('drift in staging pages through Prometheus and Alertmanager, and resolves w
       );
     }
 
+    // The exporter reads with the documented least-privilege role; the superuser only builds fixtures.
+    const reader = await createLeastPrivilegeRole(postgres, { databases: ['production', 'staging'], kinds: ['query'] });
     const config = loadConfigObject({
       environments: {
-        production: { databases: { shop: { url: postgres.url('production') } } },
-        staging: { databases: { shop: { url: postgres.url('staging') } } },
+        production: { databases: { shop: { url: reader.url('production') } } },
+        staging: { databases: { shop: { url: reader.url('staging') } } },
       },
       defaults: { every: '1s', timeout: '5s', side_probe_interval: '2s' },
       scores: { thresholds: { data: 0.99 } },

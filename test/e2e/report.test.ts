@@ -14,10 +14,12 @@ import { Exporter } from '../../src/exporter.js';
 import { silentLogger } from '../../src/log.js';
 import { createApp } from '../../src/server/app.js';
 import { requireBinary } from '../helpers/binaries.js';
+import { createLeastPrivilegeRole, type LeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 
 const OUTPUT_DIR = resolve('test-output');
 let postgres: PostgresServer;
+let reader: LeastPrivilegeRole;
 let exporter: Exporter;
 let server: Server;
 let url: string;
@@ -34,11 +36,13 @@ before(async () => {
   }
   // Drift: one price changed, one product missing in staging.
   await postgres.exec("UPDATE products SET price = 99.99 WHERE sku = 'SKU-007'; DELETE FROM products WHERE sku = 'SKU-031';", 'shop_staging');
+  // The exporter reads with the documented least-privilege role; the superuser only builds fixtures.
+  reader = await createLeastPrivilegeRole(postgres, { databases: ['shop_production', 'shop_staging'], kinds: ['query'] });
   const config = loadConfigObject(
     {
       environments: {
-        production: { databases: { shop: { url: postgres.url('shop_production') } } },
-        staging: { databases: { shop: { url: postgres.url('shop_staging') } } },
+        production: { databases: { shop: { url: reader.url('shop_production') } } },
+        staging: { databases: { shop: { url: reader.url('shop_staging') } } },
       },
       defaults: { every: '1h', start_spread: '0s' },
       scores: { thresholds: { overall: 0.9 } },
@@ -101,7 +105,7 @@ test('the rendered report shows the gate, score charts and the failing check wit
   assert.match(stdout, /data-dimension="data"[\s\S]*?<svg class="chart"[\s\S]*?class="threshold"/);
   assert.match(stdout, /data: score 50\.0% is below the threshold 95\.0%/);
   assert.doesNotMatch(stdout, /<script/i);
-  assert.doesNotMatch(stdout, new RegExp(postgres.url('shop_production').split('@')[0]!.split(':')[2]!), 'no database password on the page');
+  assert.doesNotMatch(stdout, new RegExp(reader.url('shop_production').split('@')[0]!.split(':')[2]!), 'no database password on the page');
 });
 
 test('a screenshot of the report is produced under test-output/', async () => {

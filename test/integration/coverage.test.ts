@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { CheckRunner, configWith, seriesValue } from '../helpers/harness.js';
 import { startMariaDb } from '../helpers/mariadb.js';
+import { createLeastPrivilegeRole, type LeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 
 /** coverage checks on real PostgreSQL and MariaDB. */
@@ -40,6 +41,8 @@ interface ColumnDetail {
 describe('coverage checks on real servers', () => {
   let postgres: DatabaseServer;
   let mariadb: DatabaseServer;
+  const roles = new Map<DatabaseServer, LeastPrivilegeRole>();
+  const reader = (server: DatabaseServer) => roles.get(server) as LeastPrivilegeRole;
 
   before(async () => {
     [postgres, mariadb] = await Promise.all([startPostgres({ database: 'production' }), startMariaDb({ database: 'production' })]);
@@ -47,6 +50,8 @@ describe('coverage checks on real servers', () => {
     await Promise.all([seed(postgres, 'production'), seed(postgres, 'staging'), seed(mariadb, 'production'), seed(mariadb, 'staging')]);
     // Statistics are what the sampler sizes its sample from.
     await Promise.all([postgres.exec('ANALYZE', 'production'), postgres.exec('ANALYZE', 'staging'), mariadb.exec('ANALYZE TABLE events', 'production'), mariadb.exec('ANALYZE TABLE events', 'staging')]);
+    // The exporter reads with the documented least-privilege role; the superuser only builds fixtures.
+    for (const server of [postgres, mariadb]) roles.set(server, await createLeastPrivilegeRole(server, { databases: ['production', 'staging'], kinds: ['coverage'] }));
   });
   after(async () => {
     await Promise.all([postgres?.destroy(), mariadb?.destroy()]);
@@ -54,7 +59,7 @@ describe('coverage checks on real servers', () => {
 
   const runnerFor = (server: DatabaseServer, check: Record<string, unknown>) =>
     new CheckRunner(
-      configWith({ production: { shop: server.url('production') }, staging: { shop: server.url('staging') } }, [
+      configWith({ production: { shop: reader(server).url('production') }, staging: { shop: reader(server).url('staging') } }, [
         { name: 'catalog', kind: 'coverage', database: 'shop', table: 'products', columns: ['category', { name: 'sku', mode: 'shapes' }], ...check },
       ]),
     );
@@ -120,7 +125,7 @@ describe('coverage checks on real servers', () => {
 
     test(`${engine}: large tables are sampled, not read whole`, async () => {
       const runner = new CheckRunner(
-        configWith({ production: { shop: server().url('production') }, staging: { shop: server().url('staging') } }, [
+        configWith({ production: { shop: reader(server()).url('production') }, staging: { shop: reader(server()).url('staging') } }, [
           { name: 'events', kind: 'coverage', database: 'shop', table: 'events', columns: ['kind'], sample_rows: 2000 },
         ]),
       );

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DatabaseServer } from '../helpers/binaries.js';
+import { createLeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 import { scrape, startExporterProcess, waitFor, writeTempFile, type ExporterProcess } from '../helpers/process.js';
 
@@ -14,6 +15,9 @@ describe('a side that stops during operation', () => {
     [production, staging] = await Promise.all([startPostgres(), startPostgres()]);
     const setup = "CREATE TABLE orders (id int PRIMARY KEY, status text); INSERT INTO orders SELECT i, 'paid' FROM generate_series(1, 100) i;";
     await Promise.all([production.exec(setup), staging.exec(setup)]);
+    // The exporter reads with the documented least-privilege roles; the superuser only builds fixtures.
+    const reads = { databases: ['fidelity'], kinds: ['query'] } as const;
+    const [productionReader, stagingReader] = await Promise.all([createLeastPrivilegeRole(production, reads), createLeastPrivilegeRole(staging, reads)]);
     const config = writeTempFile(
       'fidelity.yml',
       `environments:
@@ -24,7 +28,7 @@ checks:
   - { name: orders_by_status, kind: query, database: shop, sql: "SELECT status, count(*) FROM orders GROUP BY status" }
 `,
     );
-    exporter = await startExporterProcess([`--config.file=${config}`], { PROD_URL: production.url(), STAGING_URL: staging.url() });
+    exporter = await startExporterProcess([`--config.file=${config}`], { PROD_URL: productionReader.url(), STAGING_URL: stagingReader.url() });
   });
   after(async () => {
     await exporter?.stop();

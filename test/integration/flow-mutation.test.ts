@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfigObject } from '../../src/config/load.js';
 import { startShopApp, type RunningApp } from '../../src/demo/shop-app.js';
 import type { DatabaseServer } from '../helpers/binaries.js';
+import { createLeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 import { CheckRunner, seriesValue } from '../helpers/harness.js';
 
@@ -28,7 +29,9 @@ describe('flow check: data mutation verification', () => {
     };
     production = await startShopApp({ name: 'prod', onOrder: writer('shop_production', 0) });
     staging = await startShopApp({ name: 'stg', onOrder: writer('shop_staging', 1) });
-    const side = (app: RunningApp, db: string) => ({ http: { base_url: app.url, allow_writes: true, rate_limit: 0 }, databases: { shop: { url: database.url(db) } } });
+    // The exporter's verify queries read with the documented least-privilege role; the apps write as the owner.
+    const reader = await createLeastPrivilegeRole(database, { databases: ['shop_production', 'shop_staging'], kinds: ['flow'] });
+    const side = (app: RunningApp, db: string) => ({ http: { base_url: app.url, allow_writes: true, rate_limit: 0 }, databases: { shop: { url: reader.url(db) } } });
     runner = new CheckRunner(
       loadConfigObject(
         {

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { CheckRunner, configWith, seriesValue } from '../helpers/harness.js';
 import { startMariaDb } from '../helpers/mariadb.js';
+import { createLeastPrivilegeRole, type LeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 
 /** The freshness kind on real PostgreSQL and MariaDB: staging two days behind production. */
@@ -28,6 +29,7 @@ const ENGINES: Engine[] = [
 for (const engine of ENGINES) {
   describe(`freshness checks on ${engine.label}`, () => {
     let server: DatabaseServer;
+    let role: LeastPrivilegeRole;
     const now = Date.now();
     // The zone suffix makes PostgreSQL read the literal as UTC; MariaDB sessions run in UTC.
     const literal = (secondsAgo: number) => `'${utcText(now, secondsAgo)}${engine.label === 'PostgreSQL' ? '+00' : ''}'`;
@@ -39,6 +41,8 @@ for (const engine of ENGINES) {
         await server.exec(engine.table, database);
         await server.exec(`INSERT INTO events VALUES (1, ${literal(30 * HOUR)}), (2, ${literal(HOUR)})`, database);
       }
+      // The exporter reads with the documented least-privilege role; the superuser only builds fixtures.
+      role = await createLeastPrivilegeRole(server, { databases: ['fidelity', 'staging'], kinds: ['freshness'] });
     });
     after(async () => {
       await server?.destroy();
@@ -46,7 +50,7 @@ for (const engine of ENGINES) {
 
     const runner = (check: Record<string, unknown> = {}) =>
       new CheckRunner(
-        configWith({ production: { shop: server.url() }, staging: { shop: server.url('staging') } }, [
+        configWith({ production: { shop: role.url() }, staging: { shop: role.url('staging') } }, [
           { name: 'events_freshness', kind: 'freshness', database: 'shop', sql: 'SELECT max(happened_at) FROM events', max_age: '24h', ...check },
         ]),
       );

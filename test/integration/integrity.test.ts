@@ -3,9 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { CheckRunner, configWith, seriesValue } from '../helpers/harness.js';
 import { startMariaDb } from '../helpers/mariadb.js';
+import { createLeastPrivilegeRole, type LeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 
-/** integrity checks on real PostgreSQL and MariaDB: production declares foreign keys, staging does not. */
+/**
+ * integrity checks on real PostgreSQL and MariaDB: production declares foreign keys, staging does
+ * not. The exporter connects with the documented least-privilege role (on MariaDB a SELECT-only
+ * role sees no rows of information_schema.TABLE_CONSTRAINTS).
+ */
 
 const TABLES = `
 CREATE TABLE customers (id bigint PRIMARY KEY, name varchar(100) NOT NULL);
@@ -49,6 +54,7 @@ interface RelationDetail {
 describe('integrity checks on real servers', () => {
   let postgres: DatabaseServer;
   let mariadb: DatabaseServer;
+  const roles = new Map<DatabaseServer, LeastPrivilegeRole>();
 
   before(async () => {
     [postgres, mariadb] = await Promise.all([startPostgres({ database: 'production' }), startMariaDb({ database: 'production' })]);
@@ -59,14 +65,15 @@ describe('integrity checks on real servers', () => {
       seed(mariadb, 'production', true),
       seed(mariadb, 'staging', false),
     ]);
+    for (const server of [postgres, mariadb]) roles.set(server, await createLeastPrivilegeRole(server, { databases: ['production', 'staging'], kinds: ['integrity'] }));
   });
   after(async () => {
     await Promise.all([postgres?.destroy(), mariadb?.destroy()]);
   });
 
-  const runnerFor = (server: DatabaseServer, check: Record<string, unknown> = {}) =>
+  const runnerFor = (server: DatabaseServer, check: Record<string, unknown> = {}, role = roles.get(server)) =>
     new CheckRunner(
-      configWith({ production: { shop: server.url('production') }, staging: { shop: server.url('staging') } }, [
+      configWith({ production: { shop: role!.url('production') }, staging: { shop: role!.url('staging') } }, [
         { name: 'shop_links', kind: 'integrity', database: 'shop', ...check },
       ]),
     );
@@ -147,6 +154,38 @@ describe('integrity checks on real servers', () => {
         assert.equal(state.lastRun?.reason, 'query');
         assert.match(state.lastRun?.error ?? '', /^relation item_returns: /);
         assert.equal(state.result, undefined);
+      } finally {
+        await runner.close();
+      }
+    });
+
+    test(`${engine}: a role without SELECT on a child table fails with reason permission and the GRANT, never passes`, async () => {
+      const role = await createLeastPrivilegeRole(server(), { databases: ['production', 'staging'], kinds: ['integrity'], withoutSelectOn: { database: 'staging', table: 'order_items' } });
+      const runner = runnerFor(server(), {}, role);
+      try {
+        const state = await runner.run('shop_links');
+        assert.equal(state.lastRun?.success, false);
+        assert.equal(state.lastRun?.reason, 'permission', state.lastRun?.error);
+        assert.match(state.lastRun?.error ?? '', /order_items/);
+        assert.match(state.lastRun?.error ?? '', new RegExp(`grant it with: GRANT SELECT ON \\S*order_items\\S* TO \\S*${role.user}`));
+        assert.equal(state.result, undefined);
+      } finally {
+        await runner.close();
+      }
+    });
+
+    test(`${engine}: a baseline without foreign keys gives no relations: inconclusive, not a pass`, async () => {
+      const runner = new CheckRunner(
+        configWith({ production: { shop: roles.get(server())!.url('staging') }, staging: { shop: roles.get(server())!.url('staging') } }, [
+          { name: 'shop_links', kind: 'integrity', database: 'shop' },
+        ]),
+      );
+      try {
+        const state = await runner.run('shop_links');
+        assert.equal(state.lastRun?.success, true, state.lastRun?.error);
+        assert.equal(state.result?.passed, false);
+        assert.match(state.result?.inconclusive ?? '', /no relations found to check/);
+        assert.deepEqual(state.result?.scores, []);
       } finally {
         await runner.close();
       }

@@ -5,6 +5,7 @@ import { startServing } from '../../src/cli/serve.js';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { CheckRunner, configWith, seriesValue } from '../helpers/harness.js';
 import { startMariaDb } from '../helpers/mariadb.js';
+import { createLeastPrivilegeRole, type LeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 
 /**
@@ -90,7 +91,12 @@ const MASKING_CHECK = {
   patterns: { employee_id: '^EMP-\\d{5}$' },
 };
 
-const pairOf = (server: DatabaseServer) => ({ production: { shop: server.url('production') }, staging: { shop: server.url('staging') } });
+// The exporter reads with the documented least-privilege role; the superuser only builds fixtures.
+const roles = new Map<DatabaseServer, LeastPrivilegeRole>();
+const pairOf = (server: DatabaseServer) => {
+  const role = roles.get(server) as LeastPrivilegeRole;
+  return { production: { shop: role.url('production') }, staging: { shop: role.url('staging') } };
+};
 
 describe('masking checks on real servers', () => {
   let postgres: DatabaseServer;
@@ -100,6 +106,7 @@ describe('masking checks on real servers', () => {
     [postgres, mariadb] = await Promise.all([startPostgres({ database: 'production' }), startMariaDb({ database: 'production' })]);
     await Promise.all([postgres.exec('CREATE DATABASE staging', 'production'), mariadb.exec('CREATE DATABASE staging')]);
     await Promise.all([seed(postgres, 'production', 'production'), seed(postgres, 'staging', 'staging'), seed(mariadb, 'production', 'production'), seed(mariadb, 'staging', 'staging')]);
+    for (const server of [postgres, mariadb]) roles.set(server, await createLeastPrivilegeRole(server, { databases: ['production', 'staging'], kinds: ['masking'] }));
   });
   after(async () => {
     await Promise.all([postgres?.destroy(), mariadb?.destroy()]);

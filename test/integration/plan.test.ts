@@ -4,6 +4,7 @@ import type { PlanDifference } from '../../src/compare/plan.js';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { CheckRunner, configWith, seriesValue } from '../helpers/harness.js';
 import { startMariaDb } from '../helpers/mariadb.js';
+import { createLeastPrivilegeRole, type LeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 
 /**
@@ -69,11 +70,14 @@ interface QueryDetails {
 for (const engine of ENGINES) {
   describe(`plan checks on ${engine.label}`, () => {
     let server: DatabaseServer;
+    let role: LeastPrivilegeRole;
 
     before(async () => {
       server = await engine.start();
       await server.exec('CREATE DATABASE staging');
       await Promise.all([server.exec(engine.setup), server.exec(engine.setup, 'staging')]);
+      // The exporter reads with the documented least-privilege role; the superuser only builds fixtures.
+      role = await createLeastPrivilegeRole(server, { databases: ['fidelity', 'staging'], kinds: ['plan'] });
     });
     after(async () => {
       await server?.destroy();
@@ -81,7 +85,7 @@ for (const engine of ENGINES) {
 
     test('same plans: zero differences; after staging drops the index the lookup switches from index scan to full scan', async () => {
       const runner = new CheckRunner(
-        configWith({ production: { shop: server.url() }, staging: { shop: server.url('staging') } }, [
+        configWith({ production: { shop: role.url() }, staging: { shop: role.url('staging') } }, [
           {
             name: 'order_plans',
             kind: 'plan',

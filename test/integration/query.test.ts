@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startMariaDb } from '../helpers/mariadb.js';
+import { createLeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { CheckRunner, configWith, seriesValue } from '../helpers/harness.js';
@@ -36,10 +37,16 @@ describe('query checks on real servers', () => {
   let pgStaging: DatabaseServer;
   let mariaProduction: DatabaseServer;
   let mariaStaging: DatabaseServer;
+  const readerUrls = new Map<DatabaseServer, string>();
 
   before(async () => {
     [pgProduction, pgStaging, mariaProduction, mariaStaging] = await Promise.all([startPostgres(), startPostgres(), startMariaDb(), startMariaDb()]);
     await Promise.all([pgProduction.exec(ORDERS_PG), pgStaging.exec(ORDERS_PG), mariaProduction.exec(ORDERS_MARIADB), mariaStaging.exec(ORDERS_MARIADB)]);
+    // The exporter reads with the documented least-privilege role; the superuser only builds fixtures.
+    for (const server of [pgProduction, pgStaging, mariaProduction, mariaStaging]) {
+      const role = await createLeastPrivilegeRole(server, { databases: ['fidelity'], kinds: ['query'] });
+      readerUrls.set(server, role.url());
+    }
   });
   after(async () => {
     await Promise.all([pgProduction, pgStaging, mariaProduction, mariaStaging].map((server) => server?.destroy()));
@@ -47,7 +54,7 @@ describe('query checks on real servers', () => {
 
   const pair = (production: DatabaseServer, staging: DatabaseServer, check: Record<string, unknown> = {}) =>
     new CheckRunner(
-      configWith({ production: { shop: production.url() }, staging: { shop: staging.url() } }, [
+      configWith({ production: { shop: readerUrls.get(production) as string }, staging: { shop: readerUrls.get(staging) as string } }, [
         { name: 'orders', kind: 'query', database: 'shop', sql: SQL, ...check },
       ]),
     );

@@ -6,12 +6,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLeastPrivilegeRole, type LeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { fetchText, metricValue, spawnExporter, waitFor, type ExporterProcess } from '../helpers/exporter.js';
 
 let dir: string;
 let configFile: string;
 let postgres: PostgresServer;
+let reader: LeastPrivilegeRole;
 let exporter: ExporterProcess;
 
 function config(checks: Array<{ name: string; sql: string }>, extra = ''): string {
@@ -39,7 +41,9 @@ before(async () => {
     { name: 'changes', sql: 'SELECT 2 AS two' },
     { name: 'goes_away', sql: 'SELECT 3 AS three' },
   ]));
-  exporter = await spawnExporter([`--config.file=${configFile}`], { env: { RELOAD_TEST_PG_URL: postgres.url() } });
+  // The exporter reads with the documented least-privilege role.
+  reader = await createLeastPrivilegeRole(postgres, { databases: ['fidelity'], kinds: ['query'] });
+  exporter = await spawnExporter([`--config.file=${configFile}`], { env: { RELOAD_TEST_PG_URL: reader.url() } });
   await waitFor('two successful samples of "stays"', async () => ((runs(await scrape(), 'stays') ?? 0) >= 2 ? true : undefined));
 });
 
@@ -91,7 +95,7 @@ test('a bad reload keeps the old configuration running and sets the gauge to 0',
   });
   assert.ok(runs(metrics, 'changes') !== undefined);
   assert.equal(runs(metrics, 'broken'), undefined);
-  assert.ok(!exporter.stderr().includes(postgres.url()), 'the database URL never reaches the log');
+  assert.ok(!exporter.stderr().includes(reader.url()), 'the database URL never reaches the log');
 });
 
 test('SIGHUP reloads the configuration file', async () => {

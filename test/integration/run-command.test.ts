@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { childEnv, freePort, requireBinary } from '../helpers/binaries.js';
 import { startMariaDb, type MariaDbServer } from '../helpers/mariadb.js';
+import { createLeastPrivilegeRole, type LeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 
 let postgres: PostgresServer;
@@ -26,12 +27,20 @@ const STOCK = [
   "INSERT INTO stock VALUES ('A-1', 5), ('B-2', 0), ('C-3', 12)",
 ];
 
+let shopReader: LeastPrivilegeRole;
+let stockReader: LeastPrivilegeRole;
+
 before(async () => {
   [postgres, mariadb] = await Promise.all([startPostgres({ database: 'shop_production' }), startMariaDb({ database: 'stock_production' })]);
   await postgres.exec('CREATE DATABASE shop_staging', 'postgres');
   await mariadb.exec('CREATE DATABASE stock_staging');
   for (const database of ['shop_production', 'shop_staging']) await postgres.exec(SHOP, database);
   for (const database of ['stock_production', 'stock_staging']) for (const sql of STOCK) await mariadb.exec(sql, database);
+  // The exporter reads with the documented least-privilege roles; the superuser only builds fixtures.
+  [shopReader, stockReader] = await Promise.all([
+    createLeastPrivilegeRole(postgres, { databases: ['shop_production', 'shop_staging'], kinds: ['query'] }),
+    createLeastPrivilegeRole(mariadb, { databases: ['stock_production', 'stock_staging'], kinds: ['query'] }),
+  ]);
   dir = mkdtempSync(join(tmpdir(), 'fidelity-run-'));
 });
 
@@ -66,10 +75,10 @@ checks:
 
 const env = () => ({
   ...childEnv(),
-  PROD_SHOP_URL: postgres.url('shop_production'),
-  STAGING_SHOP_URL: postgres.url('shop_staging'),
-  PROD_STOCK_URL: mariadb.url('stock_production'),
-  STAGING_STOCK_URL: mariadb.url('stock_staging'),
+  PROD_SHOP_URL: shopReader.url('shop_production'),
+  STAGING_SHOP_URL: shopReader.url('shop_staging'),
+  PROD_STOCK_URL: stockReader.url('stock_production'),
+  STAGING_STOCK_URL: stockReader.url('stock_staging'),
   NO_COLOR: '1',
 });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { startMariaDb } from '../helpers/mariadb.js';
+import { createLeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 import { CheckRunner, configWith } from '../helpers/harness.js';
 import { SampleError } from '../../src/checks/errors.js';
@@ -23,11 +24,15 @@ interface Engine {
 describe('read-only safety and server-side timeouts', () => {
   let postgres: DatabaseServer;
   let mariadb: DatabaseServer;
+  const readerUrls = new Map<DatabaseServer, string>();
 
   before(async () => {
     [postgres, mariadb] = await Promise.all([startPostgres(), startMariaDb()]);
     const setup = 'CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, \'a\'), (2, \'b\'), (3, \'c\');';
     await Promise.all([postgres.exec(setup), mariadb.exec(setup)]);
+    // The exporter connects with the documented least-privilege role: even so, every write is refused
+    // by the read-only transaction (or, first, by the missing privilege).
+    for (const server of [postgres, mariadb]) readerUrls.set(server, (await createLeastPrivilegeRole(server, { databases: ['fidelity'], kinds: ['query'] })).url());
   });
   after(async () => {
     await Promise.all([postgres?.destroy(), mariadb?.destroy()]);
@@ -70,7 +75,7 @@ describe('read-only safety and server-side timeouts', () => {
 
   const runnerFor = (server: DatabaseServer) =>
     new CheckRunner(
-      configWith({ production: { db: server.url() }, staging: { db: server.url() } }, [
+      configWith({ production: { db: readerUrls.get(server) as string }, staging: { db: readerUrls.get(server) as string } }, [
         { name: 'noop', kind: 'query', database: 'db', sql: 'SELECT 1' },
       ]),
     );
@@ -87,7 +92,7 @@ describe('read-only safety and server-side timeouts', () => {
             handle.stream(statement, { maxRows: 100 }, () => undefined),
             (error: unknown) => {
               assert.ok(error instanceof SampleError, String(error));
-              assert.ok(['read_only', 'query'].includes(error.reason), `${error.reason}: ${error.message}`);
+              assert.ok(['read_only', 'query', 'permission'].includes(error.reason), `${error.reason}: ${error.message}`);
               assert.ok(error.message.length > 10);
               return true;
             },
@@ -108,7 +113,7 @@ describe('read-only safety and server-side timeouts', () => {
     test(`${engine.name}: "${engine.sleep}" with a 2 s timeout fails with reason timeout and leaves nothing running`, async () => {
       const server = engine.server();
       const runner = new CheckRunner(
-        configWith({ production: { db: server.url() }, staging: { db: server.url() } }, [
+        configWith({ production: { db: readerUrls.get(server) as string }, staging: { db: readerUrls.get(server) as string } }, [
           { name: 'slow', kind: 'query', database: 'db', sql: engine.sleep, timeout: '2s' },
         ]),
       );

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { startMariaDb } from '../helpers/mariadb.js';
+import { createLeastPrivilegeRole, type LeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 import { CheckRunner, configWith } from '../helpers/harness.js';
 
@@ -9,9 +10,16 @@ import { CheckRunner, configWith } from '../helpers/harness.js';
 describe('concurrency limits and overlapping samples', () => {
   let postgres: DatabaseServer;
   let mariadb: DatabaseServer;
+  let pgReader: LeastPrivilegeRole;
+  let mariaReader: LeastPrivilegeRole;
 
   before(async () => {
     [postgres, mariadb] = await Promise.all([startPostgres(), startMariaDb()]);
+    // The exporter reads with the documented least-privilege roles; the superuser only builds fixtures.
+    [pgReader, mariaReader] = await Promise.all([
+      createLeastPrivilegeRole(postgres, { databases: ['fidelity'], kinds: ['query'] }),
+      createLeastPrivilegeRole(mariadb, { databases: ['fidelity'], kinds: ['query'] }),
+    ]);
   });
   after(async () => {
     await Promise.all([postgres?.destroy(), mariadb?.destroy()]);
@@ -19,7 +27,7 @@ describe('concurrency limits and overlapping samples', () => {
 
   test('production never sees more than max_concurrency statements from the exporter, identified by name', async () => {
     const checks = Array.from({ length: 5 }, (_, i) => ({ name: `slow_${i}`, kind: 'query', database: 'db', sql: `SELECT pg_sleep(0.4), ${i} AS n` }));
-    const config = configWith({ production: { db: postgres.url() }, staging: { db: mariadb.url() } }, checks.map((c) => ({ ...c, sql_per_side: { staging: `SELECT SLEEP(0.4) AS pg_sleep, ${c.name.slice(5)} AS n` } })));
+    const config = configWith({ production: { db: pgReader.url() }, staging: { db: mariaReader.url() } }, checks.map((c) => ({ ...c, sql_per_side: { staging: `SELECT SLEEP(0.4) AS pg_sleep, ${c.name.slice(5)} AS n` } })));
     config.root.environments.production!.max_concurrency = 1;
     const runner = new CheckRunner(config);
     let maxActive = 0;
@@ -46,7 +54,7 @@ describe('concurrency limits and overlapping samples', () => {
 
   test('a second run of a check that is still running is skipped and counted', async () => {
     const runner = new CheckRunner(
-      configWith({ production: { db: postgres.url() }, staging: { db: postgres.url() } }, [
+      configWith({ production: { db: pgReader.url() }, staging: { db: pgReader.url() } }, [
         { name: 'slow', kind: 'query', database: 'db', sql: 'SELECT pg_sleep(0.5)' },
       ]),
     );

@@ -5,9 +5,14 @@ import { readCatalog, readForeignKeys } from '../../src/connectors/catalog.js';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { CheckRunner, configWith, seriesValue } from '../helpers/harness.js';
 import { startMariaDb } from '../helpers/mariadb.js';
+import { createLeastPrivilegeRole, type LeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 
-/** The schema kind on real PostgreSQL and MariaDB: production and staging are two databases of one server. */
+/**
+ * The schema kind on real PostgreSQL and MariaDB: production and staging are two databases of one
+ * server, read with the documented least-privilege role (on MariaDB such a role sees no rows of
+ * information_schema.TABLE_CONSTRAINTS and REFERENTIAL_CONSTRAINTS).
+ */
 
 const SHOP_PG = `
 CREATE TABLE customers (
@@ -96,6 +101,7 @@ const zero = { table: 0, column: 0, type: 0, nullability: 0, default: 0, primary
 for (const engine of ENGINES) {
   describe(`schema checks on ${engine.label}`, () => {
     let server: DatabaseServer;
+    let role: LeastPrivilegeRole;
 
     before(async () => {
       server = await engine.start();
@@ -103,6 +109,7 @@ for (const engine of ENGINES) {
       await server.exec('CREATE DATABASE staging');
       await server.exec(engine.ddl);
       await server.exec(engine.ddl, 'staging');
+      role = await createLeastPrivilegeRole(server, { databases: ['fidelity', 'staging'], kinds: ['schema'] });
     });
     after(async () => {
       await server?.destroy();
@@ -110,7 +117,7 @@ for (const engine of ENGINES) {
 
     const runner = (check: Record<string, unknown> = {}) =>
       new CheckRunner(
-        configWith({ production: { shop: server.url() }, staging: { shop: server.url('staging') } }, [
+        configWith({ production: { shop: role.url('fidelity') }, staging: { shop: role.url('staging') } }, [
           { name: 'shop_schema', kind: 'schema', database: 'shop', ...check },
         ]),
       );
@@ -120,6 +127,11 @@ for (const engine of ENGINES) {
       try {
         const database = check.sides.handle('production', 'shop', AbortSignal.timeout(10_000), () => 10_000);
         const schemas = engine.label === 'PostgreSQL' ? ['public'] : ['fidelity'];
+        if (engine.label === 'MariaDB') {
+          // The premise: a SELECT-only role sees no constraint rows, yet the keys are read below.
+          const hidden = await database.readOnly((session) => session.query("SELECT count(*) FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = 'fidelity'"));
+          assert.equal(hidden.rows[0]?.[0], '0');
+        }
         const tables = await database.readOnly((session) => readCatalog(session, database.engine, schemas));
         assert.deepEqual(tables.map((table) => table.name), ['customers', 'orders']);
         const orders = tables[1];
@@ -202,3 +214,70 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('schema checks that cannot see', () => {
+  let postgres: DatabaseServer;
+  let mariadb: DatabaseServer;
+  before(async () => {
+    [postgres, mariadb] = await Promise.all([startPostgres(), startMariaDb()]);
+    for (const [server, ddl] of [[postgres, SHOP_PG], [mariadb, SHOP_MARIADB]] as const) {
+      await server.exec('CREATE DATABASE staging');
+      await server.exec(ddl);
+      await server.exec(ddl, 'staging');
+    }
+  });
+  after(async () => {
+    await Promise.all([postgres?.destroy(), mariadb?.destroy()]);
+  });
+
+  const run = async (urls: [string, string], check: Record<string, unknown> = {}) => {
+    const runner = new CheckRunner(configWith({ production: { shop: urls[0] }, staging: { shop: urls[1] } }, [{ name: 'shop_schema', kind: 'schema', database: 'shop', ...check }]));
+    try {
+      return await runner.run('shop_schema');
+    } finally {
+      await runner.close();
+    }
+  };
+
+  test('MariaDB: a role without any privilege on staging.orders fails with permission and the GRANT, not "staging lacks table orders"', async () => {
+    const role = await createLeastPrivilegeRole(mariadb, { databases: ['fidelity', 'staging'], kinds: ['schema'], withoutSelectOn: { database: 'staging', table: 'orders' } });
+    const state = await run([role.url('fidelity'), role.url('staging')]);
+    assert.equal(state.lastRun?.success, false);
+    assert.equal(state.lastRun?.reason, 'permission', state.lastRun?.error);
+    assert.match(state.lastRun?.error ?? '', new RegExp(`grant it with: GRANT SELECT ON \`staging\`\\.\`orders\` TO \`${role.user}\`@\`%\`;$`));
+  });
+
+  test('MariaDB: a role with column privileges only, which hide keys and foreign keys, fails with permission', async () => {
+    const role = await createLeastPrivilegeRole(mariadb, { databases: ['fidelity'], kinds: ['schema'] });
+    await mariadb.exec(`CREATE USER '${role.user}_cols'@'%' IDENTIFIED BY 'pw'; GRANT SELECT ON staging.customers TO '${role.user}_cols'@'%'; GRANT SELECT (id, status) ON staging.orders TO '${role.user}_cols'@'%'`);
+    const staging = role.url('staging').replace(`${role.user}:`, `${role.user}_cols:`).replace(/:[0-9a-f]+@/, ':pw@');
+    const state = await run([role.url('fidelity'), staging]);
+    assert.equal(state.lastRun?.success, false, state.result?.summary);
+    assert.equal(state.lastRun?.reason, 'permission', state.lastRun?.error);
+    assert.match(state.lastRun?.error ?? '', /table staging\.orders is readable only column by column .* GRANT SELECT ON `staging`\.\* TO `[^`]+_cols`@`%`;$/);
+  });
+
+  test('PostgreSQL: a role that may use no schema of its search_path fails with permission and GRANT USAGE', async () => {
+    const role = await createLeastPrivilegeRole(postgres, { databases: ['fidelity', 'staging'], kinds: ['schema'] });
+    await postgres.exec(`REVOKE USAGE ON SCHEMA public FROM PUBLIC; REVOKE USAGE ON SCHEMA public FROM ${role.user}`, 'staging');
+    try {
+      const state = await run([role.url('fidelity'), role.url('staging')]);
+      assert.equal(state.lastRun?.success, false);
+      assert.equal(state.lastRun?.reason, 'permission', state.lastRun?.error);
+      assert.match(state.lastRun?.error ?? '', new RegExp(`GRANT USAGE ON SCHEMA public TO ${role.user};`));
+    } finally {
+      await postgres.exec('GRANT USAGE ON SCHEMA public TO PUBLIC', 'staging');
+    }
+  });
+
+  for (const [label, server] of [['PostgreSQL', () => postgres], ['MariaDB', () => mariadb]] as const) {
+    test(`${label}: configured tables found on neither side are inconclusive, never a pass`, async () => {
+      const role = await createLeastPrivilegeRole(server(), { databases: ['fidelity', 'staging'], kinds: ['schema'] });
+      const state = await run([role.url('fidelity'), role.url('staging')], { tables: ['invoices'] });
+      assert.equal(state.lastRun?.success, true, state.lastRun?.error);
+      assert.equal(state.result?.passed, false);
+      assert.match(state.result?.inconclusive ?? '', /tables invoices found on neither side/);
+      assert.deepEqual(state.result?.scores, []);
+    });
+  }
+});

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, requireBinary } from '../helpers/binaries.js';
 import { fetchText, metricValue, REPO_ROOT, spawnExporter, waitFor, type ExporterProcess } from '../helpers/exporter.js';
+import { createLeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 
 const CHECKS = Array.from({ length: 24 }, (_, i) => `items_${i}`);
@@ -30,12 +31,14 @@ before(async () => {
   await postgres.exec(seed, 'stage');
   // Drift in staging: a few buckets differ, so the data score is neither 0 nor 1.
   await postgres.exec('UPDATE items SET v = v + 1 WHERE id IN (3, 17, 29, 40)', 'stage');
+  // The exporter reads with the documented least-privilege role; the superuser only builds fixtures.
+  const reader = await createLeastPrivilegeRole(postgres, { databases: ['prod', 'stage'], kinds: ['query'] });
 
   dir = mkdtempSync(join(tmpdir(), 'fidelity-shard-'));
   const config = [
     'environments:',
-    `  production: { databases: { shop: { url: "${postgres.url('prod')}" } } }`,
-    `  staging: { databases: { shop: { url: "${postgres.url('stage')}" } } }`,
+    `  production: { databases: { shop: { url: "${reader.url('prod')}" } } }`,
+    `  staging: { databases: { shop: { url: "${reader.url('stage')}" } } }`,
     'defaults: { every: 2s, timeout: 5s }',
     'checks:',
     ...CHECKS.map((name, i) => `  - { name: ${name}, kind: query, database: shop, sql: "SELECT id, v FROM items WHERE id % 24 = ${i} ORDER BY id" }`),

@@ -7,6 +7,7 @@ import type { CheckState } from '../../src/results/store.js';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { CheckRunner, configWith, seriesValue } from '../helpers/harness.js';
 import { startMariaDb } from '../helpers/mariadb.js';
+import { createLeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 
 /** The table kind on real PostgreSQL and MariaDB: exact differing keys, across engines too. */
@@ -72,7 +73,9 @@ describe('table checks on PostgreSQL', () => {
   before(async () => {
     pg = await startPostgres();
     await pg.exec('CREATE DATABASE staging');
-    databases = { production: { shop: pg.url() }, staging: { shop: pg.url('staging') } };
+    // The exporter reads with the documented least-privilege role; the superuser only builds fixtures.
+    const role = await createLeastPrivilegeRole(pg, { databases: ['fidelity', 'staging'], kinds: ['table'] });
+    databases = { production: { shop: role.url() }, staging: { shop: role.url('staging') } };
     for (const database of [undefined, 'staging']) {
       await pg.exec(PG_ORDERS, database);
       await pg.exec(pgOrdersData(20_000), database);
@@ -187,12 +190,14 @@ describe('table checks on PostgreSQL', () => {
     assert.deepEqual(describeDifferences(state), ['changed:1:label', 'changed:2:at'], 'a microsecond and a decomposed é are differences');
   });
 
-  test('empty tables match; an empty candidate misses every row', async () => {
+  test('empty tables on both sides are inconclusive, never a pass; an empty candidate misses every row', async () => {
     await pg.exec('CREATE TABLE nothing (id integer PRIMARY KEY, v text)');
     await pg.exec('CREATE TABLE nothing (id integer PRIMARY KEY, v text)', 'staging');
     let state = await runTable(databases, { table: 'nothing', key: ['id'] });
-    assert.equal(state.result?.passed, true, state.lastRun?.error);
-    assert.equal(seriesValue(state, 'fidelity_table_rows', { side: 'production' }), 0);
+    assert.equal(state.lastRun?.success, true, state.lastRun?.error);
+    assert.equal(state.result?.passed, false);
+    assert.match(state.result?.inconclusive ?? '', /has no rows on either side: nothing compared/);
+    assert.deepEqual(state.result?.scores, []);
     await pg.exec(`INSERT INTO nothing VALUES (1, 'a'), (2, NULL)`);
     state = await runTable(databases, { table: 'nothing', key: ['id'] });
     assert.deepEqual(describeDifferences(state), ['missing:1', 'missing:2']);
@@ -248,7 +253,11 @@ describe('table checks across PostgreSQL and MariaDB', () => {
 
   before(async () => {
     [pg, maria] = await Promise.all([startPostgres(), startMariaDb()]);
-    databases = { production: { shop: pg.url() }, staging: { shop: maria.url() } };
+    const [pgRole, mariaRole] = await Promise.all([
+      createLeastPrivilegeRole(pg, { databases: ['fidelity'], kinds: ['table'] }),
+      createLeastPrivilegeRole(maria, { databases: ['fidelity'], kinds: ['table'] }),
+    ]);
+    databases = { production: { shop: pgRole.url() }, staging: { shop: mariaRole.url() } };
     await pg.exec(PG_ORDERS);
     await pg.exec(pgOrdersData(5000));
     await maria.exec(`CREATE TABLE orders (

@@ -93,3 +93,28 @@ test('a kind feeding several dimensions plugs in without changes', () => {
   assert.equal(rows.error_detection?.status, 'fail');
   assert.equal(report.verdict, 'fail');
 });
+
+test('a check that found nothing to compare is inconclusive: never a pass, listed with its reason', () => {
+  const empty: CheckOutcome = { name: 'shop_links', kind: 'integrity', candidate: 'staging', dimensions: ['data'], state: 'inconclusive', passed: false, summary: 'no relations found to check', contributions: [] };
+  const report = evaluateGate([...many(3, 'data', 1), empty], defaults);
+  assert.equal(report.verdict, 'inconclusive');
+  const data = report.candidates[0]?.rows.find((row) => row.dimension === 'data');
+  assert.equal(data?.status, 'inconclusive');
+  assert.equal(data?.withoutResult, 1);
+  assert.deepEqual(data?.failingChecks, [{ check: 'shop_links', kind: 'integrity', status: 'inconclusive', summary: 'no relations found to check' }]);
+  assert.deepEqual(report.candidates[0]?.reasons, ['data: nothing to compare for shop_links (no relations found to check)']);
+  // Alone, it gives the dimension no score: inconclusive too, never 1.
+  assert.equal(evaluateGate([empty], defaults).verdict, 'inconclusive');
+  // Drift already proven still fails.
+  assert.equal(evaluateGate([result('a', 'data', 0), result('b', 'data', 0), empty], defaults).verdict, 'fail');
+});
+
+test('outcomesOf: a stored inconclusive result is an inconclusive outcome without contributions', async () => {
+  const { outcomesOf } = await import('../../src/scoring/outcomes.js');
+  const check = { name: 'shop_links', kind: 'integrity', enabled: true, baseline: 'production', candidate: 'staging', timeout: 1000 };
+  const result = { passed: false, inconclusive: 'no relations found to check', summary: 'no relations found to check', series: [], scores: [{ dimension: 'data' as const, candidate: 'staging', value: 1 }], details: {} };
+  const [outcome] = outcomesOf([{ check, running: false, result, runs: { success: 1, failure: 0 }, errors: {}, skipped: 0, memory: new Map(), lastRun: { startedAt: 0, finishedAt: 1, durationMs: 1, success: true } }]);
+  assert.equal(outcome?.state, 'inconclusive');
+  assert.deepEqual(outcome?.contributions, []);
+  assert.equal(outcome?.summary, 'no relations found to check');
+});
