@@ -1,7 +1,7 @@
 import mysql from 'mysql2';
 import type { Column, ValueClass } from '../compare/canonical.js';
 import { SampleError } from '../checks/errors.js';
-import { untilAborted } from './abort.js';
+import { connectUntilAborted, untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
 
 /** MySQL protocol column type codes (include/mysql_com.h) mapped to canonical value classes. */
@@ -124,7 +124,7 @@ export class MysqlConnector implements DatabaseConnector {
   async readOnly<T>(options: { signal: AbortSignal; timeoutMs: number }, work: (session: ReadSession) => Promise<T>): Promise<T> {
     const { signal } = options;
     if (signal.aborted) throw new SampleError('timeout', 'check timeout reached before the statement started');
-    const connection = await this.getConnection();
+    const connection = await connectUntilAborted(this.getConnection(), signal, (late) => late.release());
     let broken = false;
     let canceled = false;
     const onAbort = () => {
@@ -135,7 +135,7 @@ export class MysqlConnector implements DatabaseConnector {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       if (this.mariadb === undefined) {
-        const { rows } = await run(connection, 'SELECT VERSION()');
+        const { rows } = await untilAborted(run(connection, 'SELECT VERSION()'), signal);
         this.mariadb = /mariadb/i.test(String(rows[0]?.[0] ?? ''));
       }
       const seconds = Math.max(0.001, options.timeoutMs / 1000);
@@ -160,7 +160,7 @@ export class MysqlConnector implements DatabaseConnector {
       signal.removeEventListener('abort', onAbort);
       if (!broken) {
         try {
-          await run(connection, 'ROLLBACK');
+          await untilAborted(run(connection, 'ROLLBACK'), signal);
         } catch {
           broken = true;
         }

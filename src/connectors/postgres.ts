@@ -2,7 +2,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Column, ValueClass } from '../compare/canonical.js';
 import { SampleError } from '../checks/errors.js';
-import { untilAborted } from './abort.js';
+import { connectUntilAborted, untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
 
 /** Values arrive as the server's text; canonical/ interprets them, so no client-side parsing. */
@@ -52,7 +52,9 @@ export function classifyPostgresError(error: unknown): SampleError {
   if (['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE'].includes(code)) {
     return new SampleError('connect', `cannot reach server: ${code}`);
   }
-  if (/timeout exceeded when trying to connect|Connection terminated|connection.*(closed|ended)/i.test(message)) {
+  // A connection lost mid-statement (a terminated backend, a dropped socket) and the client's
+  // refusal to use it afterwards.
+  if (/timeout exceeded when trying to connect|Connection terminated|connection.*(closed|ended)|connection error and is not queryable|not queryable/i.test(message)) {
     return new SampleError('connect', message);
   }
   return new SampleError('internal', message);
@@ -91,7 +93,7 @@ export class PostgresConnector implements DatabaseConnector {
     if (signal.aborted) throw new SampleError('timeout', 'check timeout reached before the statement started');
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await connectUntilAborted(this.pool.connect(), signal, (late) => late.release());
     } catch (error) {
       throw classifyPostgresError(error);
     }
@@ -125,13 +127,14 @@ export class PostgresConnector implements DatabaseConnector {
       signal.removeEventListener('abort', onAbort);
       if (!broken) {
         try {
-          await client.query('ROLLBACK');
+          await untilAborted(client.query('ROLLBACK'), signal);
         } catch {
           broken = true;
         }
       }
       client.off('error', onClientError);
-      // A connection in an unknown state is destroyed rather than returned to the pool.
+      // A connection in an unknown state is destroyed rather than returned to the pool (a
+      // statement still waiting on a server that does not answer closes the socket at once).
       client.release(broken ? true : undefined);
     }
   }
