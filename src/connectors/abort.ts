@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { SampleError } from '../checks/errors.js';
 
 /**
@@ -56,6 +57,34 @@ export function connectUntilAborted<T>(acquiring: Promise<T>, signal: AbortSigna
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
         if (!gaveUp) reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Settles with `work`, or rejects as soon as `connection` reports an error or closes: drivers do
+ * not always fail the statement running on a connection the server dropped (a terminated backend,
+ * a killed thread), and the sample must say `connect` at once rather than wait for its deadline.
+ */
+export function unlessLost<T>(work: Promise<T>, connection: EventEmitter, classify: (error: unknown) => SampleError): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onError = (error: unknown) => reject(classify(error));
+    const onEnd = () => reject(new SampleError('connect', 'connection lost: the server closed it during the statement'));
+    connection.once('error', onError);
+    connection.once('end', onEnd);
+    const done = () => {
+      connection.off('error', onError);
+      connection.off('end', onEnd);
+    };
+    work.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error);
       },
     );
   });
