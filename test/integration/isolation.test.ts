@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfigObject } from '../../src/config/load.js';
 import { Sides } from '../../src/connectors/sides.js';
+import { CheckRunner } from '../helpers/harness.js';
 import { silentLogger } from '../../src/log.js';
 import { ResultsStore, type SampleRecord } from '../../src/results/store.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
@@ -154,6 +155,49 @@ describe('one frozen database never fails the checks of another', () => {
     }
     for (const side of ['production', 'staging']) {
       for (const database of ['pg', 'maria']) assert.equal(sides.health.get(side)?.get(database), true, `${side}/${database} up again`);
+    }
+  });
+
+  test('a statement on a server that stops answering ends at the deadline: the connection is dropped and its slot returned', async () => {
+    const url = await createReadOnlyRole(postgres, 'fidelity_slot_reader');
+    const databases = { pg: { url, max_concurrency: 1 } };
+    const runner = new CheckRunner(
+      loadConfigObject(
+        {
+          environments: { production: { databases }, staging: { databases } },
+          defaults: { every: '1h', timeout: `${TIMEOUT_MS}ms` },
+          checks: [
+            { name: 'long_read', kind: 'query', database: 'pg', sql: 'SELECT pg_sleep(30), 1 AS n' },
+            { name: 'next_read', kind: 'query', database: 'pg', sql: 'SELECT 1 AS n' },
+          ],
+        },
+        { env: {} },
+      ),
+    );
+    try {
+      const sample = runner.run('long_read');
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        const rows = await postgres.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'fidelity_slot_reader' AND query LIKE 'SELECT pg_sleep(30)%' AND state = 'active'",
+        );
+        if (rows[0]?.n === 2) break;
+        await sleep(50);
+      }
+      thaw = freezePostgres(postgres);
+      const long = (await sample).lastRun;
+      assert.equal(long?.reason, 'timeout', long?.error);
+      assert.match(long?.error ?? '', /^long_read on (production|staging)\/pg \(127\.0\.0\.1:\d+\): check timeout reached/);
+      assert.ok((long?.durationMs ?? Infinity) <= TIMEOUT_MS + 1000, `within the timeout + 1 s (${long?.durationMs} ms)`);
+
+      // The only slot came back with the dropped connection: the next sample does not wait for it.
+      const next = (await runner.run('next_read')).lastRun;
+      assert.equal(next?.reason, 'timeout', next?.error);
+      assert.doesNotMatch(next?.error ?? '', /waited/);
+      thaw();
+      assert.equal((await runner.run('next_read')).lastRun?.success, true, 'answers again once the server continues');
+    } finally {
+      thaw?.();
+      await runner.close();
     }
   });
 });
