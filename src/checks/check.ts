@@ -64,10 +64,12 @@ export interface CheckResult {
   details: Record<string, unknown>;
 }
 
-/** A database of one side, reached through that side's concurrency limit and the sample's deadline. */
+/** A database of one side, reached through that database's concurrency limit and the sample's deadline. */
 export interface DatabaseHandle {
   readonly side: string;
   readonly engine: 'postgres' | 'mysql';
+  /** Statements this database runs at once from the exporter (its slots). */
+  readonly concurrency: number;
   stream(sql: string, options: { maxRows: number; params?: unknown[] }, onRow: (row: RawRow, columns: Column[]) => void): Promise<StatementSummary>;
   readOnly<T>(work: (session: ReadSession) => Promise<T>): Promise<T>;
 }

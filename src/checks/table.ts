@@ -425,7 +425,7 @@ class Comparison {
     const span = Number(geometry.end - geometry.lo);
     const rowsPerBucket = span > 0 ? Math.max(1, (estimatedRows * Number(width)) / span) : 1;
     // Start with about 100k rows per statement; the cursor then adapts to the measured time.
-    const workers = Math.max(1, Math.min(this.check.parallel, this.context.environment(side.info.side).max_concurrency));
+    const workers = Math.max(1, Math.min(this.check.parallel, side.db.concurrency));
     const cursor = new ChunkCursor(geometry, Math.max(1, 100_000 / rowsPerBucket), this.check.segment_time, workers);
     await Promise.all(
       Array.from({ length: workers }, () =>
@@ -542,7 +542,7 @@ class Comparison {
     const scan = async (side: Side): Promise<BucketSums> => {
       const sums: BucketSums = new Map();
       let next = 0;
-      const workers = Math.max(1, Math.min(this.check.parallel, this.context.environment(side.info.side).max_concurrency));
+      const workers = Math.max(1, Math.min(this.check.parallel, side.db.concurrency));
       await Promise.all(
         Array.from({ length: workers }, () =>
           (async () => {

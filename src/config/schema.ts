@@ -16,6 +16,8 @@ export const databaseSchema = z.strictObject({
     .transform((url) => new Secret(url)),
   pool_size: positiveInt.max(20).default(2),
   connect_timeout: duration.default(5000),
+  /** Statements at once on this database; the environment's `max_concurrency` when unset. */
+  max_concurrency: positiveInt.max(64).optional(),
 });
 
 /** TLS towards an environment's HTTP entry point; files are read by the prober (paths relative to the config file). */
@@ -59,6 +61,7 @@ export const environmentSchema = z.strictObject({
   http: httpSchema.optional(),
   /** Configuration sources compared by `config` checks (see config-sources.ts). */
   configs: z.record(identifier, configSourceSchema).default({}),
+  /** Statements at once on each database of this environment (each database has its own slots). */
   max_concurrency: positiveInt.max(64).default(2),
 });
 

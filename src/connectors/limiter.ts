@@ -1,34 +1,40 @@
 /** A counting semaphore: at most `limit` holders at once, waiters served in arrival order. */
 export class Limiter {
-  private active = 0;
+  /** When each current holder got its slot (performance.now()). */
+  private readonly holders = new Set<{ since: number }>();
   private readonly waiting: Array<() => void> = [];
 
   constructor(readonly limit: number) {}
 
   get inUse(): number {
-    return this.active;
+    return this.holders.size;
+  }
+
+  /** How long each current holder has held its slot, in milliseconds. */
+  heldForMs(now = performance.now()): number[] {
+    return [...this.holders].map((holder) => now - holder.since);
   }
 
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    await this.acquire(signal);
+    const release = await this.acquire(signal);
     try {
       return await task();
     } finally {
-      this.release();
+      release();
     }
   }
 
-  private acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for a slot; resolves with the function that returns it (calling it twice is harmless).
+   * Rejects with the signal's reason when the signal aborts first.
+   */
+  acquire(signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.active < this.limit) {
-      this.active += 1;
-      return Promise.resolve();
-    }
+    if (this.holders.size < this.limit) return Promise.resolve(this.hold());
     return new Promise((resolve, reject) => {
       const grant = () => {
         signal?.removeEventListener('abort', onAbort);
-        this.active += 1;
-        resolve();
+        resolve(this.hold());
       };
       const onAbort = () => {
         const index = this.waiting.indexOf(grant);
@@ -40,8 +46,12 @@ export class Limiter {
     });
   }
 
-  private release(): void {
-    this.active -= 1;
-    this.waiting.shift()?.();
+  private hold(): () => void {
+    const holder = { since: performance.now() };
+    this.holders.add(holder);
+    return () => {
+      if (!this.holders.delete(holder)) return;
+      this.waiting.shift()?.();
+    };
   }
 }

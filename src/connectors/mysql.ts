@@ -1,7 +1,7 @@
 import mysql from 'mysql2';
 import type { Column, ValueClass } from '../compare/canonical.js';
 import { SampleError } from '../checks/errors.js';
-import { untilAborted } from './abort.js';
+import { connectUntilAborted, unlessLost, untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
 import { mysqlPermissionError, withMysqlAccount } from './permissions.js';
 
@@ -71,7 +71,10 @@ export function classifyMysqlError(error: unknown): SampleError {
     return new SampleError('auth', `authentication failed: ${message}`);
   }
   if (code === 'ER_BAD_DB_ERROR') return new SampleError('connect', message);
-  if (['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST'].includes(code)) {
+  if (['ECONNRESET', 'EPIPE', 'PROTOCOL_CONNECTION_LOST'].includes(code) || err?.errno === 1927) {
+    return new SampleError('connect', `connection lost: the server closed it (${code || err.errno})`);
+  }
+  if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(code)) {
     return new SampleError('connect', `cannot reach server: ${code}`);
   }
   if (err?.fatal) return new SampleError('connect', message);
@@ -95,6 +98,8 @@ export class MysqlConnector implements DatabaseConnector {
   private readonly pool: mysql.Pool;
   private readonly options: ConnectorOptions;
   private mariadb: boolean | undefined;
+  /** Connections taken from the pool and not yet given back. */
+  private readonly inUse = new Set<PoolConnection>();
 
   constructor(options: ConnectorOptions) {
     this.options = options;
@@ -127,7 +132,8 @@ export class MysqlConnector implements DatabaseConnector {
   async readOnly<T>(options: { signal: AbortSignal; timeoutMs: number }, work: (session: ReadSession) => Promise<T>): Promise<T> {
     const { signal } = options;
     if (signal.aborted) throw new SampleError('timeout', 'check timeout reached before the statement started');
-    const connection = await this.getConnection();
+    const connection = await connectUntilAborted(this.getConnection(), signal, (late) => late.release());
+    this.inUse.add(connection);
     let broken = false;
     let canceled = false;
     const onAbort = () => {
@@ -136,24 +142,25 @@ export class MysqlConnector implements DatabaseConnector {
       void this.killQuery(connection.threadId);
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    // Each step ends at the deadline (plus the cancel's grace) or when the connection is lost.
+    const guarded = <R>(step: Promise<R>) => untilAborted(unlessLost(step, connection, classifyMysqlError), signal);
     try {
       if (this.mariadb === undefined) {
-        const { rows } = await run(connection, 'SELECT VERSION()');
+        const { rows } = await guarded(run(connection, 'SELECT VERSION()'));
         this.mariadb = /mariadb/i.test(String(rows[0]?.[0] ?? ''));
       }
       const seconds = Math.max(0.001, options.timeoutMs / 1000);
       const lockSeconds = Math.max(1, Math.ceil(seconds));
       // MariaDB limits every statement; MySQL's max_execution_time limits SELECTs, which is all we run.
       const limit = this.mariadb ? `max_statement_time = ${seconds.toFixed(3)}` : `max_execution_time = ${Math.ceil(options.timeoutMs)}`;
-      await untilAborted(
+      await guarded(
         run(connection, `SET SESSION time_zone = '+00:00', ${limit}, lock_wait_timeout = ${lockSeconds}, innodb_lock_wait_timeout = ${lockSeconds}`),
-        signal,
       );
       // Session-level too: DDL commits implicitly, and the implicit transaction after it must
       // still be read-only.
-      await untilAborted(run(connection, 'SET SESSION TRANSACTION READ ONLY'), signal);
-      await untilAborted(run(connection, 'START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT'), signal);
-      return await untilAborted(work(this.session(connection, signal)), signal);
+      await guarded(run(connection, 'SET SESSION TRANSACTION READ ONLY'));
+      await guarded(run(connection, 'START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT'));
+      return await guarded(work(this.session(connection, signal)));
     } catch (error) {
       if (canceled || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement killed on the server');
       const classified = classifyMysqlError(error);
@@ -167,12 +174,13 @@ export class MysqlConnector implements DatabaseConnector {
       signal.removeEventListener('abort', onAbort);
       if (!broken) {
         try {
-          await run(connection, 'ROLLBACK');
+          await guarded(run(connection, 'ROLLBACK'));
         } catch {
           broken = true;
         }
       }
       // A connection in an unknown state is destroyed rather than returned to the pool.
+      this.inUse.delete(connection);
       if (broken) connection.destroy();
       else connection.release();
     }
@@ -253,6 +261,10 @@ export class MysqlConnector implements DatabaseConnector {
   }
 
   async close(): Promise<void> {
+    // The pool's end waits for a goodbye from every connection, which one the server is dropping
+    // mid-statement never gives: statements still running when the connector closes are cut.
+    for (const connection of this.inUse) connection.destroy();
+    this.inUse.clear();
     await new Promise<void>((resolve) => this.pool.end(() => resolve()));
   }
 }

@@ -2,7 +2,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Column, ValueClass } from '../compare/canonical.js';
 import { SampleError } from '../checks/errors.js';
-import { untilAborted } from './abort.js';
+import { connectUntilAborted, unlessLost, untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
 import { postgresPermissionError } from './permissions.js';
 
@@ -54,7 +54,9 @@ export function classifyPostgresError(error: unknown, role?: string): SampleErro
   if (['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE'].includes(code)) {
     return new SampleError('connect', `cannot reach server: ${code}`);
   }
-  if (/timeout exceeded when trying to connect|Connection terminated|connection.*(closed|ended)/i.test(message)) {
+  // A connection lost mid-statement (a terminated backend, a dropped socket) and the client's
+  // refusal to use it afterwards.
+  if (/timeout exceeded when trying to connect|Connection terminated|connection.*(closed|ended)|connection error and is not queryable|not queryable/i.test(message)) {
     return new SampleError('connect', message);
   }
   return new SampleError('internal', message);
@@ -93,7 +95,7 @@ export class PostgresConnector implements DatabaseConnector {
     if (signal.aborted) throw new SampleError('timeout', 'check timeout reached before the statement started');
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await connectUntilAborted(this.pool.connect(), signal, (late) => late.release());
     } catch (error) {
       throw classifyPostgresError(error);
     }
@@ -107,17 +109,19 @@ export class PostgresConnector implements DatabaseConnector {
       void this.cancelBackend(client);
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    // Each step ends at the deadline (plus the cancel's grace) or when the connection is lost.
+    const guarded = <R>(step: Promise<R>) => untilAborted(unlessLost(step, client, classifyPostgresError), signal);
     try {
       const timeout = Math.max(1, Math.floor(options.timeoutMs));
       // One round trip of our own fixed text: a read-only snapshot and server-side limits.
-      await untilAborted(client.query(
+      await guarded(client.query(
         `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ` +
           `SET LOCAL statement_timeout = ${timeout}; SET LOCAL lock_timeout = ${timeout}; ` +
           `SET LOCAL idle_in_transaction_session_timeout = ${timeout + 5000}; ` +
           `SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'iso_8601'; ` +
           `SET LOCAL extra_float_digits = 1; SET LOCAL bytea_output = 'hex'`,
-      ), signal);
-      return await untilAborted(work(this.session(client, signal)), signal);
+      ));
+      return await guarded(work(this.session(client, signal)));
     } catch (error) {
       if (canceled || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement canceled on the server');
       const classified = classifyPostgresError(error, (client as { user?: string }).user);
@@ -127,13 +131,14 @@ export class PostgresConnector implements DatabaseConnector {
       signal.removeEventListener('abort', onAbort);
       if (!broken) {
         try {
-          await client.query('ROLLBACK');
+          await guarded(client.query('ROLLBACK'));
         } catch {
           broken = true;
         }
       }
       client.off('error', onClientError);
-      // A connection in an unknown state is destroyed rather than returned to the pool.
+      // A connection in an unknown state is destroyed rather than returned to the pool (a
+      // statement still waiting on a server that does not answer closes the socket at once).
       client.release(broken ? true : undefined);
     }
   }
@@ -145,6 +150,7 @@ export class PostgresConnector implements DatabaseConnector {
         const cursor = client.query(new Cursor(sql, options.params as unknown[] | undefined, { rowMode: 'array', types: rawText }));
         let columns: Column[] = [];
         let rowCount = 0;
+        let lost = false;
         try {
           for (;;) {
             if (signal.aborted) throw new SampleError('timeout', 'check timeout reached');
@@ -157,8 +163,12 @@ export class PostgresConnector implements DatabaseConnector {
             }
             for (const row of batch.rows) onRow(row, columns);
           }
+        } catch (error) {
+          lost = classifyPostgresError(error).reason === 'connect';
+          throw error;
         } finally {
-          await new Promise<void>((resolve) => cursor.close(() => resolve()));
+          // Closing a cursor waits for the server: on a lost connection it would wait forever.
+          if (!lost) await new Promise<void>((resolve) => cursor.close(() => resolve()));
         }
         if (columns.length === 0) {
           throw new SampleError('query', 'statement returned no result set; only SELECT-like statements can be compared');

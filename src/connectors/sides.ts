@@ -1,8 +1,8 @@
 import type { DatabaseHandle } from '../checks/check.js';
-import { SampleError, toSampleError } from '../checks/errors.js';
-import type { RootConfig } from '../config/schema.js';
+import { isSampleError, SampleError, toSampleError } from '../checks/errors.js';
+import type { DatabaseConfig, EnvironmentConfig, RootConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { engineOf, type DatabaseConnector, type ConnectorOptions } from './database.js';
+import { endpointOf, engineOf, type DatabaseConnector, type ConnectorOptions } from './database.js';
 import { Limiter } from './limiter.js';
 import { MysqlConnector } from './mysql.js';
 import { PostgresConnector } from './postgres.js';
@@ -17,14 +17,35 @@ export function createConnector(options: ConnectorOptions): DatabaseConnector {
   throw new SampleError('config', 'unsupported database URL scheme');
 }
 
+/** The statements one database runs at once: its own `max_concurrency`, the environment's, and never more than its pool. */
+export function databaseConcurrency(environment: EnvironmentConfig, database: DatabaseConfig): number {
+  return Math.min(database.max_concurrency ?? environment.max_concurrency, database.pool_size);
+}
+
+/** One database of one side: its connector (pool) and its own slots, shared with no other database. */
+interface SideDatabase {
+  readonly connector: DatabaseConnector;
+  readonly slots: Limiter;
+  /** `host:port`, for error messages. */
+  readonly endpoint: string;
+}
+
+function seconds(ms: number): string {
+  const value = ms / 1000;
+  return `${value < 10 ? Math.round(value * 10) / 10 : Math.round(value)} s`;
+}
+
+/** Errors already named after their check, side, database and host. */
+const named = new WeakSet<Error>();
+
 /**
- * The environments as the checks see them: one connector per (side, database), created on first
- * use, and one concurrency limiter per side so that no environment ever sees more than
- * `max_concurrency` statements from the exporter at once.
+ * The environments as the checks see them: one connector and one concurrency limiter per
+ * (side, database), created on first use, so that no database ever sees more than its
+ * `max_concurrency` statements from the exporter at once, and a database that does not answer
+ * holds its own slots only: the other databases of the environment go on.
  */
 export class Sides {
-  private readonly connectors = new Map<string, DatabaseConnector>();
-  private readonly limiters = new Map<string, Limiter>();
+  private readonly databases = new Map<string, SideDatabase>();
   /** side -> database -> reachable at the last attempt */
   readonly health = new Map<string, Map<string, boolean>>();
 
@@ -32,29 +53,58 @@ export class Sides {
     private readonly root: RootConfig,
     private readonly log: Logger,
   ) {
-    for (const [side, environment] of Object.entries(root.environments)) {
-      this.limiters.set(side, new Limiter(environment.max_concurrency));
-      this.health.set(side, new Map());
-    }
+    for (const side of Object.keys(root.environments)) this.health.set(side, new Map());
   }
 
-  private connector(side: string, name: string): DatabaseConnector {
+  private database(side: string, name: string): SideDatabase {
     const id = `${side}/${name}`;
-    let connector = this.connectors.get(id);
-    if (connector) return connector;
-    const database = this.root.environments[side]?.databases[name];
-    if (!database) throw new SampleError('config', `database "${name}" is not defined in environment "${side}"`);
-    connector = createConnector({
+    const existing = this.databases.get(id);
+    if (existing) return existing;
+    const environment = this.root.environments[side];
+    const database = environment?.databases[name];
+    if (!environment || !database) throw new SampleError('config', `database "${name}" is not defined in environment "${side}"`);
+    const endpoint = endpointOf(database.url.reveal());
+    const connector = createConnector({
       url: database.url,
       poolSize: database.pool_size,
       connectTimeoutMs: database.connect_timeout,
       applicationName: APPLICATION_NAME,
       onError: (error) => {
-        this.log.warn({ side, database: name, reason: toSampleError(error).reason, err: error.message }, 'database connection error');
+        this.log.warn({ side, database: name, endpoint, reason: toSampleError(error).reason, err: error.message }, 'database connection error');
       },
     });
-    this.connectors.set(id, connector);
-    return connector;
+    const created = { connector, slots: new Limiter(databaseConcurrency(environment, database)), endpoint };
+    this.databases.set(id, created);
+    return created;
+  }
+
+  /**
+   * Runs `work` on a slot of the database: waiting for the slot counts against the deadline, and
+   * a wait cut short says so. Every error names the check, side, database and host:port.
+   */
+  private async onSlot<T>(where: { check?: string; side: string; name: string }, signal: AbortSignal, work: (database: SideDatabase) => Promise<T>): Promise<T> {
+    const database = this.database(where.side, where.name);
+    const prefix = `${where.check ? `${where.check} on ` : ''}${where.side}/${where.name} (${database.endpoint})`;
+    try {
+      const waitStarted = performance.now();
+      let release: () => void;
+      try {
+        release = await database.slots.acquire(signal);
+      } catch (error) {
+        throw slotWaitError(database.slots, performance.now() - waitStarted, error);
+      }
+      try {
+        return await work(database);
+      } finally {
+        release();
+      }
+    } catch (error) {
+      const failure = toSampleError(error);
+      if (named.has(failure)) throw failure;
+      const renamed = new SampleError(failure.reason, `${prefix}: ${failure.message}`, { cause: failure });
+      named.add(renamed);
+      throw renamed;
+    }
   }
 
   private mark(side: string, database: string, up: boolean): void {
@@ -77,37 +127,37 @@ export class Sides {
     );
   }
 
-  handle(side: string, name: string, signal: AbortSignal, remainingMs: () => number): DatabaseHandle {
-    const connector = this.connector(side, name);
-    const limiter = this.limiters.get(side) ?? new Limiter(1);
+  /** The database as one sample sees it; `check` names the sample's check in errors. */
+  handle(side: string, name: string, signal: AbortSignal, remainingMs: () => number, check?: string): DatabaseHandle {
+    const { connector, slots } = this.database(side, name);
+    const where = { check, side, name };
+    // Read when the statement starts: the time spent waiting for a slot is already gone.
     const timeoutMs = () => Math.max(1, remainingMs());
     return {
       side,
       engine: connector.engine,
+      concurrency: slots.limit,
       stream: (sql, options, onRow) =>
-        this.observe(side, name, limiter.run(() => connector.stream(sql, { ...options, signal, timeoutMs: timeoutMs() }, onRow), signal)),
-      readOnly: (work) => this.observe(side, name, limiter.run(() => connector.readOnly({ signal, timeoutMs: timeoutMs() }, work), signal)),
+        this.observe(side, name, this.onSlot(where, signal, () => connector.stream(sql, { ...options, signal, timeoutMs: timeoutMs() }, onRow))),
+      readOnly: (work) => this.observe(side, name, this.onSlot(where, signal, () => connector.readOnly({ signal, timeoutMs: timeoutMs() }, work))),
     };
   }
 
-  /** Pings every database of every environment (through the side limits); never throws. */
+  /** Pings every database of every environment (each through its own slots); never throws. */
   async probe(timeoutMs: number): Promise<void> {
     const pings: Promise<void>[] = [];
     for (const [side, environment] of Object.entries(this.root.environments)) {
       for (const name of Object.keys(environment.databases)) {
         const signal = AbortSignal.timeout(timeoutMs);
-        const connector = this.connector(side, name);
-        const limiter = this.limiters.get(side) ?? new Limiter(1);
         pings.push(
-          limiter
-            .run(() => connector.ping(signal, timeoutMs), signal)
-            .then(
-              () => this.mark(side, name, true),
-              (error: unknown) => {
-                this.mark(side, name, false);
-                this.log.debug({ side, database: name, reason: toSampleError(error).reason }, 'side probe failed');
-              },
-            ),
+          this.onSlot({ side, name }, signal, ({ connector }) => connector.ping(signal, timeoutMs)).then(
+            () => this.mark(side, name, true),
+            (error: unknown) => {
+              this.mark(side, name, false);
+              const failure = toSampleError(error);
+              this.log.debug({ side, database: name, reason: failure.reason, err: failure.message }, 'side probe failed');
+            },
+          ),
         );
       }
     }
@@ -122,7 +172,19 @@ export class Sides {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.connectors.values()].map((connector) => connector.close()));
-    this.connectors.clear();
+    await Promise.all([...this.databases.values()].map(({ connector }) => connector.close()));
+    this.databases.clear();
   }
+}
+
+/** "waited 8 s for a connection: 4 of 4 in use by statements running for 9 s" */
+function slotWaitError(slots: Limiter, waitedMs: number, abortReason: unknown): SampleError {
+  const reason = isSampleError(abortReason) && abortReason.reason === 'canceled' ? 'canceled' : 'timeout';
+  // Aborted before asking (a free slot is granted at once): the deadline, not the slots, stopped it.
+  if (slots.inUse < slots.limit) return new SampleError(reason, 'deadline reached before the statement started');
+  const held = slots.heldForMs();
+  const shortest = Math.min(...held);
+  const longest = Math.max(...held);
+  const running = held.length === 0 ? '' : seconds(shortest) === seconds(longest) ? ` by statements running for ${seconds(longest)}` : ` by statements running for ${seconds(shortest)} to ${seconds(longest)}`;
+  return new SampleError(reason, `waited ${seconds(waitedMs)} for a connection: ${slots.inUse} of ${slots.limit} in use${running}`);
 }

@@ -45,7 +45,7 @@ async function readFileCapped(path: string, maxBytes: number, label: string, sig
     if (size > maxBytes) throw new SampleError('limit', `${label}: ${path} is ${size} bytes, more than max_bytes ${maxBytes}`);
     const buffer = await handle.readFile({ signal });
     if (buffer.length > maxBytes) throw new SampleError('limit', `${label}: ${path} is more than max_bytes ${maxBytes}`);
-    return { text: buffer.toString('utf8'), bytes: buffer.length };
+    return { text: textOf(buffer, label), bytes: buffer.length };
   } catch (error) {
     if (error instanceof SampleError) throw error;
     if (signal.aborted) throw new SampleError('timeout', `${label}: reading ${path} did not finish in time`);
@@ -53,6 +53,21 @@ async function readFileCapped(path: string, maxBytes: number, label: string, sig
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The document as text, or a parse error that says it is not text (an image or archive in place
+ * of the file, a compressed response), rather than the parser's confusion about its first byte.
+ * Like git and file(1): a NUL byte, or many control characters, in the first 8 KiB means binary.
+ */
+export function textOf(buffer: Buffer, label: string): string {
+  const head = buffer.subarray(0, 8192);
+  let control = 0;
+  for (const byte of head) if (byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b) || byte === 0x7f) control += 1;
+  if (head.includes(0) || control > head.length * 0.1) {
+    throw new SampleError('parse', `${label}: not a text document (binary content, ${buffer.length} bytes)`);
+  }
+  return buffer.toString('utf8');
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -87,7 +102,7 @@ async function readHttp(source: ConfigSourceConfig, label: string, options: Read
       }
       chunks.push(chunk);
     }
-    return { text: Buffer.concat(chunks).toString('utf8'), bytes };
+    return { text: textOf(Buffer.concat(chunks), label), bytes };
   } catch (error) {
     if (error instanceof SampleError) throw error;
     if (options.signal.aborted) throw new SampleError('timeout', `${label}: no answer before the check timeout`);

@@ -39,7 +39,7 @@ export async function runSample(check: CommonCheck, deps: SampleDeps): Promise<b
       if (!environment) throw new SampleError('config', `environment "${side}" is not defined`);
       return environment;
     },
-    database: (side, name) => deps.sides.handle(side, name, controller.signal, () => Math.max(0, deadline - performance.now())),
+    database: (side, name) => deps.sides.handle(side, name, controller.signal, () => Math.max(0, deadline - performance.now()), check.name),
     memory: state?.memory ?? new Map(),
     log: log.child({ check: check.name }),
   };

@@ -152,7 +152,7 @@ describe('integrity checks on real servers', () => {
         const state = await runner.run('shop_links');
         assert.equal(state.lastRun?.success, false);
         assert.equal(state.lastRun?.reason, 'query');
-        assert.match(state.lastRun?.error ?? '', /^relation item_returns: /);
+        assert.match(state.lastRun?.error ?? '', /^shop_links on staging\/shop \(127\.0\.0\.1:\d+\): relation item_returns: /);
         assert.equal(state.result, undefined);
       } finally {
         await runner.close();

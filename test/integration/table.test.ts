@@ -241,7 +241,7 @@ describe('table checks on PostgreSQL', () => {
     );
     assert.equal(
       await failure({ table: 'orders', table_per_side: { staging: 'no_such_table' }, key: ['id'] }),
-      'query: table "no_such_table" does not exist on side "staging" (database "shop")',
+      `query: orders_table on staging/shop (127.0.0.1:${pg.port}): table "no_such_table" does not exist on side "staging" (database "shop")`,
     );
   });
 });
