@@ -22,6 +22,10 @@ export interface CommonCheck {
   every?: number;
   /** Per-sample deadline in milliseconds. */
   timeout: number;
+  /** How values in this check's examples leave the exporter; defaults.examples when unset. */
+  examples?: 'hash' | 'show' | 'hide';
+  /** Columns whose values are personal data whatever they look like (added to the database's). */
+  sensitive_columns?: string[];
 }
 
 export type CheckConfig<Options> = CommonCheck & Options;
@@ -54,8 +58,16 @@ export interface CheckResult {
   /** Comparison series; rendered only while the check's last sample succeeded. */
   series: MetricSample[];
   scores: ScoreContribution[];
-  /** Everything a person needs to see the difference (API and HTML); never secrets. */
+  /**
+   * Everything a person needs to see the difference (API and HTML); never secrets. Values read
+   * from a compared system go in the shapes the privacy policy knows (results/privacy.ts):
+   * rows as `examples: [{ key?, baseline?, candidate? }]` (records of column -> value), key values
+   * as `key` or `references` records, one column's value as `{ column, ..., value }`. Any other
+   * string is only scanned for personal data.
+   */
   details: Record<string, unknown>;
+  /** Columns of a database in which this sample found personal data: sensitive from now on. */
+  personalColumns?: { database: string; columns: string[] };
 }
 
 /** A database of one side, reached through that side's concurrency limit and the sample's deadline. */
