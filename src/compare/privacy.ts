@@ -48,9 +48,13 @@ function mark(reason: string, text: string, rules: PrivacyRules): string {
   return rules.policy === 'hash' ? `<${reason} #${hashOf(text, rules.hashKey)}>` : `<${reason}>`;
 }
 
+/** A mark this module made: protecting a result again (a column just became sensitive) keeps it. */
+const MARK = new RegExp(`^(?:<[A-Za-z_][\\w.-]*(?: #[0-9a-f]{${HASH_CHARS}})?>|#[0-9a-f]{${HASH_CHARS}})$`);
+
 /** One value of a column, as it may leave the exporter. */
 export function protectValue(value: Cell, column: string | undefined, isKey: boolean, rules: PrivacyRules): Cell {
   if (value === null || typeof value === 'boolean') return value;
+  if (typeof value === 'string' && MARK.test(value)) return value;
   const text = String(value);
   const found = detect(text, rules.detectors)[0];
   if (found !== undefined) return mark(found, text, rules);
