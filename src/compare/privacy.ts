@@ -102,6 +102,20 @@ export function protectText(text: string, rules: Pick<PrivacyRules, 'detectors' 
   return detect(result, rules.detectors).length > 0 ? withheld : result;
 }
 
+const MAX_FIELD_DEPTH = 4;
+
+/**
+ * A log line's fields with the personal data in their strings marked (`<email>`). Results reach
+ * the log already protected; this catches what other messages may quote (a server's error).
+ */
+export function scrubFields(value: unknown, detectors: readonly Detector[], depth = 0): unknown {
+  if (typeof value === 'string') return protectText(value, { detectors, hashKey: '', policy: 'show' });
+  if (value === null || typeof value !== 'object' || depth >= MAX_FIELD_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((item) => scrubFields(item, detectors, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubFields(item, detectors, depth + 1)]));
+}
+
 function isCells(value: unknown): value is Record<string, Cell> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   return Object.values(value).every((item) => item === null || ['string', 'number', 'boolean'].includes(typeof item));

@@ -10,6 +10,7 @@ const REDACTED = '<secret>';
 /** Secret values shorter than this are not searched for in output: they would hit ordinary words. */
 const MIN_SEARCHED_LENGTH = 6;
 const known = new Set<string>();
+let longestFirst: string[] = [];
 
 /** The password of a URL (a DSN), which may be printed without the rest of the URL. */
 function urlPassword(value: string): string | undefined {
@@ -25,15 +26,19 @@ export class Secret {
 
   constructor(value: string) {
     this.#value = value;
-    for (const part of [value, urlPassword(value)]) if (part !== undefined && part.length >= MIN_SEARCHED_LENGTH) known.add(part);
+    for (const part of [value, urlPassword(value)]) {
+      if (part === undefined || part.length < MIN_SEARCHED_LENGTH || known.has(part)) continue;
+      known.add(part);
+      longestFirst = [...known].sort((a, b) => b.length - a.length);
+    }
   }
 
   /**
    * Every secret value this process has read (and the passwords of secret URLs), longest first:
    * output is searched for them, so a secret that reached a message by another way is still hidden.
    */
-  static knownValues(): string[] {
-    return [...known].sort((a, b) => b.length - a.length);
+  static knownValues(): readonly string[] {
+    return longestFirst;
   }
 
   reveal(): string {

@@ -56,6 +56,11 @@ export class ExamplesPrivacy {
     this.declared.set(database, set);
   }
 
+  /** Keeps the columns masking samples flagged under the configuration this one replaces. */
+  inheritFlagged(previous: ExamplesPrivacy): void {
+    for (const [database, columns] of previous.flagged) this.flag({ database, columns: [...columns] });
+  }
+
   /** Records columns a sample found personal data in; true when one is new. */
   flag(found: CheckResult['personalColumns']): boolean {
     if (!found) return false;

@@ -42,6 +42,8 @@ export class ResultsStore {
 
   /** Replaces the set of checks; checks that keep their name and definition keep their history. */
   setChecks(checks: CommonCheck[], privacy: ExamplesPrivacy): void {
+    // A reload keeps what masking samples found until they run again.
+    if (this.privacy) privacy.inheritFlagged(this.privacy);
     this.privacy = privacy;
     const next = new Map<string, CheckState>();
     for (const check of checks) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CheckResult } from '../../src/checks/check.js';
 import { builtinDetectorNames, createDetectors } from '../../src/compare/detectors.js';
-import { HIDDEN, protectDetails, protectText, protectValue, type ExamplesPolicy, type PrivacyRules } from '../../src/compare/privacy.js';
+import { HIDDEN, protectDetails, protectText, protectValue, scrubFields, type ExamplesPolicy, type PrivacyRules } from '../../src/compare/privacy.js';
 import { loadConfigObject } from '../../src/config/load.js';
 import { ExamplesPrivacy } from '../../src/results/privacy.js';
 import { redact } from '../../src/server/redact.js';
@@ -56,6 +56,15 @@ test('free text keeps its words and loses the personal data in it', () => {
   assert.equal(protectText('invalid input syntax for type bigint: "+49 171 2345678"', show), 'invalid input syntax for type bigint: <phone>');
   assert.equal(protectText('3 of 120 rows differ', show), '3 of 120 rows differ');
   assert.match(protectText(`${'x'.repeat(5000)} ${EMAIL}`, show), /^<email> \(text withheld/);
+});
+
+test('log fields: personal data in any string field is marked, other fields untouched', () => {
+  assert.deepEqual(scrubFields({ check: 'orders', err: `duplicate key value: "${EMAIL}"`, count: 3, nested: { note: `card ${CARD}` } }, detectors), {
+    check: 'orders',
+    err: 'duplicate key value: <email>',
+    count: 3,
+    nested: { note: 'card <card>' },
+  });
 });
 
 test('details: example rows, key records, column values and stray strings are protected; structure stays', () => {
@@ -116,6 +125,10 @@ test('configuration: defaults.examples, per-check policy, sensitive_columns per 
   assert.equal(privacy.flag({ database: 'shop', columns: ['phone'] }), false);
   const after = (privacy.protectResult(rows!, result).details.examples as Array<{ candidate: Record<string, string> }>)[0]?.candidate;
   assert.equal(after?.phone, '<sensitive>');
+  // A reload builds a new policy; what masking samples found is kept until they run again.
+  const reloaded = new ExamplesPrivacy(config.root, config.checks);
+  reloaded.inheritFlagged(privacy);
+  assert.equal((reloaded.protectResult(rows!, result).details.examples as Array<{ candidate: Record<string, string> }>)[0]?.candidate.phone, '<sensitive>');
 });
 
 test('the default policy is hash', () => {
