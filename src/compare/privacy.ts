@@ -36,6 +36,8 @@ export interface PrivacyRules {
   sensitive: ReadonlySet<string>;
   /** Lower-cased names of the columns that identify a row (query and table keys). */
   key: ReadonlySet<string>;
+  /** Set when protecting an already protected result again: its marks stay as they are. */
+  again?: boolean;
 }
 
 type Cell = string | number | boolean | null;
@@ -48,13 +50,13 @@ function mark(reason: string, text: string, rules: PrivacyRules): string {
   return rules.policy === 'hash' ? `<${reason} #${hashOf(text, rules.hashKey)}>` : `<${reason}>`;
 }
 
-/** A mark this module made: protecting a result again (a column just became sensitive) keeps it. */
+/** A mark this module made: protecting a result again (a column just became sensitive) keeps it, so marks keep lining up. */
 const MARK = new RegExp(`^(?:<[A-Za-z_][\\w.-]*(?: #[0-9a-f]{${HASH_CHARS}})?>|#[0-9a-f]{${HASH_CHARS}})$`);
 
 /** One value of a column, as it may leave the exporter. */
 export function protectValue(value: Cell, column: string | undefined, isKey: boolean, rules: PrivacyRules): Cell {
   if (value === null || typeof value === 'boolean') return value;
-  if (typeof value === 'string' && MARK.test(value)) return value;
+  if (rules.again === true && typeof value === 'string' && MARK.test(value)) return value;
   const text = String(value);
   const found = detect(text, rules.detectors)[0];
   if (found !== undefined) return mark(found, text, rules);

@@ -100,8 +100,8 @@ export class ResultsStore {
     const privacy = this.guard();
     for (const state of this.states.values()) {
       if (!privacy.readsDatabase(state.check, database)) continue;
-      if (state.result) state.result = privacy.protectResult(state.check, state.result);
-      if (state.previousResult) state.previousResult = privacy.protectResult(state.check, state.previousResult);
+      if (state.result) state.result = privacy.protectResult(state.check, state.result, true);
+      if (state.previousResult) state.previousResult = privacy.protectResult(state.check, state.previousResult, true);
     }
   }
 
