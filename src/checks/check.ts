@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { examplesPolicies } from '../config/fields.js';
 import type { DefaultsConfig, EnvironmentConfig, RootConfig } from '../config/schema.js';
 import type { Column } from '../compare/canonical.js';
 import type { RawRow, ReadSession, StatementSummary } from '../connectors/database.js';
@@ -23,7 +24,7 @@ export interface CommonCheck {
   /** Per-sample deadline in milliseconds. */
   timeout: number;
   /** How values in this check's examples leave the exporter; defaults.examples when unset. */
-  examples?: 'hash' | 'show' | 'hide';
+  examples?: (typeof examplesPolicies)[number];
   /** Columns whose values are personal data whatever they look like (added to the database's). */
   sensitive_columns?: string[];
 }
