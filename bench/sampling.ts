@@ -16,6 +16,7 @@ import { createDetectors, builtinDetectorNames, detect } from '../src/compare/de
 import { loadConfigObject } from '../src/config/load.js';
 import { Sides } from '../src/connectors/sides.js';
 import { silentLogger } from '../src/log.js';
+import { ExamplesPrivacy } from '../src/results/privacy.js';
 import { ResultsStore } from '../src/results/store.js';
 import { runSample } from '../src/scheduler/sample.js';
 import { startPostgres } from '../test/helpers/postgres.js';
@@ -91,7 +92,7 @@ async function databaseBenchmarks(ROWS: number): Promise<void> {
     );
     const sides = new Sides(config.root, silentLogger);
     const store = new ResultsStore();
-    store.setChecks(config.checks);
+    store.setChecks(config.checks, new ExamplesPrivacy(config.root, config.checks));
     const time = async (name: string) => {
       const durations: number[] = [];
       for (let i = 0; i < 5; i += 1) {

@@ -2,8 +2,9 @@
 // Prints figures; asserts nothing. Run: npx tsx bench/scores.ts
 import type { CheckResult, Dimension } from '../src/checks/check.js';
 import { dimensions } from '../src/checks/check.js';
-import { scoresSchema } from '../src/config/schema.js';
+import { rootSchema, scoresSchema } from '../src/config/schema.js';
 import { EventStore } from '../src/events/store.js';
+import { ExamplesPrivacy } from '../src/results/privacy.js';
 import { ResultsStore } from '../src/results/store.js';
 import { ScoreHistory } from '../src/scoring/history.js';
 import { scoreState } from '../src/scoring/outcomes.js';
@@ -13,7 +14,7 @@ const config = scoresSchema.parse({ thresholds: { overall: 0.9 } });
 function storeWith(checks: number, candidates: number): ResultsStore {
   const store = new ResultsStore();
   const list = Array.from({ length: checks }, (_, i) => ({ name: `check_${i}`, kind: 'query', enabled: true, baseline: 'production', candidate: `env_${i % candidates}`, timeout: 1000 }));
-  store.setChecks(list);
+  store.setChecks(list, new ExamplesPrivacy(rootSchema.parse({ environments: { production: {} } }), list));
   for (const [i, check] of list.entries()) {
     const dimension: Dimension = dimensions[i % dimensions.length] ?? 'data';
     const result: CheckResult = { passed: i % 7 !== 0, summary: 's', series: [], scores: [{ dimension, candidate: check.candidate, value: i % 7 === 0 ? 0 : 1 }], details: {} };

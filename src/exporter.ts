@@ -3,6 +3,7 @@ import { Sides } from './connectors/sides.js';
 import { httpClient, sameScheduling } from './connectors/http.js';
 import type { Logger } from './log.js';
 import { Collector, type ReloadStatus } from './metrics/collector.js';
+import { ExamplesPrivacy } from './results/privacy.js';
 import { ResultsStore } from './results/store.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ownedChecks, type Shard } from './scheduler/shard.js';
@@ -53,7 +54,8 @@ export class Exporter {
   private assemble(loaded: LoadedConfig) {
     const config = this.options.shard ? { ...loaded, checks: ownedChecks(loaded.checks, this.options.shard) } : loaded;
     const sides = new Sides(config.root, this.log);
-    this.store.setChecks(config.checks);
+    // The policy knows every check of the file (masking checks of other shards mark columns too).
+    this.store.setChecks(config.checks, new ExamplesPrivacy(loaded.root, loaded.checks));
     this.events.setLimits({ maxReleases: config.root.events.max_releases, maxOpenProvisionings: config.root.events.max_open_provisionings });
     const scheduler = new Scheduler({ root: config.root, sides, store: this.store, log: this.log });
     this.applyProberScheduling(config);

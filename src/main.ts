@@ -2,6 +2,8 @@
 import { ConfigError } from './config/errors.js';
 import { loadConfigFile, type LoadedConfig } from './config/load.js';
 import { createLogger } from './log.js';
+import { builtinDetectorNames, createDetectors } from './compare/detectors.js';
+import { scrubFields } from './compare/privacy.js';
 import { VERSION } from './version.js';
 import { parseFlags, UsageError, USAGE } from './cli/args.js';
 import { ExitCode } from './cli/exit-codes.js';
@@ -22,7 +24,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`fidelity-exporter ${VERSION}\n`);
     return ExitCode.OK;
   }
-  const log = createLogger(flags.logLevel);
+  const detectors = createDetectors({ builtins: builtinDetectorNames });
+  const log = createLogger(flags.logLevel, (fields) => scrubFields(fields, detectors) as Record<string, unknown>);
 
   switch (flags.command) {
     case 'run':

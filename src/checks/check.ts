@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { examplesPolicies } from '../config/fields.js';
 import type { DefaultsConfig, EnvironmentConfig, RootConfig } from '../config/schema.js';
 import type { Column } from '../compare/canonical.js';
 import type { RawRow, ReadSession, StatementSummary } from '../connectors/database.js';
@@ -22,6 +23,10 @@ export interface CommonCheck {
   every?: number;
   /** Per-sample deadline in milliseconds. */
   timeout: number;
+  /** How values in this check's examples leave the exporter; defaults.examples when unset. */
+  examples?: (typeof examplesPolicies)[number];
+  /** Columns whose values are personal data whatever they look like (added to the database's). */
+  sensitive_columns?: string[];
 }
 
 export type CheckConfig<Options> = CommonCheck & Options;
@@ -60,8 +65,16 @@ export interface CheckResult {
   /** Comparison series; rendered only while the check's last sample succeeded. */
   series: MetricSample[];
   scores: ScoreContribution[];
-  /** Everything a person needs to see the difference (API and HTML); never secrets. */
+  /**
+   * Everything a person needs to see the difference (API and HTML); never secrets. Values read
+   * from a compared system go in the shapes the privacy policy knows (results/privacy.ts):
+   * rows as `examples: [{ key?, baseline?, candidate? }]` (records of column -> value), key values
+   * as `key` or `references` records, one column's value as `{ column, ..., value }`. Any other
+   * string is only scanned for personal data.
+   */
   details: Record<string, unknown>;
+  /** Columns of a database in which this sample found personal data: sensitive from now on. */
+  personalColumns?: { database: string; columns: string[] };
 }
 
 /** A database of one side, reached through that database's concurrency limit and the sample's deadline. */

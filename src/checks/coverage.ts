@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { canonicalize } from '../compare/canonical.js';
-import { builtinDetectorNames, createDetectors, detect } from '../compare/detectors.js';
 import { ColumnProfile, compareCoverage, type ColumnCoverage, type CoverageMode } from '../compare/coverage.js';
 import { checkSchema } from '../config/schema.js';
 import { identifier, positiveInt } from '../config/fields.js';
@@ -97,9 +96,7 @@ export const coverageKind: CheckKind<CoverageOptions> = {
       profileSide(context, check, check.candidate, columns),
     ]);
     const maxMissing = check.max_missing ?? context.defaults.max_examples;
-    // Missing values are shown to help fix the candidate, but never one that looks like personal data.
-    const detectors = createDetectors({ builtins: builtinDetectorNames });
-    const redact = (value: string) => detect(value, detectors).length > 0;
+    // Missing values help fix the candidate; the examples policy decides how they leave (results/privacy.ts).
     const results = columns.map((column, index) => ({
       column,
       coverage: compareCoverage(baseline.profiles[index] ?? new ColumnProfile(), candidate.profiles[index] ?? new ColumnProfile(), {
@@ -108,7 +105,6 @@ export const coverageKind: CheckKind<CoverageOptions> = {
         minShare: check.min_share,
         maxMissing,
         hideValues: column.masked,
-        redact,
       }),
     }));
     const passed = results.every(({ coverage }) => coverage.ratio >= check.min_ratio);

@@ -6,7 +6,7 @@ import { checkSchema } from '../config/schema.js';
 import { identifier, positiveInt } from '../config/fields.js';
 import type { RawRow } from '../connectors/database.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckConfig, CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
+import type { CheckConfig, CheckKind, CheckProblem, CheckResult, CommonCheck, SampleContext, KindOptions } from './check.js';
 import { SampleError, toSampleError } from './errors.js';
 import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
@@ -64,6 +64,18 @@ interface ColumnSetting {
 
 function columnSettings(check: MaskingOptions): ColumnSetting[] {
   return check.columns.map((column) => (typeof column === 'string' ? { name: column, masked: false, detect: true } : column));
+}
+
+/** What every check's examples policy takes from a masking check: masked columns and own patterns. */
+export function maskingPrivacy(check: CommonCheck): { database: string; masked: string[]; patterns: Record<string, string>; allowedEmailDomains: string[] } | undefined {
+  if (check.kind !== 'masking') return undefined;
+  const options = check as CheckConfig<MaskingOptions>;
+  return {
+    database: options.database,
+    masked: columnSettings(options).filter((column) => column.masked).map((column) => column.name),
+    patterns: options.patterns,
+    allowedEmailDomains: options.allow_email_domains,
+  };
 }
 
 /**
@@ -256,6 +268,8 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
     ],
     // Any unmasked personal data is serious: the check scores 0 whatever the count.
     scores: [{ dimension: 'privacy', candidate: check.candidate, value: total === 0 ? 1 : 0 }],
+    // Flagged columns are sensitive in every check's examples from now on.
+    personalColumns: { database: check.database, columns: [...byColumn].filter(([, perColumn]) => [...perColumn.values()].some((count) => count > 0)).map(([column]) => column) },
     details: {
       database: check.database,
       table: check.table,

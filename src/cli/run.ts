@@ -7,6 +7,7 @@ import { ConfigError } from '../config/errors.js';
 import { loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { Sides } from '../connectors/sides.js';
 import type { Logger } from '../log.js';
+import { ExamplesPrivacy } from '../results/privacy.js';
 import { ResultsStore } from '../results/store.js';
 import { runSample } from '../scheduler/sample.js';
 import type { GateReport } from '../scoring/gate.js';
@@ -266,7 +267,7 @@ export async function runCommand(flags: CommonFlags, values: Record<string, unkn
 
   const startedAt = Date.now();
   const store = new ResultsStore();
-  store.setChecks(selected);
+  store.setChecks(selected, new ExamplesPrivacy(config.root, config.checks));
   const sides = new Sides(config.root, log);
   const running = new Set(selected.map((check) => check.name));
   let done = 0;

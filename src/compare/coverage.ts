@@ -92,10 +92,8 @@ export class ColumnProfile {
 }
 
 export interface MissingEntry {
-  /** The missing value; absent in shape mode, for hidden (masked) columns and when redacted. */
+  /** The missing value; absent in shape mode and for hidden (masked) columns. */
   value?: string | null;
-  /** Present (true) when the value looked like personal data and was left out. */
-  redacted?: true;
   shape: string;
   /** Baseline rows (in the sample) with this value or shape. */
   rows: number;
@@ -127,8 +125,6 @@ export interface CoverageOptions {
   maxMissing: number;
   /** Never put values in the result (masked columns): missing entries carry shapes only. */
   hideValues: boolean;
-  /** A value this returns true for is not shown either (personal data found by a detector). */
-  redact?: (value: string) => boolean;
 }
 
 interface Entry {
@@ -177,7 +173,6 @@ export function compareCoverage(baseline: ColumnProfile, candidate: ColumnProfil
     candidateRows: candidate.rows,
     topMissing: missingEntries.slice(0, options.maxMissing).map((entry): MissingEntry => {
       if (mode !== 'values' || options.hideValues) return { shape: entry.shape, rows: entry.rows };
-      if (entry.value !== null && options.redact?.(entry.value)) return { shape: entry.shape, rows: entry.rows, redacted: true };
       return { value: entry.value, shape: entry.shape, rows: entry.rows };
     }),
   };

@@ -1,3 +1,5 @@
+import { Redactor } from './redact.js';
+
 /**
  * Structural comparison of HTTP response bodies: a JSON diff with ignored paths and noise
  * cancellation (paths that differ between two runs of the baseline are noise, not drift).
@@ -11,6 +13,9 @@ export interface JsonDifference {
   change: ChangeKind;
   baseline?: unknown;
   candidate?: unknown;
+  /** Set when the path names a credential: the values are then left out. */
+  secret?: true;
+  differs?: true;
 }
 
 type Segment = string | number;
@@ -210,8 +215,13 @@ function shorten(value: unknown): unknown {
 }
 
 /** Keeps differences small enough for the API and the HTML report. */
+/** Secret-looking body fields (`$.auth.token`), judged with the same words as configuration keys. */
+const secretFields = new Redactor();
+
 function preview(difference: JsonDifference): JsonDifference {
   const out: JsonDifference = { path: difference.path, change: difference.change };
+  // A differing secret shows as "differs", nothing else (the value of a token, a session id).
+  if (secretFields.secretKey(difference.path)) return { ...out, secret: true, differs: true };
   if ('baseline' in difference) out.baseline = shorten(difference.baseline);
   if ('candidate' in difference) out.candidate = shorten(difference.candidate);
   return out;

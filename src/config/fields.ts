@@ -28,3 +28,10 @@ export const cronExpression = z.string().refine((expr) => cron.validate(expr), {
 export const secret = z.string().transform((value) => new Secret(value));
 
 export const positiveInt = z.number().int().positive();
+
+/** What values in examples look like when they leave the exporter (see compare/privacy.ts, docs/privacy.md). */
+export const examplesPolicies = ['hash', 'show', 'hide'] as const;
+export const examplesPolicy = z.enum(examplesPolicies);
+
+/** Column names whose values are personal data whatever they look like. */
+export const sensitiveColumns = z.array(z.string().min(1));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { engineOf } from '../connectors/database.js';
-import { cronExpression, duration, identifier, positiveInt, secret } from './fields.js';
+import { cronExpression, duration, examplesPolicy, identifier, positiveInt, secret, sensitiveColumns } from './fields.js';
 import { Secret } from './secret.js';
 import { configSourceSchema } from './config-sources.js';
 
@@ -18,6 +18,8 @@ export const databaseSchema = z.strictObject({
   connect_timeout: duration.default(5000),
   /** Statements at once on this database; the environment's `max_concurrency` when unset. */
   max_concurrency: positiveInt.max(64).optional(),
+  /** Columns of this database whose values never leave the exporter raw (docs/privacy.md). */
+  sensitive_columns: sensitiveColumns.default([]),
 });
 
 /** TLS towards an environment's HTTP entry point; files are read by the prober (paths relative to the config file). */
@@ -81,6 +83,10 @@ export const defaultsSchema = z
     side_probe_interval: duration.default(30_000),
     // First samples after a start spread over each check's interval, at most this long (scheduler/spread.ts).
     start_spread: duration.default(300_000),
+    /** Values in examples: `hash` (keyed hashes), `show`, or `hide`; personal data is marked under all three. */
+    examples: examplesPolicy.default('hash'),
+    /** Key of the `hash` marks; a random key per process when unset (marks then change on restart). */
+    examples_hash_key: secret.optional(),
   })
   .prefault({});
 
@@ -145,6 +151,10 @@ export const commonCheckFields = {
   candidate: identifier.optional(),
   ...scheduleFields,
   timeout: duration.optional(),
+  /** The examples policy of this check (default: defaults.examples). */
+  examples: examplesPolicy.optional(),
+  /** Columns of this check's results whose values never leave the exporter raw. */
+  sensitive_columns: sensitiveColumns.optional(),
 };
 
 export const rootSchema = z.strictObject({

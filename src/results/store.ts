@@ -1,10 +1,14 @@
 import type { CheckResult, CommonCheck } from '../checks/check.js';
 import type { FailureReason } from '../checks/errors.js';
+import type { ExamplesPrivacy } from './privacy.js';
 
 /**
  * The last result of every check, written by samples and read at scrape time. A comparison
  * result is kept only while the check's last sample succeeded: a failed sample removes it, so a
  * stale "all good" is never served as fresh.
+ *
+ * Every result and error message is protected by the examples policy on its way in (see
+ * privacy.ts): what the store holds is what may leave the process, whichever surface reads it.
  */
 
 export interface SampleRecord {
@@ -34,9 +38,13 @@ export interface CheckState {
 
 export class ResultsStore {
   private readonly states = new Map<string, CheckState>();
+  private privacy: ExamplesPrivacy | undefined;
 
   /** Replaces the set of checks; checks that keep their name and definition keep their history. */
-  setChecks(checks: CommonCheck[]): void {
+  setChecks(checks: CommonCheck[], privacy: ExamplesPrivacy): void {
+    // A reload keeps what masking samples found until they run again.
+    if (this.privacy) privacy.inheritFlagged(this.privacy);
+    this.privacy = privacy;
     const next = new Map<string, CheckState>();
     for (const check of checks) {
       const existing = this.states.get(check.name);
@@ -75,15 +83,33 @@ export class ResultsStore {
     state.lastRun = { ...record, success: true };
     state.lastSuccessAt = record.finishedAt;
     state.previousResult = state.result ?? state.previousResult;
-    state.result = result;
+    const privacy = this.guard();
+    const newlyFlagged = privacy.flag(result.personalColumns);
+    state.result = privacy.protectResult(state.check, result);
     state.runs.success += 1;
+    if (newlyFlagged && result.personalColumns) this.reprotect(result.personalColumns.database);
+  }
+
+  private guard(): ExamplesPrivacy {
+    if (!this.privacy) throw new Error('results store used before setChecks');
+    return this.privacy;
+  }
+
+  /** Columns just became sensitive: results already held that read the database are protected again. */
+  private reprotect(database: string): void {
+    const privacy = this.guard();
+    for (const state of this.states.values()) {
+      if (!privacy.readsDatabase(state.check, database)) continue;
+      if (state.result) state.result = privacy.protectResult(state.check, state.result, true);
+      if (state.previousResult) state.previousResult = privacy.protectResult(state.check, state.previousResult, true);
+    }
   }
 
   fail(name: string, reason: FailureReason, error: string, record: Omit<SampleRecord, 'success' | 'reason' | 'error'>): void {
     const state = this.states.get(name);
     if (!state) return;
     state.running = false;
-    state.lastRun = { ...record, success: false, reason, error };
+    state.lastRun = { ...record, success: false, reason, error: this.guard().protectMessage(state.check, error) };
     if (state.result) state.previousResult = state.result;
     delete state.result;
     state.runs.failure += 1;

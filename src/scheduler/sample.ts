@@ -50,13 +50,14 @@ export async function runSample(check: CommonCheck, deps: SampleDeps): Promise<b
     const result = await kind.run(check, context);
     if (controller.signal.aborted) throw new SampleError('timeout', `check timeout of ${check.timeout} ms reached`);
     store.succeed(check.name, result, record());
-    log.debug({ check: check.name, passed: result.passed, summary: result.summary }, 'sample done');
+    // Logged from the store: the summary as protected by the examples policy.
+    log.debug({ check: check.name, passed: result.passed, summary: store.get(check.name)?.result?.summary }, 'sample done');
   } catch (error) {
     const failure = controller.signal.aborted && toSampleError(error).reason === 'internal'
       ? new SampleError('timeout', `check timeout of ${check.timeout} ms reached`)
       : toSampleError(error);
     store.fail(check.name, failure.reason, failure.message, record());
-    log.warn({ check: check.name, kind: check.kind, reason: failure.reason, err: failure.message }, 'sample failed');
+    log.warn({ check: check.name, kind: check.kind, reason: failure.reason, err: store.get(check.name)?.lastRun?.error }, 'sample failed');
   } finally {
     clearTimeout(timer);
   }

@@ -1,30 +1,41 @@
+import { looksLikeCredential, Redactor } from '../compare/redact.js';
 import { Secret } from '../config/secret.js';
 
 /**
- * Redaction of result details before they reach the API, the HTML report or a `run` output file.
- * Kinds already keep secrets out of `details`; this is the second line of defence:
- * - `Secret` values print as "<secret>";
- * - values under keys that name credentials (password, token, secret, api_key, authorization,
- *   cookie, credential, private_key, dsn) become "<redacted>" (booleans such as `differs: true` stay);
- * - credentials inside URLs (scheme://user:pass@host) are removed;
- * - an object flagged `sensitive: true` or `redacted: true` (a masking violation, say) keeps only
- *   its descriptive keys (path, key, column, table, check, detector, rule, reason, type, side, row,
- *   count); every other value becomes "<redacted>". So does a difference row whose `key` or `path`
- *   names a credential (`{ key: "database.password", baseline, candidate }`).
+ * Redaction of secrets in result details before they reach the API, the HTML report or a `run`
+ * output file. Kinds keep secrets out of `details` and the results store has already applied the
+ * examples policy (personal data); this is the second line of defence against secrets, matched by
+ * where they come from and by value, never by the exporter's own field names (a masking check's
+ * `violations.token` count is a number like any other):
+ * - `Secret` values print as "<secret>"; any configured secret value found in a string is replaced;
+ * - credentials inside URLs (scheme://user:pass@host) are removed; a string that is a credential
+ *   (PEM block, `Bearer …`) becomes "<redacted>";
+ * - an object flagged `sensitive`, `redacted` or `secret: true` by its kind keeps only its
+ *   descriptive keys; so does a difference row of compared data (config keys, JSON paths of HTTP
+ *   bodies) whose `key` or `path` names a credential (`{ key: "database.password", baseline, candidate }`),
+ *   judged with the `config` kind's secret words.
  */
 
 export const REDACTED = '<redacted>';
-const SENSITIVE_KEY = /(^|[_.-])pass(word|wd)?$|^passwd$|^password|secret|token|api[-_]?key|authori[sz]ation|cookie|credential|private[-_]?key|^dsn$/i;
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
 // change/status/firstSeen/approval: a config difference row's kind, approval state and age (never a value).
-const DESCRIPTIVE_KEYS = new Set(['path', 'key', 'column', 'table', 'check', 'detector', 'rule', 'reason', 'type', 'side', 'row', 'count', 'sensitive', 'redacted', 'change', 'status', 'firstSeen', 'approval']);
+const DESCRIPTIVE_KEYS = new Set(['path', 'key', 'column', 'table', 'check', 'detector', 'rule', 'reason', 'type', 'side', 'row', 'count', 'sensitive', 'redacted', 'secret', 'differs', 'change', 'status', 'firstSeen', 'approval']);
 const MAX_DEPTH = 12;
 const MAX_ITEMS = 500;
 const MAX_STRING = 4000;
+const compared = new Redactor();
 
 function redactString(value: string): string {
-  const cleaned = value.replace(URL_CREDENTIALS, `$1${REDACTED}@`);
+  let cleaned = value.replace(URL_CREDENTIALS, `$1${REDACTED}@`);
+  if (looksLikeCredential(cleaned)) return REDACTED;
+  for (const secret of Secret.knownValues()) if (cleaned.includes(secret)) cleaned = cleaned.replaceAll(secret, Secret.redacted);
   return cleaned.length > MAX_STRING ? `${cleaned.slice(0, MAX_STRING)}… (${cleaned.length - MAX_STRING} more characters)` : cleaned;
+}
+
+/** A difference row of compared data about a credential: its `key` or `path` (a string) names one. */
+function credentialRow(record: Record<string, unknown>): boolean {
+  if (!('baseline' in record) && !('candidate' in record)) return false;
+  return [record.key, record.path].some((name) => typeof name === 'string' && compared.secretKey(name));
 }
 
 export function redact(value: unknown, depth = 0): unknown {
@@ -39,14 +50,10 @@ export function redact(value: unknown, depth = 0): unknown {
   }
   if (value instanceof Date) return value.toISOString();
   const record = value as Record<string, unknown>;
-  // A difference row about a credential ({ key: "db.password", baseline, candidate }) is flagged too.
-  const names = [record.key, record.path].filter((name): name is string => typeof name === 'string');
-  const flagged = record.sensitive === true || record.redacted === true || names.some((name) => SENSITIVE_KEY.test(name.split(/[.[\]/]/).filter(Boolean).at(-1) ?? ''));
+  const flagged = record.sensitive === true || record.redacted === true || record.secret === true || credentialRow(record);
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(record)) {
     if (flagged && !DESCRIPTIVE_KEYS.has(key)) out[key] = item === null || typeof item === 'boolean' ? item : REDACTED;
-    else if (SENSITIVE_KEY.test(key) && item !== null && typeof item !== 'boolean' && typeof item !== 'object') out[key] = REDACTED;
-    else if (SENSITIVE_KEY.test(key) && item !== null && typeof item === 'object' && !(item instanceof Secret)) out[key] = REDACTED;
     else out[key] = redact(item, depth + 1);
   }
   return out;

@@ -47,7 +47,7 @@ before(async () => {
       defaults: { every: '1h', start_spread: '0s' },
       scores: { thresholds: { overall: 0.9 } },
       checks: [
-        { name: 'product_prices', kind: 'query', database: 'shop', sql: 'SELECT sku, name, price FROM products', key: ['sku'], description: 'every price by SKU' },
+        { name: 'product_prices', kind: 'query', database: 'shop', sql: 'SELECT sku, name, price FROM products', key: ['sku'], examples: 'show', description: 'every price by SKU' },
         { name: 'product_count', kind: 'query', database: 'shop', sql: "SELECT count(*) AS n FROM products WHERE sku < 'SKU-020'" },
       ],
     },

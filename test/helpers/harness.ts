@@ -1,6 +1,7 @@
 import { loadConfigObject, type LoadedConfig } from '../../src/config/load.js';
 import { Sides } from '../../src/connectors/sides.js';
 import { silentLogger } from '../../src/log.js';
+import { ExamplesPrivacy } from '../../src/results/privacy.js';
 import { ResultsStore, type CheckState } from '../../src/results/store.js';
 import { runSample } from '../../src/scheduler/sample.js';
 
@@ -29,7 +30,7 @@ export class CheckRunner {
 
   constructor(readonly config: LoadedConfig) {
     this.sides = new Sides(config.root, silentLogger);
-    this.store.setChecks(config.checks);
+    this.store.setChecks(config.checks, new ExamplesPrivacy(config.root, config.checks));
   }
 
   /** Runs one sample of the named check and returns its state afterwards. */

@@ -1,25 +1,11 @@
-// A login role that can only read, for tests that connect the exporter the way the docs
-// recommend (superuser only to build fixtures).
-import { randomBytes } from 'node:crypto';
+// A login role with the documented least-privilege grants for `query` checks on one database, for
+// tests that need a plain reader (superuser only to build fixtures).
 import type { DatabaseServer } from './binaries.js';
+import { createLeastPrivilegeRole } from './least-privilege.js';
 
-/**
- * Creates a read-only login role on `server` and returns a URL for it to `database` (default:
- * the server's own). PostgreSQL: `pg_read_all_data`; MySQL/MariaDB: `SELECT` on the database.
- */
-export async function createReadOnlyRole(server: DatabaseServer, name = 'fidelity_reader', database?: string): Promise<string> {
-  const password = randomBytes(12).toString('hex');
-  const url = new URL(server.superuserUrl(database));
-  const schema = decodeURIComponent(url.pathname.slice(1));
-  if (url.protocol.startsWith('postgres')) {
-    await server.exec(`CREATE ROLE ${name} LOGIN PASSWORD '${password}'; GRANT pg_read_all_data TO ${name}`, database);
-  } else {
-    await server.exec(
-      `CREATE USER '${name}'@'127.0.0.1' IDENTIFIED BY '${password}'; GRANT SELECT ON \`${schema}\`.* TO '${name}'@'127.0.0.1'`,
-      database,
-    );
-  }
-  url.username = name;
-  url.password = password;
-  return url.toString();
+/** The URL of a new role that may read `database` (default: the server's own) as docs/configuration.md says. */
+export async function createReadOnlyRole(server: DatabaseServer, database?: string): Promise<string> {
+  const name = database ?? decodeURIComponent(new URL(server.url()).pathname.slice(1));
+  const role = await createLeastPrivilegeRole(server, { databases: [name], kinds: ['query'] });
+  return role.url(name);
 }

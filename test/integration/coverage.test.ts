@@ -85,7 +85,8 @@ describe('coverage checks on real servers', () => {
     });
 
     test(`${engine}: a category missing in staging is detected and named`, async () => {
-      const runner = runnerFor(server(), {});
+      // examples: show names the missing value; the default policy would show a keyed hash.
+      const runner = runnerFor(server(), { examples: 'show' });
       try {
         await server().exec("UPDATE products SET category = 'books' WHERE category = 'garden'", 'staging');
         await server().exec("UPDATE products SET sku = 'X' WHERE id = 3", 'staging');

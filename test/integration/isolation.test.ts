@@ -6,6 +6,7 @@ import { Sides } from '../../src/connectors/sides.js';
 import { CheckRunner } from '../helpers/harness.js';
 import { silentLogger } from '../../src/log.js';
 import { ResultsStore, type SampleRecord } from '../../src/results/store.js';
+import { ExamplesPrivacy } from '../../src/results/privacy.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { freezePostgres } from '../helpers/freeze.js';
@@ -62,7 +63,7 @@ describe('one frozen database never fails the checks of another', () => {
       { env: {} },
     );
     const store = new ResultsStore();
-    store.setChecks(config.checks);
+    store.setChecks(config.checks, new ExamplesPrivacy(config.root, config.checks));
     const sides = new Sides(config.root, silentLogger);
     const scheduler = new Scheduler({ root: config.root, sides, store, log: silentLogger });
 
@@ -159,7 +160,7 @@ describe('one frozen database never fails the checks of another', () => {
   });
 
   test('a statement on a server that stops answering ends at the deadline: the connection is dropped and its slot returned', async () => {
-    const url = await createReadOnlyRole(postgres, 'fidelity_slot_reader');
+    const url = await createReadOnlyRole(postgres);
     const databases = { pg: { url, max_concurrency: 1 } };
     const runner = new CheckRunner(
       loadConfigObject(

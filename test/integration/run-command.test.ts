@@ -65,7 +65,7 @@ function writeConfig(name: string, stagingShopUrl: string, extra = ''): string {
 defaults: { timeout: 20s }
 ${extra}
 checks:
-  - { name: product_prices, kind: query, database: shop, sql: "SELECT sku, name, price FROM products", key: [sku] }
+  - { name: product_prices, kind: query, database: shop, sql: "SELECT sku, name, price FROM products", key: [sku], examples: show }
   - { name: orders_by_status, kind: query, database: shop, sql: "SELECT status, count(*) AS n, sum(total) AS revenue FROM orders GROUP BY status" }
   - { name: stock_levels, kind: query, database: stock, sql: "SELECT sku, quantity FROM stock", key: [sku] }
 `,

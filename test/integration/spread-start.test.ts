@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { firstSampleDelays } from '../../src/scheduler/spread.js';
 import { runExporter } from '../helpers/exporter.js';
+import { createReadOnlyRole } from '../helpers/read-only-role.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { startExporterProcess, waitFor, writeTempFile, type ExporterProcess } from '../helpers/process.js';
 
@@ -46,13 +47,9 @@ describe('a spread start', () => {
   before(async () => {
     postgres = await startPostgres();
     await postgres.exec(`CREATE TABLE orders (id int PRIMARY KEY, status text);
-      INSERT INTO orders SELECT i, 'paid' FROM generate_series(1, 100) i;
-      CREATE ROLE fidelity_reader LOGIN PASSWORD 'reader'; GRANT pg_read_all_data TO fidelity_reader;`);
-    // The read-only role docs/configuration.md recommends.
-    const url = new URL(postgres.url());
-    url.username = 'fidelity_reader';
-    url.password = 'reader';
-    env = { SHOP_URL: url.toString() };
+      INSERT INTO orders SELECT i, 'paid' FROM generate_series(1, 100) i;`);
+    // The least-privilege role docs/configuration.md gives for query checks.
+    env = { SHOP_URL: await createReadOnlyRole(postgres) };
     configFile = writeTempFile('fidelity.yml', configText(CHECKS));
     exporter = await startExporterProcess([`--config.file=${configFile}`], env);
   });

@@ -78,11 +78,3 @@ test('min_share ignores rare baseline values; an empty baseline is fully covered
   assert.equal(result.ratio, 1);
   assert.equal(compareCoverage(new ColumnProfile(), profile(['x']), options).ratio, 1);
 });
-
-test('redact: values a detector flags are left out of the missing list, with their shape', () => {
-  const result = compareCoverage(profile(['books', 'anna@gmail.com']), profile([]), { ...options, redact: (value) => value.includes('@') });
-  assert.deepEqual(result.topMissing, [
-    { shape: 'len 8-15: lower punct', rows: 1, redacted: true },
-    { value: 'books', shape: 'len 4-7: lower', rows: 1 },
-  ]);
-});

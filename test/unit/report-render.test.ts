@@ -10,13 +10,14 @@ import { renderValue, sparkline } from '../../src/server/html.js';
 import { redact } from '../../src/server/redact.js';
 import { changesBetween } from '../../src/server/view.js';
 
-test('redaction: secrets, credential keys, credential rows, URL credentials, flagged objects', () => {
+test('redaction: secrets by origin and value, credential values, URL credentials, flagged objects; field names play no part', () => {
   const cases: Array<[string, unknown, unknown]> = [
     ['Secret instance', { url: new Secret('postgres://u:p@h/db') }, { url: '<secret>' }],
-    ['credential key', { password: 'hunter2', api_key: 'k', Authorization: 'Bearer x', dsn: 'x' }, { password: '<redacted>', api_key: '<redacted>', Authorization: '<redacted>', dsn: '<redacted>' }],
-    ['booleans under credential keys stay', { password_differs: true, token: null }, { password_differs: true, token: null }],
-    ['near misses kept (bypass, passengers); any key naming a token is redacted', { bypass: 'ok', passengers: 3, tokens_used: 5 }, { bypass: 'ok', passengers: 3, tokens_used: '<redacted>' }],
-    ['credential row', { differences: [{ key: 'database.password', baseline: 'a', candidate: 'b' }] }, { differences: [{ key: 'database.password', baseline: '<redacted>', candidate: '<redacted>' }] }],
+    ['a configured secret value, wherever it is', { echo: `said ${new Secret('s3cr3t-value-42').reveal()}` }, { echo: 'said <secret>' }],
+    ['the password of a secret URL', { error: `auth failed for ${new URL(new Secret('postgres://app:Pw-0815-long@db/shop').reveal()).password}` }, { error: 'auth failed for <secret>' }],
+    ['credential values', { header: 'Bearer abcdefghijkl', pem: '-----BEGIN RSA PRIVATE KEY-----\nMII' }, { header: '<redacted>', pem: '<redacted>' }],
+    ["the exporter's own field names are not secrets", { violations: { token: 3, email: 1 }, password_changes: 2, api_key_count: 1 }, { violations: { token: 3, email: 1 }, password_changes: 2, api_key_count: 1 }],
+    ['a row its kind judged secret', { differences: [{ key: 'database.password', secret: true, differs: true, baseline: 'a', candidate: 'b' }] }, { differences: [{ key: 'database.password', secret: true, differs: true, baseline: '<redacted>', candidate: '<redacted>' }] }],
     ['ordinary row', { differences: [{ key: 'pool.size', baseline: 5, candidate: 10 }] }, { differences: [{ key: 'pool.size', baseline: 5, candidate: 10 }] }],
     ['URL credentials', { target: 'mysql://root:pw@10.0.0.1:3306/x and https://a:b@c/' }, { target: 'mysql://<redacted>@10.0.0.1:3306/x and https://<redacted>@c/' }],
     ['flagged object', { violations: [{ sensitive: true, column: 'email', value: 'ann@example.com', row: 4 }] }, { violations: [{ sensitive: true, column: 'email', value: '<redacted>', row: 4 }] }],
