@@ -101,7 +101,7 @@ function configYaml(urls: Record<string, string>): string {
     databases:
       pg: { url: "${urls.pgStaging}", sensitive_columns: [secret_answer] }
       maria: { url: "${urls.mariaStaging}" }
-defaults: { every: 1h, timeout: 30s }
+defaults: { every: 1h, timeout: 30s, start_spread: 0s }
 checks:${checks('pg', '')}${checks('maria', ', sensitive_columns: [secret_answer]')}
 `;
 }
