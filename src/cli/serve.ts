@@ -2,15 +2,15 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { LoadedConfig } from '../config/load.js';
-import { Exporter } from '../exporter.js';
+import { Exporter } from '../runtime/exporter.js';
 import type { Logger } from '../log.js';
 import type { Shard } from '../scheduler/shard.js';
 import { createApp } from '../server/app.js';
 import { unsupportedRuntime, VERSION } from '../version.js';
-import { Authenticator } from '../server/auth.js';
-import { EMPTY_WEB_CONFIG, reloadIncompatibility, type WebConfig } from '../server/web-config.js';
+import { EMPTY_WEB_CONFIG, loadWebConfigFile, type WebConfig } from '../server/web-config.js';
+import { WebState } from '../server/web-state.js';
+import { Reloader, type ReloadOutcome } from '../runtime/reload.js';
 import { parseListenAddress } from './args.js';
-import { Reloader, type ReloadOutcome } from './reload.js';
 
 export interface RunningExporter {
   exporter: Exporter;
@@ -31,44 +31,14 @@ export interface ServeOptions {
   shard?: Shard;
 }
 
-/** The web configuration in force; a reload swaps credentials, headers and certificates in place. */
-export class WebState {
-  private authenticatorOf: Authenticator;
-  private server: Server | HttpsServer | undefined;
-
-  constructor(private current: WebConfig) {
-    this.authenticatorOf = new Authenticator(current);
-  }
-
-  get config(): WebConfig {
-    return this.current;
-  }
-
-  get authenticator(): Authenticator {
-    return this.authenticatorOf;
-  }
-
-  attach(server: Server | HttpsServer): void {
-    this.server = server;
-  }
-
-  /** Throws (keeping the current one) when the change needs a restart. */
-  apply(next: WebConfig): void {
-    const problem = reloadIncompatibility(this.current, next);
-    if (problem) throw new Error(problem);
-    const authenticator = new Authenticator(next);
-    if (next.tls && this.server && 'setSecureContext' in this.server) this.server.setSecureContext(next.tls.context);
-    this.current = next;
-    this.authenticatorOf = authenticator;
-  }
-}
-
 /** Starts the scheduler and the HTTP(S) server; resolves once the port is bound. */
 export async function startServing(config: LoadedConfig, listenAddress: string, log: Logger, options: ServeOptions = {}): Promise<RunningExporter> {
   const { host, port } = parseListenAddress(listenAddress);
   const exporter = new Exporter(config, log, { shard: options.shard });
   const web = new WebState(options.webConfig ?? EMPTY_WEB_CONFIG);
-  const reloader = new Reloader({ exporter, web, log, configFile: options.configFile, webConfigFile: options.webConfigFile });
+  const { webConfigFile } = options;
+  const reloadCompanion = webConfigFile ? () => web.apply(loadWebConfigFile(webConfigFile)) : undefined;
+  const reloader = new Reloader({ exporter, log, configFile: options.configFile, reloadCompanion });
   const app = createApp(exporter, log, { web, reload: (trigger) => reloader.reload(trigger) });
 
   // Slow clients must not hold connections open for ever: the headers and the whole request have
