@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import type { LoadedConfig } from '../config/load.js';
+import { loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { Exporter } from '../runtime/exporter.js';
 import type { Logger } from '../log.js';
 import type { Shard } from '../scheduler/shard.js';
@@ -10,7 +10,9 @@ import { unsupportedRuntime, VERSION } from '../version.js';
 import { EMPTY_WEB_CONFIG, loadWebConfigFile, type WebConfig } from '../server/web-config.js';
 import { WebState } from '../server/web-state.js';
 import { Reloader, type ReloadOutcome } from '../runtime/reload.js';
-import { parseListenAddress } from './args.js';
+import { parseListenAddress, type CommonFlags } from './args.js';
+import { prepareDemo } from './demo.js';
+import { ExitCode } from './exit-codes.js';
 
 export interface RunningExporter {
   exporter: Exporter;
@@ -101,6 +103,42 @@ export async function startServing(config: LoadedConfig, listenAddress: string, 
       await exporter.stop();
     },
   };
+}
+
+/** `serve` and `demo`: one exporter (the demo's without --config.file) behind the HTTP server until SIGINT/SIGTERM. */
+export async function serveCommand(flags: CommonFlags, log: Logger): Promise<ExitCode> {
+  let config: LoadedConfig;
+  let cleanup = async () => {};
+  // Refused at start, before anything else happens, with the key at fault.
+  const webConfig = flags.webConfigFile ? loadWebConfigFile(flags.webConfigFile) : undefined;
+  const configFile = flags.command === 'serve' ? flags.configFile : undefined;
+  if (configFile) {
+    config = loadConfigFile(configFile);
+  } else {
+    const demo = await prepareDemo();
+    config = demo.config;
+    cleanup = demo.stop;
+  }
+  const running = await startServing(config, flags.listenAddress, log, {
+    webConfig,
+    configFile,
+    webConfigFile: flags.webConfigFile,
+    headersTimeoutMs: flags.headersTimeoutMs,
+    requestTimeoutMs: flags.requestTimeoutMs,
+    shard: flags.shard,
+  });
+  process.on('SIGHUP', () => void running.reload('SIGHUP'));
+  if (!flags.configFile || flags.command === 'demo') {
+    process.stdout.write(`fidelity-exporter demo running: open ${running.url} (metrics at ${running.url}metrics)\n`);
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info('shutting down');
+  await running.close();
+  await cleanup();
+  return ExitCode.OK;
 }
 
 /**
