@@ -119,7 +119,6 @@ export class Exporter {
    * limit them), probes the sides once, and resolves when all are done. `onSampled` follows progress.
    */
   async sampleOnce(onSampled?: (check: CommonCheck) => void): Promise<void> {
-    this.running = true;
     await this.current.scheduler.once(this.current.config.checks, onSampled);
     await this.proberScheduling;
     this.recordScores();
