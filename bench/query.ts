@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Gauge, Registry } from 'prom-client';
 import { loadConfigObject } from '../src/config/load.js';
-import { Exporter } from '../src/exporter.js';
+import { Exporter } from '../src/runtime/exporter.js';
 import { silentLogger } from '../src/log.js';
 import { sample } from '../src/metrics/catalogue.js';
 import { createApp } from '../src/server/app.js';

@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 import { ConfigError } from './config/errors.js';
-import { loadConfigFile, type LoadedConfig } from './config/load.js';
+import { loadConfigFile } from './config/load.js';
 import { createLogger } from './log.js';
 import { builtinDetectorNames, createDetectors } from './compare/detectors.js';
 import { scrubFields } from './compare/privacy.js';
 import { VERSION } from './version.js';
 import { parseFlags, UsageError, USAGE } from './cli/args.js';
 import { ExitCode } from './cli/exit-codes.js';
-import { prepareDemo } from './cli/demo.js';
-import { startServing } from './cli/serve.js';
+import { serveCommand } from './cli/serve.js';
 import { rejectRunFlags, runCommand, runFlagDefinitions } from './cli/run.js';
 import { loadWebConfigFile } from './server/web-config.js';
 
@@ -41,40 +40,8 @@ async function main(argv: string[]): Promise<number> {
       return ExitCode.OK;
     }
     case 'serve':
-    case 'demo': {
-      let config: LoadedConfig;
-      let cleanup = async () => {};
-      // Refused at start, before anything else happens, with the key at fault.
-      const webConfig = flags.webConfigFile ? loadWebConfigFile(flags.webConfigFile) : undefined;
-      const configFile = flags.command === 'serve' ? flags.configFile : undefined;
-      if (configFile) {
-        config = loadConfigFile(configFile);
-      } else {
-        const demo = await prepareDemo();
-        config = demo.config;
-        cleanup = demo.stop;
-      }
-      const running = await startServing(config, flags.listenAddress, log, {
-        webConfig,
-        configFile,
-        webConfigFile: flags.webConfigFile,
-        headersTimeoutMs: flags.headersTimeoutMs,
-        requestTimeoutMs: flags.requestTimeoutMs,
-        shard: flags.shard,
-      });
-      process.on('SIGHUP', () => void running.reload('SIGHUP'));
-      if (!flags.configFile || flags.command === 'demo') {
-        process.stdout.write(`fidelity-exporter demo running: open ${running.url} (metrics at ${running.url}metrics)\n`);
-      }
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      log.info('shutting down');
-      await running.close();
-      await cleanup();
-      return ExitCode.OK;
-    }
+    case 'demo':
+      return serveCommand(flags, log);
     default:
       throw new UsageError(`unknown command "${flags.command}"\n\n${USAGE}`);
   }

@@ -5,14 +5,10 @@ import type { FailureReason } from '../checks/errors.js';
 import { kindNames } from '../checks/kinds.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfigFile, type LoadedConfig } from '../config/load.js';
-import { Sides } from '../connectors/sides.js';
 import type { Logger } from '../log.js';
-import { ExamplesPrivacy } from '../results/privacy.js';
-import { ResultsStore } from '../results/store.js';
-import { runSample } from '../scheduler/sample.js';
+import { Exporter } from '../runtime/exporter.js';
+import { ownedChecks } from '../scheduler/shard.js';
 import type { GateReport } from '../scoring/gate.js';
-import { ScoreHistory } from '../scoring/history.js';
-import { scoreState } from '../scoring/outcomes.js';
 import { gateBody } from '../server/gate-routes.js';
 import { renderReport } from '../server/html.js';
 import { resultsView, type CheckView, type ResultsView } from '../server/view.js';
@@ -259,53 +255,52 @@ export async function runCommand(flags: CommonFlags, values: Record<string, unkn
   const options = runOptionsOf(values);
   const config = loadConfigFile(flags.configFile);
   const selected = selectChecks(config, options);
+  const owned = ownedChecks(selected, flags.shard);
+  if (owned.length === 0 && flags.shard) {
+    const message = `shard ${flags.shard.index}/${flags.shard.count} owns none of the ${selected.length} selected checks`;
+    throw new ConfigError([{ path: '--shard', message }], config.file);
+  }
   const terminal: Terminal = {
     tty: Boolean(process.stdout.isTTY),
     color: Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined,
     write: (text) => process.stdout.write(text),
   };
 
-  const startedAt = Date.now();
-  const store = new ResultsStore();
-  store.setChecks(selected, new ExamplesPrivacy(config.root, config.checks));
-  const sides = new Sides(config.root, log);
-  const running = new Set(selected.map((check) => check.name));
+  // The same exporter `serve` runs (runtime/), sampling each check once instead of on its schedule.
+  const exporter = new Exporter(config, log, { shard: flags.shard, select: () => selected });
+  const { startedAt } = exporter;
+  const checks = exporter.config.checks;
+  const running = new Set(checks.map((check) => check.name));
   let done = 0;
   const progress = () => {
     if (!terminal.tty) return;
     const names = truncate([...running].join(', '), Math.max(20, (process.stdout.columns ?? 100) - 30));
-    terminal.write(`\r\u001b[2K[${done}/${selected.length}] running ${names}`);
+    terminal.write(`\r\u001b[2K[${done}/${checks.length}] running ${names}`);
   };
-  if (!terminal.tty) terminal.write(`running ${selected.length} checks\n`);
+  if (!terminal.tty) terminal.write(`running ${checks.length} checks${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count} of ${selected.length})` : ''}\n`);
   progress();
   try {
-    await Promise.all(
-      selected.map(async (check) => {
-        await runSample(check, { root: config.root, sides, store, log });
-        running.delete(check.name);
-        done += 1;
-        if (terminal.tty) progress();
-        else {
-          const state = store.get(check.name);
-          const status = !state?.lastRun?.success ? `error (${state?.lastRun?.reason ?? 'unknown'})` : state.result?.inconclusive ? 'inconclusive' : state.result?.passed ? 'pass' : 'drift';
-          terminal.write(`[${done}/${selected.length}] ${check.name}: ${status}\n`);
-        }
-      }),
-    );
+    await exporter.sampleOnce((check) => {
+      running.delete(check.name);
+      done += 1;
+      if (terminal.tty) progress();
+      else {
+        const state = exporter.store.get(check.name);
+        const status = !state?.lastRun?.success ? `error (${state?.lastRun?.reason ?? 'unknown'})` : state.result?.inconclusive ? 'inconclusive' : state.result?.passed ? 'pass' : 'drift';
+        terminal.write(`[${done}/${checks.length}] ${check.name}: ${status}\n`);
+      }
+    });
   } finally {
-    await sides.close();
+    await exporter.stop();
   }
   if (terminal.tty) terminal.write('\r\u001b[2K');
   const finishedAt = Date.now();
 
-  const history = new ScoreHistory();
-  const { scores, gate } = scoreState(store.all(), config.root.scores);
-  history.record(finishedAt, scores);
-  const view = resultsView({ config: { ...config, checks: selected }, store, sides, startedAt, reload: { successful: true }, history });
-  const exitCode = exitCodeOf(gate, view.checks);
+  const view = resultsView(exporter);
+  const exitCode = exitCodeOf(view.gate, view.checks);
 
   terminal.write(renderSummary(view, terminal));
-  if (options.jsonFile) writeOutput(options.jsonFile, `${JSON.stringify(renderJson(view, gate, exitCode, { startedAt, finishedAt }), null, 2)}\n`);
+  if (options.jsonFile) writeOutput(options.jsonFile, `${JSON.stringify(renderJson(view, view.gate, exitCode, { startedAt, finishedAt }), null, 2)}\n`);
   if (options.junitFile) writeOutput(options.junitFile, renderJunit(view, (finishedAt - startedAt) / 1000));
   if (options.reportFile) writeOutput(options.reportFile, renderReport(view, 'fidelity-exporter run', { links: false }));
   const meaning: Record<ExitCode, string> = { 0: 'gate passed', 1: 'gate failed', 2: 'gate inconclusive', 3: 'configuration error', 4: 'runtime error: some checks could not run' };

@@ -1,16 +1,18 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import type { LoadedConfig } from '../config/load.js';
-import { Exporter } from '../exporter.js';
+import { loadConfigFile, type LoadedConfig } from '../config/load.js';
+import { Exporter } from '../runtime/exporter.js';
 import type { Logger } from '../log.js';
 import type { Shard } from '../scheduler/shard.js';
 import { createApp } from '../server/app.js';
 import { unsupportedRuntime, VERSION } from '../version.js';
-import { Authenticator } from '../server/auth.js';
-import { EMPTY_WEB_CONFIG, reloadIncompatibility, type WebConfig } from '../server/web-config.js';
-import { parseListenAddress } from './args.js';
-import { Reloader, type ReloadOutcome } from './reload.js';
+import { EMPTY_WEB_CONFIG, loadWebConfigFile, type WebConfig } from '../server/web-config.js';
+import { WebState } from '../server/web-state.js';
+import { Reloader, type ReloadOutcome } from '../runtime/reload.js';
+import { parseListenAddress, type CommonFlags } from './args.js';
+import { prepareDemo } from './demo.js';
+import { ExitCode } from './exit-codes.js';
 
 export interface RunningExporter {
   exporter: Exporter;
@@ -31,44 +33,14 @@ export interface ServeOptions {
   shard?: Shard;
 }
 
-/** The web configuration in force; a reload swaps credentials, headers and certificates in place. */
-export class WebState {
-  private authenticatorOf: Authenticator;
-  private server: Server | HttpsServer | undefined;
-
-  constructor(private current: WebConfig) {
-    this.authenticatorOf = new Authenticator(current);
-  }
-
-  get config(): WebConfig {
-    return this.current;
-  }
-
-  get authenticator(): Authenticator {
-    return this.authenticatorOf;
-  }
-
-  attach(server: Server | HttpsServer): void {
-    this.server = server;
-  }
-
-  /** Throws (keeping the current one) when the change needs a restart. */
-  apply(next: WebConfig): void {
-    const problem = reloadIncompatibility(this.current, next);
-    if (problem) throw new Error(problem);
-    const authenticator = new Authenticator(next);
-    if (next.tls && this.server && 'setSecureContext' in this.server) this.server.setSecureContext(next.tls.context);
-    this.current = next;
-    this.authenticatorOf = authenticator;
-  }
-}
-
 /** Starts the scheduler and the HTTP(S) server; resolves once the port is bound. */
 export async function startServing(config: LoadedConfig, listenAddress: string, log: Logger, options: ServeOptions = {}): Promise<RunningExporter> {
   const { host, port } = parseListenAddress(listenAddress);
   const exporter = new Exporter(config, log, { shard: options.shard });
   const web = new WebState(options.webConfig ?? EMPTY_WEB_CONFIG);
-  const reloader = new Reloader({ exporter, web, log, configFile: options.configFile, webConfigFile: options.webConfigFile });
+  const { webConfigFile } = options;
+  const reloadCompanion = webConfigFile ? () => web.apply(loadWebConfigFile(webConfigFile)) : undefined;
+  const reloader = new Reloader({ exporter, log, configFile: options.configFile, reloadCompanion });
   const app = createApp(exporter, log, { web, reload: (trigger) => reloader.reload(trigger) });
 
   // Slow clients must not hold connections open for ever: the headers and the whole request have
@@ -131,6 +103,42 @@ export async function startServing(config: LoadedConfig, listenAddress: string, 
       await exporter.stop();
     },
   };
+}
+
+/** `serve` and `demo`: one exporter (the demo's without --config.file) behind the HTTP server until SIGINT/SIGTERM. */
+export async function serveCommand(flags: CommonFlags, log: Logger): Promise<ExitCode> {
+  let config: LoadedConfig;
+  let cleanup = async () => {};
+  // Refused at start, before anything else happens, with the key at fault.
+  const webConfig = flags.webConfigFile ? loadWebConfigFile(flags.webConfigFile) : undefined;
+  const configFile = flags.command === 'serve' ? flags.configFile : undefined;
+  if (configFile) {
+    config = loadConfigFile(configFile);
+  } else {
+    const demo = await prepareDemo();
+    config = demo.config;
+    cleanup = demo.stop;
+  }
+  const running = await startServing(config, flags.listenAddress, log, {
+    webConfig,
+    configFile,
+    webConfigFile: flags.webConfigFile,
+    headersTimeoutMs: flags.headersTimeoutMs,
+    requestTimeoutMs: flags.requestTimeoutMs,
+    shard: flags.shard,
+  });
+  process.on('SIGHUP', () => void running.reload('SIGHUP'));
+  if (!flags.configFile || flags.command === 'demo') {
+    process.stdout.write(`fidelity-exporter demo running: open ${running.url} (metrics at ${running.url}metrics)\n`);
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info('shutting down');
+  await running.close();
+  await cleanup();
+  return ExitCode.OK;
 }
 
 /**

@@ -21,8 +21,8 @@ export class Scheduler {
   constructor(private readonly deps: SampleDeps) {}
 
   start(checks: CommonCheck[], probeIntervalMs: number): void {
-    this.probe();
-    this.timers.push(setInterval(() => this.probe(), probeIntervalMs));
+    void this.probe();
+    this.timers.push(setInterval(() => void this.probe(), probeIntervalMs));
     const now = Date.now();
     const startSpread = this.deps.root.defaults.start_spread;
     const plans: Array<{ check: CommonCheck; periodMs: number; cadenceAt?: number; firstTickAt?: number }> = [];
@@ -54,6 +54,18 @@ export class Scheduler {
   }
 
   /**
+   * Every enabled check once, now and all at once, with one probe of the sides; resolves when all
+   * are done (the one-shot `run`). No spread: a CI job wants its answer as soon as possible.
+   */
+  async once(checks: CommonCheck[], onSampled?: (check: CommonCheck) => void): Promise<void> {
+    const samples = checks.filter((check) => check.enabled).map(async (check) => {
+      await this.trigger(check);
+      onSampled?.(check);
+    });
+    await Promise.all([this.probe(), ...samples]);
+  }
+
+  /**
    * After a reload, when a check sampled within its period: the time of its next sample (interval
    * checks), or Infinity (cron checks, whose ticks simply go on). Undefined when it should spread.
    */
@@ -67,8 +79,8 @@ export class Scheduler {
   private first(check: CommonCheck, delay: number): void {
     const begin = () => {
       this.firstSamples.delete(check.name);
-      this.trigger(check);
-      if (check.every !== undefined) this.timers.push(setInterval(() => this.trigger(check), check.every));
+      void this.trigger(check);
+      if (check.every !== undefined) this.timers.push(setInterval(() => void this.trigger(check), check.every));
     };
     if (delay <= 0) begin();
     else this.firstSamples.set(check.name, setTimeout(begin, delay));
@@ -78,18 +90,20 @@ export class Scheduler {
     // A tick before the spread first sample is that first sample.
     clearTimeout(this.firstSamples.get(check.name));
     this.firstSamples.delete(check.name);
-    this.trigger(check);
+    void this.trigger(check);
   }
 
-  private probe(): void {
-    void this.deps.sides.probe(Math.min(10_000, this.deps.root.defaults.side_probe_interval));
+  private probe(): Promise<void> {
+    return this.deps.sides.probe(Math.min(10_000, this.deps.root.defaults.side_probe_interval));
   }
 
-  private trigger(check: CommonCheck): void {
-    if (this.stopped) return;
+  /** Starts a sample; resolves when it is done (false when skipped or stopped). */
+  private trigger(check: CommonCheck): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
     const run = runSample(check, this.deps);
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
+    return run;
   }
 
   /** Resolves when every sample started so far has finished. */

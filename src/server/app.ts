@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Exporter } from '../exporter.js';
+import type { Exporter } from '../runtime/exporter.js';
 import type { Logger } from '../log.js';
-import type { ReloadOutcome } from '../cli/reload.js';
+import type { ReloadOutcome } from '../runtime/reload.js';
 import { authMiddleware, type Authenticator } from './auth.js';
 import type { WebConfig } from './web-config.js';
 import { renderReport } from './html.js';

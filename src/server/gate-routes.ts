@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
-import type { Exporter } from '../exporter.js';
+import type { Exporter } from '../runtime/exporter.js';
 import { eventSchema } from '../events/schema.js';
 import { EventError } from '../events/store.js';
 import type { Logger } from '../log.js';

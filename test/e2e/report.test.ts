@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfigObject } from '../../src/config/load.js';
-import { Exporter } from '../../src/exporter.js';
+import { Exporter } from '../../src/runtime/exporter.js';
 import { silentLogger } from '../../src/log.js';
 import { createApp } from '../../src/server/app.js';
 import { requireBinary } from '../helpers/binaries.js';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { loadConfigText } from '../../src/config/load.js';
 import { DEMO_CONFIG } from '../../src/demo/config.js';
 import { writeDemoConfigs } from '../../src/demo/configs.js';
-import { Exporter } from '../../src/exporter.js';
+import { Exporter } from '../../src/runtime/exporter.js';
 import { silentLogger } from '../../src/log.js';
 
 test('demo: app_config shows every kind of drift, runtime_env is faithful', async () => {

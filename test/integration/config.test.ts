@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfigObject } from '../../src/config/load.js';
-import { Exporter } from '../../src/exporter.js';
+import { Exporter } from '../../src/runtime/exporter.js';
 import { silentLogger } from '../../src/log.js';
 import type { CheckState } from '../../src/results/store.js';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import request from 'supertest';
 import type { CheckResult } from '../../src/checks/check.js';
 import { loadConfigObject } from '../../src/config/load.js';
-import { Exporter } from '../../src/exporter.js';
+import { Exporter } from '../../src/runtime/exporter.js';
 import { silentLogger } from '../../src/log.js';
 import { createApp } from '../../src/server/app.js';
 

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfigObject } from '../../src/config/load.js';
 import { httpClient } from '../../src/connectors/http.js';
 import { startShopApp, type RunningApp } from '../../src/demo/shop-app.js';
-import { Exporter } from '../../src/exporter.js';
+import { Exporter } from '../../src/runtime/exporter.js';
 import { silentLogger } from '../../src/log.js';
 
 /** `prober.scheduling`: the HTTP prober thread under SCHED_FIFO, read back from the kernel. */

@@ -208,8 +208,12 @@ test('a side unreachable: exit 4, the checks on it reported as errors, the secre
   const config = writeConfig('unreachable.yml', `postgres://fidelity:hunter2-secret@127.0.0.1:${port}/shop`);
   const json = join(dir, 'unreachable.json');
   const junit = join(dir, 'unreachable.xml');
-  const result = await run([`--config.file=${config}`, `--output.json=${json}`, `--output.junit=${junit}`]);
+  const html = join(dir, 'unreachable.html');
+  const result = await run([`--config.file=${config}`, `--output.json=${json}`, `--output.junit=${junit}`, `--report=${html}`]);
   assert.equal(result.code, 4, result.stdout + result.stderr);
+  // The sides were probed as serve probes them: the report says which environment is down.
+  assert.match(readFileSync(html, 'utf8'), /<strong>production<\/strong> <span class="badge up">up<\/span>/);
+  assert.match(readFileSync(html, 'utf8'), /<strong>staging<\/strong> <span class="badge down">down<\/span>/);
   assert.match(result.stdout, /product_prices\s+query\s+production→staging\s+ERROR\s+.*connect/);
   const report = JSON.parse(readFileSync(json, 'utf8')) as RunJson;
   assert.equal(report.exitCode, 4);
@@ -218,4 +222,13 @@ test('a side unreachable: exit 4, the checks on it reported as errors, the secre
   const { cases } = parseJunit(junit);
   assert.equal(cases.filter((c) => c.error?.['@_type'] === 'connect').length, 2);
   for (const text of [result.stdout, result.stderr, readFileSync(json, 'utf8'), readFileSync(junit, 'utf8')]) assert.doesNotMatch(text, /hunter2-secret/);
+});
+
+test('run sets the HTTP prober scheduling of the configuration, as serve does', async () => {
+  const config = writeConfig('prober.yml', '${STAGING_SHOP_URL}', 'prober: { scheduling: realtime, realtime_priority: 5 }');
+  const result = await run([`--config.file=${config}`, '--check=stock_levels', '--log.level=info']);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  // Granted (CAP_SYS_NICE) or refused with the reason: either way the runtime asked for it.
+  assert.match(result.stderr, /"msg":"HTTP prober (scheduling set|runs under normal scheduling)"/);
+  assert.match(result.stderr, /"prober":"[^"]*(SCHED_FIFO|realtime|real-time|chrt|CAP_SYS_NICE)[^"]*"/i);
 });

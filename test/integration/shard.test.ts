@@ -1,15 +1,16 @@
 // Three exporter processes with --shard=0/3, 1/3, 2/3 on the same configuration against a real
 // PostgreSQL run every check exactly once between them. A real Prometheus then scrapes the three
 // and the recording rules of alerts/recording.rules.yml combine their scores into the score an
-// unsharded exporter computes on the same configuration.
+// unsharded exporter computes on the same configuration. `run --shard` runs the same share.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, requireBinary } from '../helpers/binaries.js';
-import { fetchText, metricValue, REPO_ROOT, spawnExporter, waitFor, type ExporterProcess } from '../helpers/exporter.js';
+import { ownerOf } from '../../src/scheduler/shard.js';
+import { fetchText, metricValue, REPO_ROOT, runExporter, spawnExporter, waitFor, type ExporterProcess } from '../helpers/exporter.js';
 import { createLeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 
@@ -129,4 +130,27 @@ test('Prometheus combines the shards with the recording rules into the unsharded
   assert.ok(Math.abs(combined.overall - (expectedOverall ?? Number.NaN)) < 1e-9, `sharded overall ${combined.overall} vs unsharded ${expectedOverall}`);
   const [reporting] = await query('count(fidelity_shard_info)');
   assert.equal(Number(reporting?.value[1]), 3);
+});
+
+test('run --shard=I/N runs only its share, the checks serve --shard=I/N runs', async () => {
+  const config = join(dir, 'config.yml');
+  const ran: string[][] = [];
+  for (const index of [0, 1, 2]) {
+    const json = join(dir, `run-${index}.json`);
+    const run = await runExporter(['run', `--config.file=${config}`, `--shard=${index}/3`, `--output.json=${json}`, '--log.level=error']);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { exitCode: number; checks: Array<{ name: string; status: string }> };
+    assert.equal(run.code, report.exitCode, run.stdout + run.stderr);
+    assert.match(run.stdout, new RegExp(`^running ${report.checks.length} checks \\(shard ${index}/3 of 24\\)`));
+    const names = report.checks.map((check) => check.name).sort();
+    assert.deepEqual(names, CHECKS.filter((check) => ownerOf(check, 3) === index).sort(), `shard ${index}/3`);
+    const served = JSON.parse((await fetchText(`${shards[index]!.baseUrl}/api/v1/results`)).body) as { checks: Array<{ name: string }> };
+    assert.deepEqual(names, served.checks.map((check) => check.name).sort(), `run and serve of shard ${index}/3 own the same checks`);
+    assert.ok(report.checks.every((check) => check.status === 'pass' || check.status === 'fail'), JSON.stringify(report.checks));
+    ran.push(names);
+  }
+  assert.deepEqual(ran.flat().sort(), [...CHECKS].sort(), 'the three shares are disjoint and cover every check');
+
+  const refused = await runExporter(['run', `--config.file=${config}`, '--check=items_0', `--shard=${(ownerOf('items_0', 3) + 1) % 3}/3`]);
+  assert.equal(refused.code, 3, refused.stdout + refused.stderr);
+  assert.match(refused.stderr, /--shard: shard \d\/3 owns none of the 1 selected checks/);
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { Exporter } from '../../src/exporter.js';
+import { Exporter } from '../../src/runtime/exporter.js';
 import { silentLogger } from '../../src/log.js';
 import { catalogue, runtimeCatalogue } from '../../src/metrics/catalogue.js';
 import { DROPPED_RUNTIME_METRICS, runtimeRegistry } from '../../src/metrics/runtime.js';

@@ -1,10 +1,7 @@
 import { ConfigError } from '../config/errors.js';
 import { loadConfigFile, type LoadedConfig } from '../config/load.js';
-import type { Exporter } from '../exporter.js';
 import type { Logger } from '../log.js';
-import { ownedChecks } from '../scheduler/shard.js';
-import { loadWebConfigFile, type WebConfig } from '../server/web-config.js';
-import type { WebState } from './serve.js';
+import type { Exporter } from './exporter.js';
 
 export type ReloadOutcome = { ok: true; checks: number; changed: ChangeSummary } | { ok: false; error: string };
 
@@ -17,15 +14,19 @@ export interface ChangeSummary {
 
 export interface ReloaderDeps {
   exporter: Exporter;
-  web: WebState;
   log: Logger;
   configFile?: string;
-  webConfigFile?: string;
+  /**
+   * What the server reloads with the configuration (its web configuration file): reads, validates
+   * and swaps it in, or throws and changes nothing. Runs after the configuration file validated and
+   * before it is applied, so a bad file of either kind keeps both as they were.
+   */
+  reloadCompanion?: () => void;
 }
 
 /**
- * SIGHUP and POST /-/reload: read the configuration file and the web configuration file again,
- * validate both completely, and only then swap them in. A bad file keeps everything as it was,
+ * SIGHUP and POST /-/reload: read the configuration file (and the server's web configuration file)
+ * again, validate completely, and only then swap them in. A bad file keeps everything as it was,
  * logs why and sets fidelity_config_last_reload_successful to 0. Reloads run one at a time.
  */
 export class Reloader {
@@ -40,13 +41,11 @@ export class Reloader {
   }
 
   private async reloadNow(trigger: string): Promise<ReloadOutcome> {
-    const { exporter, web, log, configFile, webConfigFile } = this.deps;
+    const { exporter, log, configFile, reloadCompanion } = this.deps;
     let config: LoadedConfig | undefined;
-    let webConfig: WebConfig | undefined;
     try {
       if (configFile) config = loadConfigFile(configFile);
-      if (webConfigFile) webConfig = loadWebConfigFile(webConfigFile);
-      if (webConfig) web.apply(webConfig);
+      reloadCompanion?.();
     } catch (error) {
       // ConfigError messages name paths and never carry a secret value.
       const message = error instanceof ConfigError ? error.message : (error as Error).message;
@@ -54,7 +53,7 @@ export class Reloader {
       log.error({ trigger, err: message }, 'configuration reload failed; the previous configuration stays in force');
       return { ok: false, error: message };
     }
-    const changed = config ? summarize(exporter.config.checks, ownedChecks(config.checks, exporter.options.shard)) : { added: 0, removed: 0, changed: 0, unchanged: exporter.config.checks.length };
+    const changed = config ? summarize(exporter.config.checks, exporter.checksOf(config)) : { added: 0, removed: 0, changed: 0, unchanged: exporter.config.checks.length };
     if (config) await exporter.applyConfig(config);
     else exporter.markReloadSucceeded();
     log.info({ trigger, checks: exporter.config.checks.length, ...changed }, 'configuration reloaded');

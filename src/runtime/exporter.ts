@@ -1,22 +1,34 @@
-import type { LoadedConfig } from './config/load.js';
-import { Sides } from './connectors/sides.js';
-import { httpClient, sameScheduling } from './connectors/http.js';
-import type { Logger } from './log.js';
-import { Collector, type ReloadStatus } from './metrics/collector.js';
-import { ExamplesPrivacy } from './results/privacy.js';
-import { ResultsStore } from './results/store.js';
-import { Scheduler } from './scheduler/scheduler.js';
-import { ownedChecks, type Shard } from './scheduler/shard.js';
-import { EventStore } from './events/store.js';
-import { ScoreHistory } from './scoring/history.js';
-import { scoreState } from './scoring/outcomes.js';
+import type { CommonCheck } from '../checks/check.js';
+import type { LoadedConfig } from '../config/load.js';
+import { Sides } from '../connectors/sides.js';
+import { httpClient, sameScheduling } from '../connectors/http.js';
+import type { Logger } from '../log.js';
+import { Collector, type ReloadStatus } from '../metrics/collector.js';
+import { ExamplesPrivacy } from '../results/privacy.js';
+import { ResultsStore } from '../results/store.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { ownedChecks, type Shard } from '../scheduler/shard.js';
+import { EventStore } from '../events/store.js';
+import { ScoreHistory } from '../scoring/history.js';
+import { scoreState } from '../scoring/outcomes.js';
 
 const HISTORY_INTERVAL_MS = 10_000;
 
+export interface ExporterOptions {
+  /** With a shard, this replica runs and exports only the checks it owns (see scheduler/shard.ts). */
+  shard?: Shard;
+  /**
+   * The checks of the file to run (the one-shot `run` passes its selection); the shard then takes
+   * its share of them. Without it, every check of the file.
+   */
+  select?: (config: LoadedConfig) => CommonCheck[];
+}
+
 /**
- * The running exporter: one configuration, its connections, its scheduler and the results store.
- * Reloading swaps configuration, connections and scheduler; the store keeps the history of
- * checks that did not change.
+ * The one wiring of an exporter, used by `serve`, `demo` and `run` alike: one configuration, its
+ * connections, its scheduler and the results store. `serve` starts the schedules; `run` samples
+ * every check once (sampleOnce). Reloading swaps configuration, connections and scheduler; the
+ * store keeps the history of checks that did not change.
  */
 export class Exporter {
   readonly store = new ResultsStore();
@@ -35,8 +47,7 @@ export class Exporter {
   constructor(
     config: LoadedConfig,
     private readonly log: Logger,
-    /** With a shard, this replica runs and exports only the checks it owns (see scheduler/shard.ts). */
-    readonly options: { shard?: Shard } = {},
+    readonly options: ExporterOptions = {},
   ) {
     this.current = this.assemble(config);
     this.reloadStatus = { successful: true, lastSuccessAt: Date.now() };
@@ -51,8 +62,13 @@ export class Exporter {
     });
   }
 
+  /** The checks of a configuration that this exporter runs: the selection, then the shard's share. */
+  checksOf(loaded: LoadedConfig): CommonCheck[] {
+    return ownedChecks(this.options.select?.(loaded) ?? loaded.checks, this.options.shard);
+  }
+
   private assemble(loaded: LoadedConfig) {
-    const config = this.options.shard ? { ...loaded, checks: ownedChecks(loaded.checks, this.options.shard) } : loaded;
+    const config = this.options.shard || this.options.select ? { ...loaded, checks: this.checksOf(loaded) } : loaded;
     const sides = new Sides(config.root, this.log);
     // The policy knows every check of the file (masking checks of other shards mark columns too).
     this.store.setChecks(config.checks, new ExamplesPrivacy(loaded.root, loaded.checks));
@@ -96,6 +112,16 @@ export class Exporter {
     this.current.scheduler.start(this.current.config.checks, this.current.config.root.defaults.side_probe_interval);
     this.running = true;
     this.historyTimer ??= setInterval(() => this.recordScores(), HISTORY_INTERVAL_MS).unref();
+  }
+
+  /**
+   * The one-shot run: samples every enabled check once, all at once (each database's slots still
+   * limit them), probes the sides once, and resolves when all are done. `onSampled` follows progress.
+   */
+  async sampleOnce(onSampled?: (check: CommonCheck) => void): Promise<void> {
+    await this.current.scheduler.once(this.current.config.checks, onSampled);
+    await this.proberScheduling;
+    this.recordScores();
   }
 
   /** Adds the current scores to the history (the report's charts). */
