@@ -3,6 +3,7 @@ import type { examplesPolicies } from '../config/fields.js';
 import type { DefaultsConfig, EnvironmentConfig, RootConfig } from '../config/schema.js';
 import type { Column } from '../compare/canonical.js';
 import type { RawRow, ReadSession, StatementSummary } from '../connectors/database.js';
+import type { Dialect } from '../connectors/dialects/dialect.js';
 import type { MetricSample } from '../metrics/catalogue.js';
 import type { Logger } from '../log.js';
 
@@ -81,6 +82,8 @@ export interface CheckResult {
 export interface DatabaseHandle {
   readonly side: string;
   readonly engine: 'postgres' | 'mysql';
+  /** How this database's engine writes SQL: kinds build engine-specific statements through it. */
+  readonly dialect: Dialect;
   /** Statements this database runs at once from the exporter (its slots). */
   readonly concurrency: number;
   stream(sql: string, options: { maxRows: number; params?: unknown[] }, onRow: (row: RawRow, columns: Column[]) => void): Promise<StatementSummary>;

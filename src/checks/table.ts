@@ -17,8 +17,8 @@ import {
 import type { Tolerance } from '../compare/rows.js';
 import { checkSchema } from '../config/schema.js';
 import { duration, identifier, positiveInt } from '../config/fields.js';
-import { probeHiddenTables, requireWholeTables } from '../connectors/catalog-mysql.js';
 import type { ReadSession, RawRow } from '../connectors/database.js';
+import type { Dialect } from '../connectors/dialects/dialect.js';
 import {
   catalog,
   parseTableName,
@@ -87,6 +87,7 @@ interface CatalogColumn {
 interface SideInfo {
   side: string;
   engine: Engine;
+  dialect: Dialect;
   table: TableName;
   tableText: string;
   columns: Map<string, CatalogColumn>;
@@ -129,12 +130,9 @@ async function run(session: ReadSession, clock: BusyClock, statement: Statement)
   return clock.time(async () => (await session.query(statement.sql, statement.params)).rows);
 }
 
-/**
- * Per-transaction settings of our own statements on PostgreSQL: JIT compilation costs more than it
- * saves on statements sized to take about a second (and the many small bisection subqueries).
- */
-async function tune(session: ReadSession, engine: Engine): Promise<ReadSession> {
-  if (engine === 'postgres') await session.query('SET LOCAL jit = off');
+/** Per-transaction settings the engine wants for checksum and row statements (TableDialect.tuning). */
+async function tune(session: ReadSession, dialect: Dialect): Promise<ReadSession> {
+  for (const setting of dialect.table.tuning) await session.query(setting);
   return session;
 }
 
@@ -146,15 +144,15 @@ async function describeSide(context: SampleContext, check: TableCheck, side: str
   const db = context.database(side, check.database);
   const tableText = check.table_per_side[side] ?? check.table;
   const table = parseTableName(tableText);
-  const engine = db.engine;
+  const { engine, dialect } = db;
   return db.readOnly(async (session) => {
     const ask = async (statement: Statement) => (await session.query(statement.sql, statement.params)).rows;
     // A table readable column by column only would be compared on the columns the role sees.
-    if (engine === 'mysql') await requireWholeTables(session, [table.schema ?? text((await ask({ sql: 'SELECT DATABASE()', params: [] }))[0]?.[0])], table.name);
-    const columnRows = await ask(catalog.columns(engine, table));
+    await dialect.table.requireWholeTable?.(session, table);
+    const columnRows = await ask(dialect.table.columns(table));
     if (columnRows.length === 0) {
       // information_schema hides a table the role may not read: tell that from a missing table.
-      if (engine === 'mysql') await probeHiddenTables(session, table.schema, [table.name]);
+      await dialect.probeHiddenTables?.(session, table.schema, [table.name]);
       throw new SampleError('query', `table "${tableText}" does not exist on side "${side}" (database "${check.database}")`);
     }
     const order = columnRows.map((row) => text(row[0]));
@@ -165,19 +163,17 @@ async function describeSide(context: SampleContext, check: TableCheck, side: str
       const name = text(row[0]);
       columns.set(name, { name, type: text(row[1]), collation: text(row[2]), valueClass: classes[index]?.valueClass ?? 'other' });
     });
-    const facts = (await ask(catalog.facts(engine, table)))[0] ?? [];
-    const version = Number(facts[2] ?? 0);
-    if (engine === 'postgres' && version > 0 && version < 140000) {
-      throw new SampleError('query', `table checks need PostgreSQL 14 or later (bit_xor); side "${side}" runs ${Math.floor(version / 10000)}`);
-    }
-    const indexRows = await ask(catalog.uniqueIndexes(engine, table));
+    const facts = (await ask(dialect.table.facts(table)))[0] ?? [];
+    const unsupported = dialect.table.checksumProblem(Number(facts[2] ?? 0), side);
+    if (unsupported) throw new SampleError('query', unsupported);
+    const indexRows = await ask(dialect.table.uniqueIndexes(table));
     const indexes = new Map<string, string[]>();
     for (const row of indexRows) indexes.set(text(row[0]), [...(indexes.get(text(row[0])) ?? []), text(row[1])]);
     let md5 = false;
     if (wantMd5) {
       // Last statement of the transaction: where FIPS mode refuses md5 the error ends it harmlessly.
       try {
-        await session.query(catalog.md5Works(engine).sql);
+        await session.query(dialect.table.md5Works().sql);
         md5 = true;
       } catch {
         md5 = false;
@@ -186,6 +182,7 @@ async function describeSide(context: SampleContext, check: TableCheck, side: str
     return {
       side,
       engine,
+      dialect,
       table,
       tableText,
       columns,
@@ -235,7 +232,7 @@ function planColumns(check: TableCheck, a: SideInfo, b: SideInfo): ColumnPlan {
       throw new SampleError('config', `columns differ: ${parts.join('; ')} (list them in ignore_columns to compare the rest)`);
     }
   }
-  const crossEngine = a.engine !== b.engine;
+  const crossEngine = a.dialect !== b.dialect;
   let sameTypes = !crossEngine;
   const classOf = (name: string, isKey: boolean): ValueClass => {
     const x = a.columns.get(name) as CatalogColumn;
@@ -259,7 +256,7 @@ function planColumns(check: TableCheck, a: SideInfo, b: SideInfo): ColumnPlan {
 }
 
 function chooseHash(check: TableCheck, a: SideInfo, b: SideInfo, plan: ColumnPlan): RowHash {
-  const nativePossible = a.engine === 'postgres' && b.engine === 'postgres' && plan.sameTypes;
+  const nativePossible = a.dialect === b.dialect && a.dialect.table.nativeRowHash !== undefined && plan.sameTypes;
   if (check.hash === 'native') {
     if (!nativePossible) {
       throw new SampleError('config', 'hash "native" needs PostgreSQL on both sides with the same column types; use "auto", "md5" or "sha256"');
@@ -365,7 +362,7 @@ class Comparison {
   private async query(side: Side, statements: Statement[]): Promise<RawRow[][]> {
     return side.db.readOnly(async (session) => {
       const results: RawRow[][] = [];
-      await tune(session, side.info.engine);
+      await tune(session, side.info.dialect);
       for (const statement of statements) results.push(await run(session, side.clock, statement));
       return results;
     });
@@ -436,7 +433,7 @@ class Comparison {
             this.throwIfAborted();
             const started = performance.now();
             const statement = side.sql.integerChecksums(geometry.lo, width, [chunk]);
-            const rows = await side.db.readOnly(async (session) => run(await tune(session, side.info.engine), side.clock, statement));
+            const rows = await side.db.readOnly(async (session) => run(await tune(session, side.info.dialect), side.clock, statement));
             cursor.observe(Number((chunk.to - chunk.from + width - 1n) / width), performance.now() - started);
             for (const row of rows) addBucketSum(sums, text(row[0]), text(row[1]), text(row[2]));
           }
@@ -551,7 +548,7 @@ class Comparison {
               const first = next;
               next = Math.min(segments, next + SEGMENTS_PER_STATEMENT);
               const statement = side.sql.boundaryChecksums(first, edges.slice(first, next + 1));
-              const rows = await side.db.readOnly(async (session) => run(await tune(session, side.info.engine), side.clock, statement));
+              const rows = await side.db.readOnly(async (session) => run(await tune(session, side.info.dialect), side.clock, statement));
               for (const row of rows) addBucketSum(sums, text(row[0]), text(row[1]), text(row[2]));
             }
           })(),
