@@ -48,27 +48,3 @@ export interface ConnectorOptions {
   applicationName: string;
   onError: (error: Error) => void;
 }
-
-export function engineOf(url: string): 'postgres' | 'mysql' | null {
-  const scheme = /^([a-z0-9+]+):\/\//i.exec(url)?.[1]?.toLowerCase();
-  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
-  if (scheme === 'mysql' || scheme === 'mariadb') return 'mysql';
-  return null;
-}
-
-/**
- * `host:port` of a database URL, for error messages: never the user, password or database name.
- * PostgreSQL URLs may name the host in `?host=` (a socket directory) instead.
- */
-export function endpointOf(url: string): string {
-  const engine = engineOf(url);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'unknown host';
-  }
-  const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
-  const port = parsed.port || parsed.searchParams.get('port') || (engine === 'postgres' ? '5432' : '3306');
-  return `${host}:${port}`;
-}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { dialects } from '../../src/connectors/dialects/index.js';
+import { dialects, endpointOf, engineOf } from '../../src/connectors/dialects/index.js';
 import { mysqlDialect } from '../../src/connectors/dialects/mysql.js';
 import { postgresDialect } from '../../src/connectors/dialects/postgres.js';
 
@@ -96,4 +96,12 @@ test('check kinds never test an engine name: they ask the dialect', () => {
     const source = readFileSync(join(dir, file), 'utf8');
     assert.doesNotMatch(source, /[!=]==?\s*'(postgres|mysql)'/, `${file} compares an engine name`);
   }
+});
+
+test('connection URLs: the registry finds the engine by scheme and the default port from its dialect', () => {
+  assert.equal(engineOf('postgresql://u@h/db'), 'postgres');
+  assert.equal(engineOf('MariaDB://u@h/db'), 'mysql');
+  assert.equal(engineOf('sqlserver://u@h/db'), null);
+  assert.equal(endpointOf('mariadb://u:p@h/db'), 'h:3306');
+  assert.equal(endpointOf('postgres://u:p@h/db'), 'h:5432');
 });

@@ -140,6 +140,10 @@ export interface SamplingDialect {
 
 export interface Dialect {
   readonly engine: Engine;
+  /** URL schemes of the engine's connection URLs (`postgres://`), lower case. */
+  readonly urlSchemes: readonly string[];
+  /** The port a URL without one connects to. */
+  readonly defaultPort: number;
   quote(name: string): string;
   quoteTable(table: TableName): string;
   /** The n-th (1-based) bind parameter of a statement. */

@@ -136,6 +136,8 @@ const THIS_TABLE = 'TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?';
 
 export const mysqlDialect: Dialect = {
   engine: 'mysql',
+  urlSchemes: ['mysql', 'mariadb'],
+  defaultPort: 3306,
   quote,
   quoteTable,
   placeholder: () => '?',

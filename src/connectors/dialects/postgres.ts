@@ -149,6 +149,8 @@ async function constraintRows(session: ReadSession, schemas: string[]): Promise<
 
 export const postgresDialect: Dialect = {
   engine: 'postgres',
+  urlSchemes: ['postgres', 'postgresql'],
+  defaultPort: 5432,
   quote,
   quoteTable,
   placeholder: (index) => `$${index}`,
