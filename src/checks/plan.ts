@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { comparePlans, ignoreNodes, renderPlan, type PlanDifference, type PlanNode } from '../compare/plan.js';
 import { identifier } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
-import type { Dialect } from '../connectors/dialects/dialect.js';
+import type { Dialect, Engine } from '../connectors/dialects/dialect.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
@@ -55,7 +55,7 @@ interface SidePlan {
   shape: PlanNode;
 }
 
-async function explainSide(context: SampleContext, check: PlanOptions, side: string): Promise<{ engine: 'postgres' | 'mysql'; plans: SidePlan[] }> {
+async function explainSide(context: SampleContext, check: PlanOptions, side: string): Promise<{ engine: Engine; plans: SidePlan[] }> {
   const database = context.database(side, check.database);
   const ignored = new Set(check.ignore_nodes);
   const plans = await database.readOnly(async (session) => {

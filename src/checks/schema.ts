@@ -3,7 +3,7 @@ import { compareSchemas, schemaObjects, type SchemaComparison } from '../compare
 import { identifier } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import { defaultSchemas, readCatalog, type CatalogTable } from '../connectors/catalog.js';
-import type { Dialect } from '../connectors/dialects/dialect.js';
+import type { Dialect, Engine } from '../connectors/dialects/dialect.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
@@ -27,7 +27,7 @@ const schema = checkSchema('schema', {
 type SchemaOptions = KindOptions<typeof schema>;
 
 interface SideCatalog {
-  engine: 'postgres' | 'mysql';
+  engine: Engine;
   dialect: Dialect;
   schemas: string[];
   tables: CatalogTable[];

@@ -27,8 +27,11 @@ export interface ReadSession {
   query(sql: string, params?: unknown[]): Promise<{ columns: Column[]; rows: RawRow[] }>;
 }
 
+/** The engines, one name per dialect (connectors/dialects/index.ts). */
+export type Engine = 'postgres' | 'mysql';
+
 export interface DatabaseConnector {
-  readonly engine: 'postgres' | 'mysql';
+  readonly engine: Engine;
   /**
    * Runs `work` inside one read-only transaction on one pooled connection, with the server-side
    * statement timeout set; rolls back afterwards whatever happens.

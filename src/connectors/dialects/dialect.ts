@@ -2,7 +2,7 @@ import type { Column, ValueClass } from '../../compare/canonical.js';
 import type { PlanNode } from '../../compare/plan.js';
 import type { SampleError } from '../../checks/errors.js';
 import type { ConstraintRow } from '../catalog-rows.js';
-import type { RawRow, ReadSession } from '../database.js';
+import type { Engine, RawRow, ReadSession } from '../database.js';
 
 /**
  * What differs between database engines, in one object per engine: identifier quoting and
@@ -11,7 +11,7 @@ import type { RawRow, ReadSession } from '../database.js';
  * dialect and never test the engine's name; `index.ts` is the one map from name to dialect.
  */
 
-export type Engine = 'postgres' | 'mysql';
+export type { Engine };
 
 /** native: the engine's own record hash; md5/sha256: hash of the canonical row text. */
 export type RowHash = 'native' | 'md5' | 'sha256';
