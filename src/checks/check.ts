@@ -3,6 +3,7 @@ import type { examplesPolicies } from '../config/fields.js';
 import type { DefaultsConfig, EnvironmentConfig, RootConfig } from '../config/schema.js';
 import type { Column } from '../compare/canonical.js';
 import type { RawRow, ReadSession, StatementSummary } from '../connectors/database.js';
+import type { Dialect, Engine } from '../connectors/dialects/dialect.js';
 import type { MetricSample } from '../metrics/catalogue.js';
 import type { Logger } from '../log.js';
 
@@ -80,7 +81,9 @@ export interface CheckResult {
 /** A database of one side, reached through that database's concurrency limit and the sample's deadline. */
 export interface DatabaseHandle {
   readonly side: string;
-  readonly engine: 'postgres' | 'mysql';
+  readonly engine: Engine;
+  /** How this database's engine writes SQL: kinds build engine-specific statements through it. */
+  readonly dialect: Dialect;
   /** Statements this database runs at once from the exporter (its slots). */
   readonly concurrency: number;
   stream(sql: string, options: { maxRows: number; params?: unknown[] }, onRow: (row: RawRow, columns: Column[]) => void): Promise<StatementSummary>;

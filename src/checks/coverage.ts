@@ -7,7 +7,7 @@ import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
-import { parseTableName, quoteIdentifier, sampleTable, type SampleOutcome } from './sampling.js';
+import { parseTableName, sampleTable, type SampleOutcome } from './sampling.js';
 
 /**
  * `coverage`: for configured columns, the share of the baseline's distinct values (or value
@@ -59,9 +59,9 @@ async function profileSide(context: SampleContext, check: CoverageOptions, side:
   const database = context.database(side, check.database);
   const table = parseTableName(check.table);
   const profiles = columns.map(() => new ColumnProfile());
-  const list = columns.map((column) => quoteIdentifier(database.engine, column.name)).join(', ');
+  const list = columns.map((column) => database.dialect.quote(column.name)).join(', ');
   const outcome: SampleOutcome = await database.readOnly((session) =>
-    sampleTable(session, database.engine, table, { list, params: [] }, check.sample_rows, (row, rowColumns) => {
+    sampleTable(session, database.dialect, table, { list, params: [] }, check.sample_rows, (row, rowColumns) => {
       profiles.forEach((profile, index) => profile.add(canonicalize(rowColumns[index]?.valueClass ?? 'text', row[index] ?? null)));
     }),
   );

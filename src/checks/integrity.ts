@@ -3,14 +3,13 @@ import { checkSchema } from '../config/schema.js';
 import { identifier, positiveInt } from '../config/fields.js';
 import { defaultSchemas, readForeignKeys } from '../connectors/catalog.js';
 import type { ReadSession } from '../connectors/database.js';
-import { classifyMysqlError } from '../connectors/mysql.js';
-import { classifyPostgresError } from '../connectors/postgres.js';
+import type { Dialect, Engine } from '../connectors/dialects/dialect.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
 import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
-import { parseTableName, qualifiedTable, quoteIdentifier, type Engine, type TableRef } from './sampling.js';
+import { parseTableName, type TableRef } from './sampling.js';
 
 /**
  * `integrity`: orphan rows on the candidate, i.e. child rows whose reference matches no parent
@@ -58,10 +57,10 @@ function tableText(table: TableRef): string {
 }
 
 /** The orphan count and a few dangling references of one relation, by a NOT EXISTS anti-join. */
-export function orphanQueries(engine: Engine, relation: Relation, maxExamples: number): { count: string; examples: string } {
-  const q = (name: string) => quoteIdentifier(engine, name);
-  const child = `${qualifiedTable(engine, relation.child)} c`;
-  const parent = `${qualifiedTable(engine, relation.parent)} p`;
+export function orphanQueries(dialect: Dialect, relation: Relation, maxExamples: number): { count: string; examples: string } {
+  const q = (name: string) => dialect.quote(name);
+  const child = `${dialect.quoteTable(relation.child)} c`;
+  const parent = `${dialect.quoteTable(relation.parent)} p`;
   const notNull = relation.columns.map((column) => `c.${q(column)} IS NOT NULL`).join(' AND ');
   const joins = relation.columns.map((column, index) => `p.${q(relation.parentColumns[index] ?? column)} = c.${q(column)}`).join(' AND ');
   // MATCH SIMPLE, like the databases themselves: a reference with a NULL column is not checked.
@@ -161,13 +160,13 @@ export const integrityKind: CheckKind<IntegrityOptions> = {
     const results = await candidate.readOnly(async (session) => {
       const out: RelationResult[] = [];
       for (const relation of relations) {
-        const sql = orphanQueries(candidate.engine, relation, maxExamples);
+        const sql = orphanQueries(candidate.dialect, relation, maxExamples);
         let counted;
         try {
           counted = await session.query(sql.count);
         } catch (error) {
           // Name the relation (a table missing on the candidate, say); keep the engine's reason.
-          const classified = candidate.engine === 'postgres' ? classifyPostgresError(error) : classifyMysqlError(error);
+          const classified = candidate.dialect.classifyError(error);
           // The connector names the grant for the role it logged in as; the message names the table.
           if (classified.reason === 'permission') throw error;
           throw new SampleError(classified.reason, `relation ${relation.name}: ${classified.message}`);

@@ -5,12 +5,13 @@ import { builtinDetectorNames, createDetectors, detect, patternProblem } from '.
 import { checkSchema } from '../config/schema.js';
 import { identifier, positiveInt } from '../config/fields.js';
 import type { RawRow } from '../connectors/database.js';
+import type { Dialect } from '../connectors/dialects/dialect.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckConfig, CheckKind, CheckProblem, CheckResult, CommonCheck, SampleContext, KindOptions } from './check.js';
 import { SampleError, toSampleError } from './errors.js';
 import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
-import { parseTableName, placeholder, qualifiedTable, quoteIdentifier, sampleTable, type Engine } from './sampling.js';
+import { parseTableName, sampleTable } from './sampling.js';
 
 /**
  * `masking`: is the candidate's copy of personal data really anonymised?
@@ -79,34 +80,26 @@ export function maskingPrivacy(check: CommonCheck): { database: string; masked: 
 }
 
 /**
- * SQL of a salted SHA-256 of the value's text, computed by the database. SHA-256 rather than MD5:
- * it is available on both engines and allowed where FIPS mode disables MD5. NULL and empty values
- * hash to NULL: they are not personal data and must not count as leaks.
+ * Select list of key columns followed by hashes of masked columns, with the salt parameters it
+ * needs. The hash is a salted SHA-256 of the value's text computed by the database (the dialect's
+ * saltedHash): SHA-256 rather than MD5 because it is available on every engine and allowed where
+ * FIPS mode disables MD5; NULL and empty values hash to NULL (not personal data, never leaks).
  */
-export function hashExpression(engine: Engine, column: string, saltParameter: string): string {
-  const value = quoteIdentifier(engine, column);
-  if (engine === 'postgres') {
-    return `CASE WHEN (${value})::text = '' THEN NULL ELSE encode(sha256(convert_to(${saltParameter}, 'UTF8') || convert_to((${value})::text, 'UTF8')), 'hex') END`;
-  }
-  return `CASE WHEN ${value} IS NULL OR CAST(${value} AS BINARY) = '' THEN NULL ELSE SHA2(CONCAT(CAST(${saltParameter} AS BINARY), CAST(${value} AS BINARY)), 256) END`;
-}
-
-/** Select list of key columns followed by hashes of masked columns, with the salt parameters it needs. */
-function keyAndHashes(engine: Engine, key: string[], masked: string[], salt: string): { list: string[]; params: string[] } {
+function keyAndHashes(dialect: Dialect, key: string[], masked: string[], salt: string): { list: string[]; params: string[] } {
   const list = [
-    ...key.map((column) => quoteIdentifier(engine, column)),
-    ...masked.map((column) => hashExpression(engine, column, placeholder(engine, 1))),
+    ...key.map((column) => dialect.quote(column)),
+    ...masked.map((column) => dialect.saltedHash(column, dialect.placeholder(1))),
   ];
-  // PostgreSQL reuses $1; MySQL placeholders are positional, one salt per hash.
-  const params = engine === 'postgres' ? (masked.length > 0 ? [salt] : []) : masked.map(() => salt);
+  // A numbered parameter ($1) is bound once and reused; positional ones (?) once per hash.
+  const params = dialect.reusableParameters ? (masked.length > 0 ? [salt] : []) : masked.map(() => salt);
   return { list, params };
 }
 
 /** `k IN ($2, $3)` or `(k1, k2) IN (($2, $3), ($4, $5))` for a batch of raw keys. */
-function keyFilter(engine: Engine, key: string[], keys: RawRow[], firstParameter: number): { sql: string; params: (string | null)[] } {
+function keyFilter(dialect: Dialect, key: string[], keys: RawRow[], firstParameter: number): { sql: string; params: (string | null)[] } {
   let index = firstParameter;
-  const tuple = (values: RawRow) => values.map(() => placeholder(engine, index++));
-  const columns = key.map((column) => quoteIdentifier(engine, column));
+  const tuple = (values: RawRow) => values.map(() => dialect.placeholder(index++));
+  const columns = key.map((column) => dialect.quote(column));
   const tuples = keys.map((values) => (key.length === 1 ? tuple(values)[0] : `(${tuple(values).join(', ')})`));
   const left = key.length === 1 ? columns[0] : `(${columns.join(', ')})`;
   return { sql: `${left} IN (${tuples.join(', ')})`, params: keys.flat() };
@@ -207,13 +200,13 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
 
   // 1. Candidate sample: keys, scanned values (dropped right after the detectors ran), masked hashes.
   const candidate = context.database(check.candidate, check.database);
-  const candidateSelect = keyAndHashes(candidate.engine, key, masked, salt);
-  const selectList = [...candidateSelect.list, ...scanned.map((column) => quoteIdentifier(candidate.engine, column))];
+  const candidateSelect = keyAndHashes(candidate.dialect, key, masked, salt);
+  const selectList = [...candidateSelect.list, ...scanned.map((column) => candidate.dialect.quote(column))];
   const hashesByKey = new Map<string, { keyValues: RawRow; hashes: Array<string | null> }>();
   const hashStart = key.length;
   const scanStart = key.length + masked.length;
   const outcome = await candidate.readOnly((session) =>
-    sampleTable(session, candidate.engine, table, { list: selectList.join(', '), params: candidateSelect.params }, check.sample_rows, (row, rowColumns) => {
+    sampleTable(session, candidate.dialect, table, { list: selectList.join(', '), params: candidateSelect.params }, check.sample_rows, (row, rowColumns) => {
       const keyValues = row.slice(0, key.length);
       scanned.forEach((column, index) => {
         const value = row[scanStart + index];
@@ -230,13 +223,13 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
   let pairedRows = 0;
   if (masked.length > 0 && hashesByKey.size > 0) {
     const baseline = context.database(check.baseline, check.database);
-    const baselineSelect = keyAndHashes(baseline.engine, key, masked, salt);
-    const from = qualifiedTable(baseline.engine, table);
+    const baselineSelect = keyAndHashes(baseline.dialect, key, masked, salt);
+    const from = baseline.dialect.quoteTable(table);
     const entries = [...hashesByKey.values()];
     await baseline.readOnly(async (session) => {
       for (let start = 0; start < entries.length; start += LOOKUP_BATCH) {
         const batch = entries.slice(start, start + LOOKUP_BATCH);
-        const filter = keyFilter(baseline.engine, key, batch.map((entry) => entry.keyValues), baselineSelect.params.length + 1);
+        const filter = keyFilter(baseline.dialect, key, batch.map((entry) => entry.keyValues), baselineSelect.params.length + 1);
         const { rows, columns: rowColumns } = await session.query(
           `SELECT ${baselineSelect.list.join(', ')} FROM ${from} WHERE ${filter.sql}`,
           [...baselineSelect.params, ...filter.params],

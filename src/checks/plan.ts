@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { comparePlans, ignoreNodes, mysqlPlanShape, postgresPlanShape, renderPlan, type PlanDifference, type PlanNode } from '../compare/plan.js';
+import { comparePlans, ignoreNodes, renderPlan, type PlanDifference, type PlanNode } from '../compare/plan.js';
 import { identifier } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
+import type { Dialect, Engine } from '../connectors/dialects/dialect.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
@@ -45,9 +46,8 @@ export function explainProblem(sql: string): string | null {
   return readOnlyProblem(sql);
 }
 
-function explainSql(engine: 'postgres' | 'mysql', sql: string): string {
-  const statement = sql.trim().replace(/;\s*$/, '');
-  return engine === 'postgres' ? `EXPLAIN (FORMAT JSON) ${statement}` : `EXPLAIN FORMAT=JSON ${statement}`;
+function explainSql(dialect: Dialect, sql: string): string {
+  return dialect.explain(sql.trim().replace(/;\s*$/, ''));
 }
 
 interface SidePlan {
@@ -55,20 +55,20 @@ interface SidePlan {
   shape: PlanNode;
 }
 
-async function explainSide(context: SampleContext, check: PlanOptions, side: string): Promise<{ engine: 'postgres' | 'mysql'; plans: SidePlan[] }> {
+async function explainSide(context: SampleContext, check: PlanOptions, side: string): Promise<{ engine: Engine; plans: SidePlan[] }> {
   const database = context.database(side, check.database);
   const ignored = new Set(check.ignore_nodes);
   const plans = await database.readOnly(async (session) => {
     const result: SidePlan[] = [];
     for (const query of check.queries) {
-      const { rows } = await session.query(explainSql(database.engine, query.sql_per_side[side] ?? query.sql));
+      const { rows } = await session.query(explainSql(database.dialect, query.sql_per_side[side] ?? query.sql));
       const text = rows[0]?.[0];
       if (typeof text !== 'string') throw new SampleError('parse', `EXPLAIN of query "${query.name}" on ${side} returned no plan`);
       let raw: unknown;
       let shape: PlanNode;
       try {
         raw = JSON.parse(text);
-        shape = database.engine === 'postgres' ? postgresPlanShape(raw) : mysqlPlanShape(raw);
+        shape = database.dialect.planShape(raw);
       } catch (error) {
         throw new SampleError('parse', `plan of query "${query.name}" on ${side}: ${(error as Error).message}`);
       }

@@ -3,7 +3,7 @@ import { compareSchemas, schemaObjects, type SchemaComparison } from '../compare
 import { identifier } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import { defaultSchemas, readCatalog, type CatalogTable } from '../connectors/catalog.js';
-import { probeHiddenTables } from '../connectors/catalog-mysql.js';
+import type { Dialect, Engine } from '../connectors/dialects/dialect.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
@@ -27,7 +27,8 @@ const schema = checkSchema('schema', {
 type SchemaOptions = KindOptions<typeof schema>;
 
 interface SideCatalog {
-  engine: 'postgres' | 'mysql';
+  engine: Engine;
+  dialect: Dialect;
   schemas: string[];
   tables: CatalogTable[];
 }
@@ -42,16 +43,18 @@ async function readSide(context: SampleContext, check: SchemaOptions, side: stri
     const schemas = check.schemas ?? (await defaultSchemas(session, database.engine));
     if (schemas.length === 0) throw new SampleError('config', `no schema to compare on ${side}: set schemas, or name a database in the connection URL`);
     const tables = (await readCatalog(session, database.engine, schemas)).filter((table) => selected(table, check.tables));
-    return { engine: database.engine, schemas, tables };
+    return { engine: database.engine, dialect: database.dialect, schemas, tables };
   });
 }
 
 /**
- * MySQL/MariaDB hide tables the role may not read: a table expected on `side` (configured, or
- * present on the other side) but absent is probed, so that a missing grant is `permission`.
+ * Engines that hide tables the role may not read (MySQL/MariaDB): a table expected on `side`
+ * (configured, or present on the other side) but absent is probed, so that a missing grant is
+ * `permission`.
  */
 async function probeMissing(context: SampleContext, check: SchemaOptions, side: string, mine: SideCatalog, other: SideCatalog): Promise<void> {
-  if (mine.engine !== 'mysql' || mine.schemas.length !== 1) return;
+  const probeHiddenTables = mine.dialect.probeHiddenTables;
+  if (!probeHiddenTables || mine.schemas.length !== 1) return;
   const names = new Set(mine.tables.map((table) => table.name));
   const expected = new Set([...check.tables.map((wanted) => wanted.split('.').pop() ?? wanted), ...other.tables.map((table) => table.name)]);
   const missing = [...expected].filter((name) => !names.has(name));

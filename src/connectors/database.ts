@@ -27,8 +27,11 @@ export interface ReadSession {
   query(sql: string, params?: unknown[]): Promise<{ columns: Column[]; rows: RawRow[] }>;
 }
 
+/** The engines, one name per dialect (connectors/dialects/index.ts). */
+export type Engine = 'postgres' | 'mysql';
+
 export interface DatabaseConnector {
-  readonly engine: 'postgres' | 'mysql';
+  readonly engine: Engine;
   /**
    * Runs `work` inside one read-only transaction on one pooled connection, with the server-side
    * statement timeout set; rolls back afterwards whatever happens.
@@ -47,28 +50,4 @@ export interface ConnectorOptions {
   /** Identifies the exporter on the server (pg_stat_activity, processlist). */
   applicationName: string;
   onError: (error: Error) => void;
-}
-
-export function engineOf(url: string): 'postgres' | 'mysql' | null {
-  const scheme = /^([a-z0-9+]+):\/\//i.exec(url)?.[1]?.toLowerCase();
-  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
-  if (scheme === 'mysql' || scheme === 'mariadb') return 'mysql';
-  return null;
-}
-
-/**
- * `host:port` of a database URL, for error messages: never the user, password or database name.
- * PostgreSQL URLs may name the host in `?host=` (a socket directory) instead.
- */
-export function endpointOf(url: string): string {
-  const engine = engineOf(url);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'unknown host';
-  }
-  const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
-  const port = parsed.port || parsed.searchParams.get('port') || (engine === 'postgres' ? '5432' : '3306');
-  return `${host}:${port}`;
 }

@@ -3,7 +3,10 @@ import type { Column, ValueClass } from '../compare/canonical.js';
 import { SampleError } from '../checks/errors.js';
 import { connectUntilAborted, unlessLost, untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
-import { mysqlPermissionError, withMysqlAccount } from './permissions.js';
+import { classifyMysqlError, mysqlDialect } from './dialects/mysql.js';
+import { withMysqlAccount } from './permissions.js';
+
+export { classifyMysqlError };
 
 /** MySQL protocol column type codes (include/mysql_com.h) mapped to canonical value classes. */
 const CLASS_BY_TYPE: Record<number, ValueClass> = {
@@ -48,39 +51,6 @@ const typeCast = (field: { type: string; charset?: number; string: () => string 
   }
   return field.string();
 };
-
-interface MysqlError extends Error {
-  code?: string;
-  errno?: number;
-  fatal?: boolean;
-}
-
-export function classifyMysqlError(error: unknown): SampleError {
-  if (error instanceof SampleError) return error;
-  const err = error as MysqlError;
-  const code = err?.code ?? '';
-  const message = err?.message ?? String(error);
-  if (err?.errno === 1969 || err?.errno === 3024 || code === 'ER_QUERY_TIMEOUT' || code === 'ER_STATEMENT_TIMEOUT') {
-    return new SampleError('timeout', 'statement timeout reached (server interrupted the statement)');
-  }
-  if (err?.errno === 1317) return new SampleError('timeout', 'statement interrupted on the server');
-  if (err?.errno === 1792 || err?.errno === 1568) return new SampleError('read_only', `refused: ${message} (samples run in read-only transactions)`);
-  const denied = mysqlPermissionError(err?.errno, message);
-  if (denied) return denied;
-  if (code === 'ER_ACCESS_DENIED_ERROR' || err?.errno === 1045) {
-    return new SampleError('auth', `authentication failed: ${message}`);
-  }
-  if (code === 'ER_BAD_DB_ERROR') return new SampleError('connect', message);
-  if (['ECONNRESET', 'EPIPE', 'PROTOCOL_CONNECTION_LOST'].includes(code) || err?.errno === 1927) {
-    return new SampleError('connect', `connection lost: the server closed it (${code || err.errno})`);
-  }
-  if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(code)) {
-    return new SampleError('connect', `cannot reach server: ${code}`);
-  }
-  if (err?.fatal) return new SampleError('connect', message);
-  if (code.startsWith('ER_') || (err?.errno ?? 0) > 0) return new SampleError('query', `${message} (${code || err.errno})`);
-  return new SampleError('internal', message);
-}
 
 type PoolConnection = mysql.PoolConnection;
 
@@ -149,17 +119,7 @@ export class MysqlConnector implements DatabaseConnector {
         const { rows } = await guarded(run(connection, 'SELECT VERSION()'));
         this.mariadb = /mariadb/i.test(String(rows[0]?.[0] ?? ''));
       }
-      const seconds = Math.max(0.001, options.timeoutMs / 1000);
-      const lockSeconds = Math.max(1, Math.ceil(seconds));
-      // MariaDB limits every statement; MySQL's max_execution_time limits SELECTs, which is all we run.
-      const limit = this.mariadb ? `max_statement_time = ${seconds.toFixed(3)}` : `max_execution_time = ${Math.ceil(options.timeoutMs)}`;
-      await guarded(
-        run(connection, `SET SESSION time_zone = '+00:00', ${limit}, lock_wait_timeout = ${lockSeconds}, innodb_lock_wait_timeout = ${lockSeconds}`),
-      );
-      // Session-level too: DDL commits implicitly, and the implicit transaction after it must
-      // still be read-only.
-      await guarded(run(connection, 'SET SESSION TRANSACTION READ ONLY'));
-      await guarded(run(connection, 'START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT'));
+      for (const statement of mysqlDialect.readOnlySession(options.timeoutMs, { mariadb: this.mariadb })) await guarded(run(connection, statement));
       return await guarded(work(this.session(connection, signal)));
     } catch (error) {
       if (canceled || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement killed on the server');

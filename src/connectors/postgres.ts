@@ -4,7 +4,9 @@ import type { Column, ValueClass } from '../compare/canonical.js';
 import { SampleError } from '../checks/errors.js';
 import { connectUntilAborted, unlessLost, untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
-import { postgresPermissionError } from './permissions.js';
+import { classifyPostgresError, postgresDialect } from './dialects/postgres.js';
+
+export { classifyPostgresError };
 
 /** Values arrive as the server's text; canonical/ interprets them, so no client-side parsing. */
 const rawText = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
@@ -31,35 +33,6 @@ function columnsOf(fields: ReadonlyArray<{ name: string; dataTypeID: number }>):
     valueClass: CLASS_BY_OID[field.dataTypeID] ?? 'other',
     engineType: TYPE_NAME_BY_OID[field.dataTypeID] ?? `oid ${field.dataTypeID}`,
   }));
-}
-
-interface PgError extends Error {
-  code?: string;
-}
-
-/** Maps node-postgres and server errors to the closed reason set, with a message fit for the API. */
-export function classifyPostgresError(error: unknown, role?: string): SampleError {
-  if (error instanceof SampleError) return error;
-  const err = error as PgError;
-  const code = err?.code ?? '';
-  const message = err?.message ?? String(error);
-  if (code === '57014') return new SampleError('timeout', 'statement timeout reached (server canceled the statement)');
-  if (code === '55P03') return new SampleError('timeout', 'lock timeout reached');
-  if (code === '25006') return new SampleError('read_only', `refused: ${message} (samples run in read-only transactions)`);
-  if (code === '28P01' || code === '28000') return new SampleError('auth', `authentication failed: ${message}`);
-  if (code === '42501') return postgresPermissionError(message, role);
-  if (code === '3D000') return new SampleError('connect', message);
-  if (code.startsWith('08') || code === '57P01' || code === '57P03') return new SampleError('connect', message);
-  if (/^[0-9A-Z]{5}$/.test(code)) return new SampleError('query', `${message} (SQLSTATE ${code})`);
-  if (['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE'].includes(code)) {
-    return new SampleError('connect', `cannot reach server: ${code}`);
-  }
-  // A connection lost mid-statement (a terminated backend, a dropped socket) and the client's
-  // refusal to use it afterwards.
-  if (/timeout exceeded when trying to connect|Connection terminated|connection.*(closed|ended)|connection error and is not queryable|not queryable/i.test(message)) {
-    return new SampleError('connect', message);
-  }
-  return new SampleError('internal', message);
 }
 
 function readBatch(cursor: Cursor, size: number): Promise<{ rows: RawRow[]; fields: { name: string; dataTypeID: number }[] }> {
@@ -112,15 +85,7 @@ export class PostgresConnector implements DatabaseConnector {
     // Each step ends at the deadline (plus the cancel's grace) or when the connection is lost.
     const guarded = <R>(step: Promise<R>) => untilAborted(unlessLost(step, client, classifyPostgresError), signal);
     try {
-      const timeout = Math.max(1, Math.floor(options.timeoutMs));
-      // One round trip of our own fixed text: a read-only snapshot and server-side limits.
-      await guarded(client.query(
-        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ` +
-          `SET LOCAL statement_timeout = ${timeout}; SET LOCAL lock_timeout = ${timeout}; ` +
-          `SET LOCAL idle_in_transaction_session_timeout = ${timeout + 5000}; ` +
-          `SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'iso_8601'; ` +
-          `SET LOCAL extra_float_digits = 1; SET LOCAL bytea_output = 'hex'`,
-      ));
+      for (const statement of postgresDialect.readOnlySession(options.timeoutMs, {})) await guarded(client.query(statement));
       return await guarded(work(this.session(client, signal)));
     } catch (error) {
       if (canceled || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement canceled on the server');

@@ -2,7 +2,8 @@ import type { DatabaseHandle } from '../checks/check.js';
 import { isSampleError, SampleError, toSampleError } from '../checks/errors.js';
 import type { DatabaseConfig, EnvironmentConfig, RootConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { endpointOf, engineOf, type DatabaseConnector, type ConnectorOptions } from './database.js';
+import type { DatabaseConnector, ConnectorOptions } from './database.js';
+import { dialectOf, endpointOf, engineOf } from './dialects/index.js';
 import { Limiter } from './limiter.js';
 import { MysqlConnector } from './mysql.js';
 import { PostgresConnector } from './postgres.js';
@@ -136,6 +137,7 @@ export class Sides {
     return {
       side,
       engine: connector.engine,
+      dialect: dialectOf(connector.engine),
       concurrency: slots.limit,
       stream: (sql, options, onRow) =>
         this.observe(side, name, this.onSlot(where, signal, () => connector.stream(sql, { ...options, signal, timeoutMs: timeoutMs() }, onRow))),

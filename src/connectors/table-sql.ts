@@ -1,21 +1,15 @@
-import type { ValueClass } from '../compare/canonical.js';
-import { FLOAT_DIGITS } from '../compare/rowtext.js';
+import { dialectOf } from './dialects/index.js';
+import type { Dialect, Engine, IntegerRange, RowHash, SideColumn, Statement, TableName } from './dialects/dialect.js';
 
 /**
- * SQL of the `table` kind for PostgreSQL and MariaDB/MySQL: catalog look-ups, per-bucket
- * checksums, key quantiles and ordered row pages. Identifiers are always quoted for the engine;
+ * SQL of the `table` kind: per-bucket checksums, key quantiles and ordered row pages, written once
+ * for every engine; what an engine spells its own way (quoting, row text, hashes, catalog
+ * look-ups) comes from its dialect (dialects/). Identifiers are always quoted for the engine;
  * key values travel as parameters; only numbers this module formats itself are inlined.
- * The canonical row text built here is defined in compare/rowtext.ts.
+ * The canonical row text is defined in compare/rowtext.ts.
  */
 
-export type Engine = 'postgres' | 'mysql';
-/** native: PostgreSQL hash_record_extended; md5/sha256: hash of the canonical row text. */
-export type RowHash = 'native' | 'md5' | 'sha256';
-
-export interface TableName {
-  schema?: string;
-  name: string;
-}
+export type { Engine, IntegerRange, RowHash, SideColumn, Statement, TableName };
 
 /** "orders" or "sales.orders"; names with other dots are not supported (quote-free config). */
 export function parseTableName(text: string): TableName {
@@ -25,44 +19,21 @@ export function parseTableName(text: string): TableName {
 }
 
 export function quoteIdent(engine: Engine, name: string): string {
-  return engine === 'postgres' ? `"${name.replaceAll('"', '""')}"` : `\`${name.replaceAll('`', '``')}\``;
+  return dialectOf(engine).quote(name);
 }
 
 export function quoteTable(engine: Engine, table: TableName): string {
-  const name = quoteIdent(engine, table.name);
-  return table.schema ? `${quoteIdent(engine, table.schema)}.${name}` : name;
-}
-
-/** A compared column as one side sees it. */
-export interface SideColumn {
-  name: string;
-  /** The class both sides compare it under (see rowtext.comparisonClass). */
-  valueClass: ValueClass;
-  /** This side's type name from the catalog ("timestamp with time zone", "decimal(12,2)"). */
-  engineType: string;
-  /** This side's collation, '' when none. */
-  collation: string;
-}
-
-export interface Statement {
-  sql: string;
-  params: unknown[];
+  return dialectOf(engine).quoteTable(table);
 }
 
 /** Builds statement parameters in the engine's placeholder syntax. */
 class Params {
   readonly values: unknown[] = [];
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly dialect: Dialect) {}
   add(value: unknown): string {
     this.values.push(value);
-    return this.engine === 'postgres' ? `$${this.values.length}` : '?';
+    return this.dialect.placeholder(this.values.length);
   }
-}
-
-export interface IntegerRange {
-  from: bigint;
-  /** Exclusive. */
-  to: bigint;
 }
 
 /** A range of the leading key column with canonical text bounds; undefined = open end. */
@@ -96,15 +67,17 @@ export class TableSql {
   readonly engine: Engine;
   readonly table: string;
   private readonly options: TableSqlOptions;
+  private readonly dialect: Dialect;
 
   constructor(options: TableSqlOptions) {
     this.options = options;
     this.engine = options.engine;
-    this.table = quoteTable(options.engine, options.table);
+    this.dialect = dialectOf(options.engine);
+    this.table = this.dialect.quoteTable(options.table);
   }
 
   private q(name: string): string {
-    return quoteIdent(this.engine, name);
+    return this.dialect.quote(name);
   }
 
   /** A key column as it is compared and ordered: text bytewise on both engines. */
@@ -113,7 +86,7 @@ export class TableSql {
     if (column.valueClass !== 'text') return name;
     const collation = column.collation || this.options.defaultCollation || '';
     if (BINARY_COLLATIONS.test(collation)) return name;
-    return this.engine === 'postgres' ? `${name} COLLATE "C"` : `CAST(${name} AS BINARY)`;
+    return this.dialect.table.bytewise(name);
   }
 
   private get leading(): SideColumn {
@@ -133,86 +106,27 @@ export class TableSql {
 
   /** Text of one column in the canonical row text (compare/rowtext.ts). */
   valueText(column: SideColumn): string {
-    const c = this.q(column.name);
-    const type = column.engineType.toLowerCase();
-    if (this.engine === 'postgres') {
-      switch (column.valueClass) {
-        case 'decimal':
-          return `trim_scale(${c}::numeric)::text`;
-        case 'float':
-          return `trim_scale(round(${c}::numeric, ${FLOAT_DIGITS}))::text`;
-        case 'boolean':
-          return `CASE ${c} WHEN true THEN 'true' WHEN false THEN 'false' END`;
-        case 'timestamp':
-          return type.includes('with time zone') ? `(${c} AT TIME ZONE 'UTC')::text` : `${c}::text`;
-        case 'uuid':
-          return `lower(${c}::text)`;
-        case 'bytes':
-          return `encode(${c}, 'hex')`;
-        case 'json':
-          return `${c}::jsonb::text`;
-        default:
-          return `${c}::text`;
-      }
-    }
-    // MariaDB's string functions are slow per row: the catalog type says when trimming is needed.
-    const scale = Number(/\(\s*\d+\s*,\s*(\d+)\s*\)/.exec(type)?.[1] ?? /^(?:datetime|timestamp|time)\((\d+)\)/.exec(type)?.[1] ?? -1);
-    const trimZeros = (text: string) => `TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ${text}))`;
-    const trimmed = (text: string) =>
-      scale === 0 ? text : scale > 0 ? trimZeros(text) : `IF(LOCATE('.', ${text}) > 0, ${trimZeros(text)}, ${text})`;
-    switch (column.valueClass) {
-      case 'decimal':
-        return trimmed(`CAST(${c} AS CHAR)`);
-      case 'float':
-        return `IF(LOCATE('.', CAST(CAST(${c} AS DECIMAL(65,${FLOAT_DIGITS})) AS CHAR)) > 0, ${trimZeros(`CAST(CAST(${c} AS DECIMAL(65,${FLOAT_DIGITS})) AS CHAR)`)}, CAST(CAST(${c} AS DECIMAL(65,${FLOAT_DIGITS})) AS CHAR))`;
-      case 'text':
-        return /^utf8mb4_/i.test(column.collation) ? c : `CONVERT(${c} USING utf8mb4)`;
-      case 'timestamp':
-      case 'time':
-        return trimmed(`CAST(${c} AS CHAR)`);
-      case 'uuid':
-        return `LOWER(CAST(${c} AS CHAR))`;
-      case 'bytes':
-        return `LOWER(HEX(${c}))`;
-      default:
-        return `CAST(${c} AS CHAR)`;
-    }
+    return this.dialect.table.valueText(column);
   }
 
   /** The canonical row text of key and compared columns. */
   rowText(): string {
-    const columns = [...this.options.key, ...this.options.values];
-    if (this.engine === 'postgres') {
-      return `concat_ws(chr(31), ${columns.map((column) => `coalesce(${this.valueText(column)}, chr(30))`).join(', ')})`;
-    }
-    return `CONCAT_WS(_utf8mb4 X'1F', ${columns.map((column) => `COALESCE(${this.valueText(column)}, _utf8mb4 X'1E')`).join(', ')})`;
+    return this.dialect.table.rowText([...this.options.key, ...this.options.values]);
   }
 
   /** A 64-bit hash of the row: signed on PostgreSQL, unsigned on MariaDB (compared modulo 2^64). */
   rowHash(): string {
     const { hash } = this.options;
     if (hash === 'native') {
-      if (this.engine !== 'postgres') throw new Error('the native row hash exists on PostgreSQL only');
-      const columns = [...this.options.key, ...this.options.values].map((column) => {
-        const c = this.q(column.name);
-        // Types without a hash function compare through their text.
-        if (column.valueClass === 'json') return `${c}::jsonb`;
-        if (column.valueClass === 'other') return `${c}::text`;
-        return c;
-      });
-      return `hash_record_extended(ROW(${columns.join(', ')}), 0)`;
+      const native = this.dialect.table.nativeRowHash;
+      if (!native) throw new Error('the native row hash exists on PostgreSQL only');
+      return native([...this.options.key, ...this.options.values]);
     }
-    const text = this.rowText();
-    if (this.engine === 'postgres') {
-      const hex = hash === 'md5' ? `md5(${text})` : `encode(sha256(convert_to(${text}, 'UTF8')), 'hex')`;
-      return `('x' || left(${hex}, 16))::bit(64)::bigint`;
-    }
-    const hex = hash === 'md5' ? `MD5(${text})` : `SHA2(${text}, 256)`;
-    return `CAST(CONV(LEFT(${hex}, 16), 16, 10) AS UNSIGNED)`;
+    return this.dialect.table.textHash(this.rowText(), hash);
   }
 
   private xor(expr: string): string {
-    return this.engine === 'postgres' ? `bit_xor(${expr})` : `BIT_XOR(${expr})`;
+    return this.dialect.table.xor(expr);
   }
 
   private integerRanges(ranges: readonly IntegerRange[]): string {
@@ -231,32 +145,20 @@ export class TableSql {
   /**
    * Per-bucket checksums over ranges of an integer leading key: bucket = (key - lo) / width.
    * Returns rows (bucket, count, xor of row hashes) for non-empty buckets. Ranges start on a bucket
-   * boundary. PostgreSQL aggregates each bucket in a LATERAL subquery over its own index range
-   * (no sort or hash of the whole chunk, no parallel workers); MariaDB groups each range, several
-   * ranges being a UNION ALL of one index range scan each (an OR of many ranges can make a planner
-   * scan the whole table).
+   * boundary. How the buckets are aggregated is the dialect's choice (integerChecksums).
    */
   integerChecksums(lo: bigint, width: bigint, ranges: readonly IntegerRange[]): Statement {
-    const k = this.q(this.leading.name);
-    const hash = this.xor(this.rowHash());
-    if (this.engine === 'postgres') {
-      const series = ranges.map((range) => {
-        const first = (range.from - lo) / width;
-        const last = (range.to - lo + width - 1n) / width - 1n;
-        return `SELECT generate_series(${first}::bigint, ${last}::bigint) AS b`;
-      });
-      return {
-        sql:
-          `SELECT g.b, s.n, s.h FROM (${series.join(' UNION ALL ')}) AS g CROSS JOIN LATERAL ` +
-          `(SELECT count(*) AS n, ${hash} AS h FROM ${this.table} WHERE ${k} >= (${lo}) + g.b * ${width} AND ${k} < (${lo}) + (g.b + 1) * ${width}${this.filterSql()}) AS s ` +
-          'WHERE s.n > 0',
-        params: [],
-      };
-    }
-    const one = (range: IntegerRange) =>
-      `SELECT (${k} - (${lo})) DIV ${width} AS b, count(*) AS n, ${hash} AS h FROM ${this.table} ` +
-      `WHERE ${this.integerRanges([range])}${this.filterSql()} GROUP BY 1`;
-    return { sql: ranges.length === 1 ? one(ranges[0] as IntegerRange) : ranges.map((range) => `(${one(range)})`).join(' UNION ALL '), params: [] };
+    const sql = this.dialect.table.integerChecksums({
+      key: this.q(this.leading.name),
+      table: this.table,
+      hash: this.xor(this.rowHash()),
+      filter: this.filterSql(),
+      lo,
+      width,
+      ranges,
+      rangeCondition: (range) => this.integerRanges([range]),
+    });
+    return { sql, params: [] };
   }
 
   /** Key and compared columns of the rows of integer ranges, unordered (small ranges; sorted by the caller). */
@@ -271,12 +173,12 @@ export class TableSql {
    * `first` + how many of the inner boundaries the key reaches.
    */
   boundaryChecksums(first: number, boundaries: readonly (string | undefined)[]): Statement {
-    const params = new Params(this.engine);
+    const params = new Params(this.dialect);
     const k = this.keyExpr(this.leading);
     const range = this.valueRange({ from: boundaries[0], to: boundaries[boundaries.length - 1] }, params);
     const inner = boundaries.slice(1, -1).map((value) => {
       const test = `${k} >= ${params.add(value)}`;
-      return this.engine === 'postgres' ? `(${test})::int` : `(${test})`;
+      return this.dialect.table.asInteger(test);
     });
     const segment = [String(first), ...inner].join(' + ');
     return {
@@ -287,7 +189,7 @@ export class TableSql {
 
   /** Every `step`-th value of the leading key in key order (segment boundaries). */
   quantiles(step: number, range: ValueRange = {}): Statement {
-    const params = new Params(this.engine);
+    const params = new Params(this.dialect);
     const k = this.q(this.leading.name);
     const order = this.keyExpr(this.leading);
     const where = this.valueRange(range, params);
@@ -310,7 +212,7 @@ export class TableSql {
    * after a key (keyset paging) and limited to a page.
    */
   rows(where: { integer?: readonly IntegerRange[]; range?: ValueRange }, after?: readonly (string | null)[], limit?: number): Statement {
-    const params = new Params(this.engine);
+    const params = new Params(this.dialect);
     const keys = this.options.key;
     const select = [...keys, ...this.options.values].map((column) => this.q(column.name)).join(', ');
     const conditions: string[] = [];
@@ -327,7 +229,7 @@ export class TableSql {
   /** Keyset condition: key > after, expanded so that MariaDB can use the index on the first column. */
   private after(after: readonly (string | null)[], params: Params): string {
     const keys = this.options.key.map((column) => this.keyExpr(column));
-    if (this.engine === 'postgres' && keys.length > 1) {
+    if (this.dialect.table.rowValueComparison && keys.length > 1) {
       return `(${keys.join(', ')}) > (${after.map((value) => params.add(value)).join(', ')})`;
     }
     const alternatives: string[] = [];
@@ -345,70 +247,16 @@ export class TableSql {
   }
 }
 
-/** Catalog statements that do not depend on the compared columns. */
+/** Catalog statements that do not depend on the compared columns (see TableDialect). */
 export const catalog = {
-  /** Rows: column name, type name, collation ('' when none). No rows when the table is missing. */
-  columns(engine: Engine, table: TableName): Statement {
-    if (engine === 'postgres') {
-      return {
-        sql:
-          `SELECT a.attname, format_type(a.atttypid, a.atttypmod), coalesce(co.collname, '') FROM pg_attribute a ` +
-          `LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> 100 ` +
-          `WHERE a.attrelid = to_regclass($1::text) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
-        params: [quoteTable(engine, table)],
-      };
-    }
-    return {
-      sql:
-        'SELECT COLUMN_NAME, COLUMN_TYPE, COALESCE(COLLATION_NAME, \'\') FROM information_schema.COLUMNS ' +
-        'WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
-      params: [table.schema ?? null, table.name],
-    };
-  },
-
-  /** Rows: unique index name, column name (plain unique indexes without predicates or expressions). */
-  uniqueIndexes(engine: Engine, table: TableName): Statement {
-    if (engine === 'postgres') {
-      return {
-        sql:
-          'SELECT i.indexrelid::text, a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) ' +
-          'WHERE i.indrelid = to_regclass($1::text) AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL',
-        params: [quoteTable(engine, table)],
-      };
-    }
-    return {
-      sql:
-        'SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS ' +
-        'WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0',
-      params: [table.schema ?? null, table.name],
-    };
-  },
-
-  /** One row: estimated row count, default collation, server version (number). */
-  facts(engine: Engine, table: TableName): Statement {
-    if (engine === 'postgres') {
-      return {
-        sql:
-          `SELECT (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = to_regclass($1::text)), ` +
-          `(SELECT datcollate FROM pg_database WHERE datname = current_database()), current_setting('server_version_num')`,
-        params: [quoteTable(engine, table)],
-      };
-    }
-    return {
-      sql:
-        'SELECT (SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?), ' +
-        '@@collation_database, VERSION()',
-      params: [table.schema ?? null, table.name],
-    };
-  },
+  columns: (engine: Engine, table: TableName): Statement => dialectOf(engine).table.columns(table),
+  uniqueIndexes: (engine: Engine, table: TableName): Statement => dialectOf(engine).table.uniqueIndexes(table),
+  facts: (engine: Engine, table: TableName): Statement => dialectOf(engine).table.facts(table),
+  md5Works: (engine: Engine): Statement => dialectOf(engine).table.md5Works(),
 
   /** A zero-row read of the columns, so the connector reports their value classes. */
   probe(engine: Engine, table: TableName, columns: readonly string[]): Statement {
-    return { sql: `SELECT ${columns.map((name) => quoteIdent(engine, name)).join(', ')} FROM ${quoteTable(engine, table)} WHERE 1 = 0`, params: [] };
-  },
-
-  /** Whether md5() can be used (it is refused where FIPS mode disables it). */
-  md5Works(engine: Engine): Statement {
-    return { sql: engine === 'postgres' ? "SELECT md5('')" : "SELECT MD5('')", params: [] };
+    const dialect = dialectOf(engine);
+    return { sql: `SELECT ${columns.map((name) => dialect.quote(name)).join(', ')} FROM ${dialect.quoteTable(table)} WHERE 1 = 0`, params: [] };
   },
 };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SampleError } from '../../src/checks/errors.js';
 import { loadConfigObject } from '../../src/config/load.js';
-import { endpointOf } from '../../src/connectors/database.js';
+import { endpointOf } from '../../src/connectors/dialects/index.js';
 import { Limiter } from '../../src/connectors/limiter.js';
 import { databaseConcurrency } from '../../src/connectors/sides.js';
 import { textOf } from '../../src/connectors/sources.js';
