@@ -121,8 +121,10 @@ describe('a spread start', () => {
       for (const name of names) {
         const ranAt = firstStarts.get(name)!;
         // Never before its planned offset (or the tick, when that comes first), never after the tick.
+        // A loaded machine makes timers fire late, never early: the late bound allows for it, and a
+        // check left to a later tick would be 20 s late.
         assert.ok(ranAt >= start + Math.min(planned.get(name)!, tick - start) - 100, `${name} ran early:\n${report}`);
-        assert.ok(ranAt <= tick + 2000, `${name} ran after the first tick:\n${report}`);
+        assert.ok(ranAt <= tick + 5000, `${name} ran after the first tick:\n${report}`);
       }
       console.log(report);
     } finally {
