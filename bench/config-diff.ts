@@ -53,7 +53,8 @@ function documentOf(keys: number): Tree {
 function withDrift(document: Tree, count: number): Tree {
   const copy = structuredClone(document);
   const groups: Tree[] = [];
-  for (const service of Object.values(copy.services as Tree)) for (const group of Object.values(service as Tree)) groups.push(group as Tree);
+  for (const service of Object.values(copy.services as Tree))
+    for (const group of Object.values(service as Tree)) groups.push(group as Tree);
   for (let d = 0; d < count; d += 1) {
     const group = groups[Math.floor((d * groups.length) / count)] as Tree;
     const key = Object.keys(group)[d % 7] as string;
@@ -125,9 +126,15 @@ async function timed(runs: number, work: () => unknown): Promise<{ wall: number;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 async function diffBenchmark(): Promise<void> {
-  console.log(`load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `load average before: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`# diff time, ${DIFFERENCES} differences, median wall / CPU (keyed array, 2 ignore globs, 2 approvals)`);
-  console.log('| keys | tree walk (the check) | tree walk, sliced 5 ms | flat maps (reference) | deep-diff (reference) | flat maps / tree walk | deep-diff / tree walk | differences | JSON.parse 1 side | YAML parse 1 side |');
+  console.log(
+    '| keys | tree walk (the check) | tree walk, sliced 5 ms | flat maps (reference) | deep-diff (reference) | flat maps / tree walk | deep-diff / tree walk | differences | JSON.parse 1 side | YAML parse 1 side |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   const both = (t: { wall: number; cpu: number }) => `${ms(t.wall)} / ${ms(t.cpu)}`;
   for (const size of SIZES) {
@@ -151,7 +158,9 @@ async function diffBenchmark(): Promise<void> {
       `| ${size.toLocaleString('en-US')} | ${both(walk)} | ${both(sliced)} | ${both(flat)} | ${both(reference)} | ${(flat.cpu / walk.cpu).toFixed(1)}x | ${(reference.cpu / walk.cpu).toFixed(1)}x | ${judged.differences.length} (drift index ${judged.driftIndex}) | ${both(jsonParse)} | ${both(yamlParse)} |`,
     );
   }
-  console.log('deep-diff reports the reversed servers array as drift and has no keyed arrays, ignore globs or type changes: a speed reference only.\n');
+  console.log(
+    'deep-diff reports the reversed servers array as drift and has no keyed arrays, ignore globs or type changes: a speed reference only.\n',
+  );
 }
 
 function percentile(values: number[], p: number): number {
@@ -185,7 +194,13 @@ async function scrapeWhileDiffing(keys: number, dir: string): Promise<ScrapeFigu
       production: { configs: { app: { file: files.production } } },
       staging: { configs: { app: { file: files.staging } } },
     },
-    checks: [1, 2, 3, 4].map((n) => ({ name: `app_${n}`, kind: 'config', source: 'app', keyed_arrays: { servers: 'name' }, ignore: RULES.ignore })),
+    checks: [1, 2, 3, 4].map((n) => ({
+      name: `app_${n}`,
+      kind: 'config',
+      source: 'app',
+      keyed_arrays: { servers: 'name' },
+      ignore: RULES.ignore,
+    })),
   });
   const running = await startServing(config, '127.0.0.1:0', silentLogger);
   try {
@@ -224,8 +239,14 @@ async function scrapeBenchmark(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fidelity-bench-config-'));
   try {
     console.log(`# /metrics latency while 4 config checks diff every second, ${SCRAPE_SECONDS} s of sequential scrapes (20 ms apart)`);
-    console.log(`load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (the machine may be shared: compare with the reference row)`);
-    console.log('| source size | scrapes | samples done | scrape p50 | scrape p99 | scrape max | event-loop delay p99 | event-loop delay max |');
+    console.log(
+      `load average before: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (the machine may be shared: compare with the reference row)`,
+    );
+    console.log(
+      '| source size | scrapes | samples done | scrape p50 | scrape p99 | scrape max | event-loop delay p99 | event-loop delay max |',
+    );
     console.log('|---|---|---|---|---|---|---|---|');
     for (const keys of [10, 100_000]) {
       const result = await scrapeWhileDiffing(keys, dir);

@@ -122,7 +122,10 @@ async function mainThread(agent: Agent, target: string): Promise<number> {
 
 /** One blackbox_exporter probe: probe_duration_seconds and the sum of its HTTP phases, in ms. */
 async function blackbox(exporterUrl: string, target: string): Promise<{ duration: number; phases: number }> {
-  const response = await request(`${exporterUrl}/probe?module=http&target=${encodeURIComponent(target)}`, { dispatcher: plumbing, signal: AbortSignal.timeout(60_000) });
+  const response = await request(`${exporterUrl}/probe?module=http&target=${encodeURIComponent(target)}`, {
+    dispatcher: plumbing,
+    signal: AbortSignal.timeout(60_000),
+  });
   const text = await response.body.text();
   if (!/^probe_success 1$/m.test(text)) throw new Error(`blackbox probe failed:\n${text}`);
   const total = /^probe_duration_seconds ([0-9.e+-]+)$/m.exec(text);
@@ -235,10 +238,17 @@ async function main(): Promise<void> {
     const serverPriority = realtimeProcess(server.pid!, 50);
 
     const configFile = join(dir, 'blackbox.yml');
-    writeFileSync(configFile, 'modules:\n  http:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n      valid_status_codes: [200]\n');
+    writeFileSync(
+      configFile,
+      'modules:\n  http:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n      valid_status_codes: [200]\n',
+    );
     const exporterPort = await freePort();
     const exporterUrl = `http://127.0.0.1:${exporterPort}`;
-    const exporter = startProcess('prometheus-blackbox-exporter', [`--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${exporterPort}`], 'the Debian package prometheus-blackbox-exporter');
+    const exporter = startProcess(
+      'prometheus-blackbox-exporter',
+      [`--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${exporterPort}`],
+      'the Debian package prometheus-blackbox-exporter',
+    );
     await waitForHttp(`${exporterUrl}/metrics`);
 
     const client = new HttpClient();
@@ -261,7 +271,9 @@ async function main(): Promise<void> {
     console.log(`server delay ${DELAY_MS} ms (separate process, ${serverPriority}), ${idleStates}, ${N} rounds of one request per prober`);
     console.log(`our real-time prober: ${realtimeStatus.message}`);
     console.log('error = |measured - delay|; "answer" columns: |measured - delay - the server\'s own lateness on that request|');
-    console.log(`${'series'.padEnd(48)} ${'n'.padStart(5)} ${['median', 'err p50', 'err p99', 'err max', 'ans p50', 'ans p99'].map((h) => h.padStart(8)).join(' ')}   (ms)`);
+    console.log(
+      `${'series'.padEnd(48)} ${'n'.padStart(5)} ${['median', 'err p50', 'err p99', 'err max', 'ans p50', 'ans p99'].map((h) => h.padStart(8)).join(' ')}   (ms)`,
+    );
     for (const loaded of [false, true]) {
       // Warm-up: open the keep-alive connections, load the code paths.
       for (let i = 0; i < 5; i++) {
@@ -277,7 +289,15 @@ async function main(): Promise<void> {
       const stopTheirs = loaded ? startBlackboxLoad(exporterUrl, exporter) : null;
       // Per series: measured totals and the server's lateness on the same requests (requests are serial,
       // so the server's list of latenesses is in request order, six per round).
-      const series = { keepAlive: [] as number[], cold: [] as number[], rtKeepAlive: [] as number[], rtCold: [] as number[], duration: [] as number[], phases: [] as number[], reference: [] as number[] };
+      const series = {
+        keepAlive: [] as number[],
+        cold: [] as number[],
+        rtKeepAlive: [] as number[],
+        rtCold: [] as number[],
+        duration: [] as number[],
+        phases: [] as number[],
+        reference: [] as number[],
+      };
       const slots: Array<Array<keyof typeof series>> = [];
       for (let i = 0; i < N; i++) {
         const reused = await ours(client, config, 'keepalive');
@@ -290,13 +310,28 @@ async function main(): Promise<void> {
         series.duration.push(probe.duration);
         series.phases.push(probe.phases);
         series.reference.push(await mainThread(referenceAgent, target));
-        slots.push(reused === null ? [] : ['keepAlive'], ['cold'], rtReused === null ? [] : ['rtKeepAlive'], ['rtCold'], ['duration', 'phases'], ['reference']);
+        slots.push(
+          reused === null ? [] : ['keepAlive'],
+          ['cold'],
+          rtReused === null ? [] : ['rtKeepAlive'],
+          ['rtCold'],
+          ['duration', 'phases'],
+          ['reference'],
+        );
       }
       const theirRounds = stopTheirs ? await stopTheirs() : 0;
       const ourRounds = stopOurs ? await stopOurs() : 0;
       const lateness = await serverLateness(target);
       if (lateness.length !== slots.length) throw new Error(`the server answered ${lateness.length} requests, expected ${slots.length}`);
-      const lateOf = { keepAlive: [] as number[], cold: [] as number[], rtKeepAlive: [] as number[], rtCold: [] as number[], duration: [] as number[], phases: [] as number[], reference: [] as number[] };
+      const lateOf = {
+        keepAlive: [] as number[],
+        cold: [] as number[],
+        rtKeepAlive: [] as number[],
+        rtCold: [] as number[],
+        duration: [] as number[],
+        phases: [] as number[],
+        reference: [] as number[],
+      };
       slots.forEach((names, i) => names.forEach((name) => lateOf[name].push(lateness[i] ?? 0)));
       const label = loaded ? 'loaded' : 'quiet';
       console.log(row(`ours, keep-alive (${label})`, series.keepAlive, lateOf.keepAlive));
@@ -306,8 +341,16 @@ async function main(): Promise<void> {
       console.log(row(`blackbox_exporter probe_duration_seconds (${label})`, series.duration, lateOf.duration));
       console.log(row(`blackbox_exporter sum of http phases (${label})`, series.phases, lateOf.phases));
       console.log(row(`reference: undici on the main thread (${label})`, series.reference, lateOf.reference));
-      console.log(row(`the server's own answer time (${label})`, lateness.map((value) => DELAY_MS + value)));
-      if (loaded) console.log(`  load: ${ourRounds} scrape+diff rounds on our main thread; ${theirRounds} scrape+reload rounds against blackbox_exporter`);
+      console.log(
+        row(
+          `the server's own answer time (${label})`,
+          lateness.map((value) => DELAY_MS + value),
+        ),
+      );
+      if (loaded)
+        console.log(
+          `  load: ${ourRounds} scrape+diff rounds on our main thread; ${theirRounds} scrape+reload rounds against blackbox_exporter`,
+        );
     }
     await referenceAgent.close();
     await client.close();

@@ -10,7 +10,10 @@ const RUNS = 20;
 
 const config = loadConfigObject(
   {
-    environments: { production: { databases: { shop: { url: 'postgres://u@h/db', sensitive_columns: ['full_name'] } } }, staging: { databases: { shop: { url: 'postgres://u@h/db' } } } },
+    environments: {
+      production: { databases: { shop: { url: 'postgres://u@h/db', sensitive_columns: ['full_name'] } } },
+      staging: { databases: { shop: { url: 'postgres://u@h/db' } } },
+    },
     checks: [{ name: 'customers', kind: 'query', database: 'shop', sql: 'SELECT 1', key: ['id'] }],
   },
   { env: {} },
@@ -30,7 +33,14 @@ const result: CheckResult = {
   summary: `${EXAMPLES} rows differ`,
   series: [],
   scores: [],
-  details: { examples: Array.from({ length: EXAMPLES }, (_, i) => ({ type: 'changed', baseline: row(i, 'a'), candidate: row(i, 'b'), columns: ['email', 'note'] })) },
+  details: {
+    examples: Array.from({ length: EXAMPLES }, (_, i) => ({
+      type: 'changed',
+      baseline: row(i, 'a'),
+      candidate: row(i, 'b'),
+      columns: ['email', 'note'],
+    })),
+  },
 };
 
 for (const policy of ['hash', 'show', 'hide'] as const) {

@@ -52,11 +52,31 @@ async function queryBenchmark(): Promise<void> {
 
     // References: the engines' own clients reading the same result into /dev/null.
     start = performance.now();
-    execFileSync('psql', [pgA.url(), '-Atq', '-c', `COPY (${SQL}) TO STDOUT`], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 });
+    execFileSync('psql', [pgA.url(), '-Atq', '-c', `COPY (${SQL}) TO STDOUT`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      maxBuffer: 1 << 30,
+    });
     const psqlSeconds = seconds(start);
     const mariaUrl = new URL(maria.url());
     start = performance.now();
-    const client = spawnSync('mariadb', ['--batch', '--quick', '-h', mariaUrl.hostname, '-P', mariaUrl.port, '-u', mariaUrl.username, `-p${decodeURIComponent(mariaUrl.password)}`, mariaUrl.pathname.slice(1), '-e', SQL], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const client = spawnSync(
+      'mariadb',
+      [
+        '--batch',
+        '--quick',
+        '-h',
+        mariaUrl.hostname,
+        '-P',
+        mariaUrl.port,
+        '-u',
+        mariaUrl.username,
+        `-p${decodeURIComponent(mariaUrl.password)}`,
+        mariaUrl.pathname.slice(1),
+        '-e',
+        SQL,
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     if (client.status !== 0) throw new Error('mariadb client failed');
     const mariaClientSeconds = seconds(start);
     console.log(`reference psql COPY to /dev/null: ${psqlSeconds.toFixed(2)} s (${rate(ROWS, psqlSeconds)})`);
@@ -81,8 +101,12 @@ async function queryBenchmark(): Promise<void> {
       const production = sides.production?.durationSeconds ?? NaN;
       const staging = sides.staging?.durationSeconds ?? NaN;
       console.log(`${label}: wall ${wall.toFixed(2)} s, verdict ${state.result?.passed ? 'match' : 'differ'} (${state.result?.summary})`);
-      console.log(`  production (postgres): ${rate(ROWS, production)} (${production.toFixed(2)} s; ${(production / psqlSeconds).toFixed(2)}x psql's time, sides read concurrently)`);
-      console.log(`  staging (${sides.staging?.engine}): ${rate(ROWS, staging)} (${staging.toFixed(2)} s; ${(staging / reference).toFixed(2)}x the reference client's time)`);
+      console.log(
+        `  production (postgres): ${rate(ROWS, production)} (${production.toFixed(2)} s; ${(production / psqlSeconds).toFixed(2)}x psql's time, sides read concurrently)`,
+      );
+      console.log(
+        `  staging (${sides.staging?.engine}): ${rate(ROWS, staging)} (${staging.toFixed(2)} s; ${(staging / reference).toFixed(2)}x the reference client's time)`,
+      );
       console.log(`  rss grew ${((process.memoryUsage().rss - rssBefore) / 2 ** 20).toFixed(0)} MiB during the sample`);
     }
   } finally {
@@ -171,8 +195,12 @@ async function scrapeBenchmark(): Promise<void> {
   reference.close();
 
   console.log(`ours: ${oursTimes.lines} series, p50 ${oursTimes.p50.toFixed(1)} ms, p99 ${oursTimes.p99.toFixed(1)} ms`);
-  console.log(`reference (prom-client, pre-set series): ${referenceTimes.lines} series, p50 ${referenceTimes.p50.toFixed(1)} ms, p99 ${referenceTimes.p99.toFixed(1)} ms`);
-  console.log(`ratio ours/reference: p50 ${(oursTimes.p50 / referenceTimes.p50).toFixed(2)}, p99 ${(oursTimes.p99 / referenceTimes.p99).toFixed(2)}`);
+  console.log(
+    `reference (prom-client, pre-set series): ${referenceTimes.lines} series, p50 ${referenceTimes.p50.toFixed(1)} ms, p99 ${referenceTimes.p99.toFixed(1)} ms`,
+  );
+  console.log(
+    `ratio ours/reference: p50 ${(oursTimes.p50 / referenceTimes.p50).toFixed(2)}, p99 ${(oursTimes.p99 / referenceTimes.p99).toFixed(2)}`,
+  );
 }
 
 await queryBenchmark();

@@ -33,14 +33,29 @@ function detectorThroughput(): void {
   const values: string[] = [];
   for (let i = 0; i < 200_000; i += 1) {
     switch (i % 8) {
-      case 0: values.push(`customer${i}@example.com`); break;
-      case 1: values.push(`anna.schmidt${i}@gmail.com`); break;
-      case 2: values.push(`order ${i} shipped on 2026-06-01, total ${i % 997}.50 EUR`); break;
-      case 3: values.push('4111 1111 1111 1111'); break;
-      case 4: values.push(`+49 30 ${5550000 + (i % 9999)}`); break;
-      case 5: values.push(`Customer ${i}`); break;
-      case 6: values.push(`login from 81.169.${i % 255}.78`); break;
-      default: values.push(`SKU-${String(i % 10000).padStart(4, '0')}`);
+      case 0:
+        values.push(`customer${i}@example.com`);
+        break;
+      case 1:
+        values.push(`anna.schmidt${i}@gmail.com`);
+        break;
+      case 2:
+        values.push(`order ${i} shipped on 2026-06-01, total ${i % 997}.50 EUR`);
+        break;
+      case 3:
+        values.push('4111 1111 1111 1111');
+        break;
+      case 4:
+        values.push(`+49 30 ${5550000 + (i % 9999)}`);
+        break;
+      case 5:
+        values.push(`Customer ${i}`);
+        break;
+      case 6:
+        values.push(`login from 81.169.${i % 255}.78`);
+        break;
+      default:
+        values.push(`SKU-${String(i % 10000).padStart(4, '0')}`);
     }
   }
   const detectors = createDetectors({ builtins: builtinDetectorNames });
@@ -48,15 +63,28 @@ function detectorThroughput(): void {
   // One warm-up pass (JIT), then the best of 5: the machine is shared, the best run is the least disturbed.
   const runs = (work: () => void) => {
     work();
-    return Math.min(...Array.from({ length: 5 }, () => { const t = performance.now(); work(); return performance.now() - t; }));
+    return Math.min(
+      ...Array.from({ length: 5 }, () => {
+        const t = performance.now();
+        work();
+        return performance.now() - t;
+      }),
+    );
   };
   let flagged = 0;
-  const all = runs(() => { flagged = 0; for (const value of values) flagged += detect(value, detectors).length > 0 ? 1 : 0; });
+  const all = runs(() => {
+    flagged = 0;
+    for (const value of values) flagged += detect(value, detectors).length > 0 ? 1 : 0;
+  });
   let sink = 0;
-  const plain = runs(() => { for (const value of values) sink += floor.test(value) ? 1 : 0; });
+  const plain = runs(() => {
+    for (const value of values) sink += floor.test(value) ? 1 : 0;
+  });
   console.log(`detectors: ${values.length} values, ${flagged} flagged`);
   console.log(`  all built-in detectors: ${(values.length / (all / 1000) / 1e6).toFixed(2)} M values/s (${all.toFixed(1)} ms)`);
-  console.log(`  reference, one plain regex: ${(values.length / (plain / 1000) / 1e6).toFixed(2)} M values/s (${plain.toFixed(1)} ms); ratio ${(all / plain).toFixed(1)}x  [${sink > 0 ? 'ok' : ''}]`);
+  console.log(
+    `  reference, one plain regex: ${(values.length / (plain / 1000) / 1e6).toFixed(2)} M values/s (${plain.toFixed(1)} ms); ratio ${(all / plain).toFixed(1)}x  [${sink > 0 ? 'ok' : ''}]`,
+  );
 }
 
 async function databaseBenchmarks(ROWS: number): Promise<void> {
@@ -83,9 +111,24 @@ async function databaseBenchmarks(ROWS: number): Promise<void> {
         },
         defaults: { every: '1h', timeout: '120s' },
         checks: [
-          { name: 'kinds', kind: 'coverage', database: 'shop', table: 'events', columns: ['kind', { name: 'email', mode: 'shapes' }], sample_rows: SAMPLE },
+          {
+            name: 'kinds',
+            kind: 'coverage',
+            database: 'shop',
+            table: 'events',
+            columns: ['kind', { name: 'email', mode: 'shapes' }],
+            sample_rows: SAMPLE,
+          },
           { name: 'full_scan', kind: 'query', database: 'shop', sql: 'SELECT kind, count(*) FROM events GROUP BY kind' },
-          { name: 'pii', kind: 'masking', database: 'shop', table: 'events', key: ['id'], columns: [{ name: 'email', masked: true }, 'note'], sample_rows: SAMPLE },
+          {
+            name: 'pii',
+            kind: 'masking',
+            database: 'shop',
+            table: 'events',
+            key: ['id'],
+            columns: [{ name: 'email', masked: true }, 'note'],
+            sample_rows: SAMPLE,
+          },
         ],
       },
       { env: {} },
@@ -109,9 +152,15 @@ async function databaseBenchmarks(ROWS: number): Promise<void> {
     const masking = await time('pii');
     const sampling = coverage.state.result?.details.sampling as Record<string, { method: string; sampledRows: number }>;
     console.log(`coverage on PostgreSQL, ${ROWS} rows per side, sample_rows ${SAMPLE}:`);
-    console.log(`  coverage sample (both sides, ${sampling.production?.method}, ${sampling.production?.sampledRows} + ${sampling.staging?.sampledRows} rows): ${coverage.ms.toFixed(1)} ms (median of 5)`);
-    console.log(`  reference, exact GROUP BY full scan on both sides: ${full.ms.toFixed(1)} ms; ratio ${(full.ms / coverage.ms).toFixed(1)}x faster sampled`);
-    console.log(`masking on PostgreSQL, sample_rows ${SAMPLE}: ${masking.ms.toFixed(1)} ms (median of 5); ${masking.state.result?.summary}`);
+    console.log(
+      `  coverage sample (both sides, ${sampling.production?.method}, ${sampling.production?.sampledRows} + ${sampling.staging?.sampledRows} rows): ${coverage.ms.toFixed(1)} ms (median of 5)`,
+    );
+    console.log(
+      `  reference, exact GROUP BY full scan on both sides: ${full.ms.toFixed(1)} ms; ratio ${(full.ms / coverage.ms).toFixed(1)}x faster sampled`,
+    );
+    console.log(
+      `masking on PostgreSQL, sample_rows ${SAMPLE}: ${masking.ms.toFixed(1)} ms (median of 5); ${masking.state.result?.summary}`,
+    );
     await sides.close();
   } finally {
     await server.destroy();

@@ -41,7 +41,11 @@ export function productionRowsSql(rows: number): string {
 }
 
 /** Statements that build both PostgreSQL tables and apply the drift to staging. */
-export function postgresPairSql(rows: number, drift: Drift, names = { production: 'orders_production', staging: 'orders_staging' }): string[] {
+export function postgresPairSql(
+  rows: number,
+  drift: Drift,
+  names = { production: 'orders_production', staging: 'orders_staging' },
+): string[] {
   const list = (keys: bigint[]) => keys.join(',');
   return [
     `DROP TABLE IF EXISTS ${names.production}, ${names.staging}`,

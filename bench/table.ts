@@ -65,9 +65,13 @@ function verdict(found: Set<string>, wanted: Set<string>): string {
 /** Runs our comparison in a child process (this file with --child) and returns what it measured. */
 function runOurs(databases: Record<string, string>, check: Record<string, unknown>): Promise<OursResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', JSON.stringify({ databases, check })], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', JSON.stringify({ databases, check })],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
@@ -123,13 +127,19 @@ function printOurs(label: string, result: OursResult, wanted: Set<string>): void
     return;
   }
   console.log(`${label}: ${seconds(result.wallSeconds * 1000)} s wall, hash ${result.hash}; ${result.summary}`);
-  console.log(`  differences: missing ${result.missing}, extra ${result.extra}, changed ${result.changed}; ${verdict(ourKeys(result), wanted)}`);
+  console.log(
+    `  differences: missing ${result.missing}, extra ${result.extra}, changed ${result.changed}; ${verdict(ourKeys(result), wanted)}`,
+  );
   console.log(`  peak RSS ${result.maxRssMiB.toFixed(0)} MiB (process after start-up and imports: ${result.baseRssMiB.toFixed(0)} MiB)`);
   console.log(`  per side: ${JSON.stringify(result.sides)}`);
 }
 
 /** pg_comparator on the pair: wall time and the keys it reports (INSERT / UPDATE / DELETE lines). */
-function runPgComparator(url: URL, production: string, staging: string): { wallSeconds: number; keys: Set<string>; status: number | null; stderr: string } {
+function runPgComparator(
+  url: URL,
+  production: string,
+  staging: string,
+): { wallSeconds: number; keys: Set<string>; status: number | null; stderr: string } {
   const binary = requireBinary('pg_comparator', 'postgresql-comparator', ['/usr/bin/pg_comparator']);
   const base = `pgsql://${url.username}@${url.hostname}:${url.port}${url.pathname}`;
   const started = performance.now();
@@ -160,13 +170,17 @@ async function main(): Promise<void> {
     const started = performance.now();
     for (const sql of postgresPairSql(rows, drift)) await pg.exec(sql);
     await pg.exec('CREATE EXTENSION IF NOT EXISTS pgcmp');
-    console.log(`built the PostgreSQL pair in ${seconds(performance.now() - started)} s (production: even keys 2..${2 * rows}; staging: 50 deleted, 50 inserted, 100 changed)`);
+    console.log(
+      `built the PostgreSQL pair in ${seconds(performance.now() - started)} s (production: even keys 2..${2 * rows}; staging: 50 deleted, 50 inserted, 100 changed)`,
+    );
     const wanted = expected(drift);
     const url = new URL(pg.url());
 
     const comparator = runPgComparator(url, 'orders_production', 'orders_staging');
     if (comparator.status !== 0) console.log(`pg_comparator exited with ${comparator.status}: ${comparator.stderr.slice(-500)}`);
-    console.log(`pg_comparator: ${seconds(comparator.wallSeconds * 1000)} s wall; ${comparator.keys.size} differences; ${verdict(comparator.keys, wanted)}`);
+    console.log(
+      `pg_comparator: ${seconds(comparator.wallSeconds * 1000)} s wall; ${comparator.keys.size} differences; ${verdict(comparator.keys, wanted)}`,
+    );
 
     const ours = await runOurs(
       { production: pg.url(), staging: pg.url() },
@@ -202,10 +216,14 @@ async function crossEngine(pg: Awaited<ReturnType<typeof startPostgres>>, rows: 
       IF(seq % 7 = 0, NULL, CONCAT('note ', seq, ' ünïcødé')) FROM seq_1_to_${rows}`);
     const list = (keys: bigint[]) => keys.join(',');
     await maria.exec(`DELETE FROM orders WHERE id IN (${list(drift.deleted)})`);
-    await maria.exec(`INSERT INTO orders SELECT id + 1, customer_id, status, total + 1, created_at, 'inserted' FROM orders WHERE id IN (${list(drift.inserted.map((key) => key - 1n))})`);
+    await maria.exec(
+      `INSERT INTO orders SELECT id + 1, customer_id, status, total + 1, created_at, 'inserted' FROM orders WHERE id IN (${list(drift.inserted.map((key) => key - 1n))})`,
+    );
     await maria.exec(`UPDATE orders SET total = total + 0.01 WHERE id IN (${list(drift.changed)})`);
     await maria.exec('ANALYZE TABLE orders');
-    console.log(`built the PostgreSQL-vs-MariaDB pair (${rows} rows, 5 deleted, 5 inserted, 10 changed in MariaDB) in ${seconds(performance.now() - started)} s`);
+    console.log(
+      `built the PostgreSQL-vs-MariaDB pair (${rows} rows, 5 deleted, 5 inserted, 10 changed in MariaDB) in ${seconds(performance.now() - started)} s`,
+    );
     const ours = await runOurs(
       { production: pg.url(), staging: maria.url() },
       { table: 'orders_cross', table_per_side: { staging: 'orders' }, key: ['id'] },

@@ -32,7 +32,9 @@ async function main(argv: string[]): Promise<number> {
     case 'check-config': {
       if (!flags.configFile) throw new UsageError('check-config needs --config.file=PATH');
       const config = loadConfigFile(flags.configFile);
-      process.stdout.write(`${flags.configFile}: valid (${Object.keys(config.root.environments).length} environments, ${config.checks.length} checks)\n`);
+      process.stdout.write(
+        `${flags.configFile}: valid (${Object.keys(config.root.environments).length} environments, ${config.checks.length} checks)\n`,
+      );
       if (flags.webConfigFile) {
         loadWebConfigFile(flags.webConfigFile);
         process.stdout.write(`${flags.webConfigFile}: valid web configuration\n`);

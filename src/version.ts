@@ -18,5 +18,7 @@ export const OLDEST_SUPPORTED_NODE = 22;
 /** Why this Node.js cannot be trusted to run the exporter, or null on a supported line. */
 export function unsupportedRuntime(version = process.version): string | null {
   const major = Number(version.replace(/^v/, '').split('.')[0]);
-  return major >= OLDEST_SUPPORTED_NODE ? null : `Node.js ${version} is not supported (end of life); run it on Node.js ${OLDEST_SUPPORTED_NODE} or later`;
+  return major >= OLDEST_SUPPORTED_NODE
+    ? null
+    : `Node.js ${version} is not supported (end of life); run it on Node.js ${OLDEST_SUPPORTED_NODE} or later`;
 }

@@ -86,7 +86,11 @@ export interface DatabaseHandle {
   readonly dialect: Dialect;
   /** Statements this database runs at once from the exporter (its slots). */
   readonly concurrency: number;
-  stream(sql: string, options: { maxRows: number; params?: unknown[] }, onRow: (row: RawRow, columns: Column[]) => void): Promise<StatementSummary>;
+  stream(
+    sql: string,
+    options: { maxRows: number; params?: unknown[] },
+    onRow: (row: RawRow, columns: Column[]) => void,
+  ): Promise<StatementSummary>;
   readOnly<T>(work: (session: ReadSession) => Promise<T>): Promise<T>;
 }
 

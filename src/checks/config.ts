@@ -1,7 +1,15 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { changes, diffTreesSteps, differenceId, judge, updateFirstSeen, type Approval, type JudgedDifference } from '../compare/config-diff.js';
+import {
+  changes,
+  diffTreesSteps,
+  differenceId,
+  judge,
+  updateFirstSeen,
+  type Approval,
+  type JudgedDifference,
+} from '../compare/config-diff.js';
 import { Redactor } from '../compare/redact.js';
 import { runSliced } from '../compare/slices.js';
 import { displayValue, equivalenceNames, TooManyKeysError, typeOf, type Scalar } from '../compare/tree.js';
@@ -97,7 +105,11 @@ async function loadFirstSeen(context: SampleContext, check: { name: string; stat
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') context.log.warn({ stateFile: check.state_file, err: code ?? 'not valid JSON' }, 'config drift state file unreadable; first-seen times start afresh');
+    if (code !== 'ENOENT')
+      context.log.warn(
+        { stateFile: check.state_file, err: code ?? 'not valid JSON' },
+        'config drift state file unreadable; first-seen times start afresh',
+      );
   }
   return firstSeen;
 }
@@ -123,7 +135,9 @@ function sameKeys(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>
 
 function shown(value: Scalar): string | number | boolean | null {
   const display = displayValue(value);
-  return typeof display === 'string' && display.length > MAX_SHOWN_CHARS ? `${display.slice(0, MAX_SHOWN_CHARS)}… (${display.length} chars)` : display;
+  return typeof display === 'string' && display.length > MAX_SHOWN_CHARS
+    ? `${display.slice(0, MAX_SHOWN_CHARS)}… (${display.length} chars)`
+    : display;
 }
 
 function approvalView(approval: Approval) {
@@ -160,14 +174,18 @@ function differenceView(difference: JudgedDifference, secret: boolean, firstSeen
 function describe(driftIndex: number, expired: number, approved: number, compared: number, overLimit: number | undefined): string {
   const parts: string[] = [];
   if (driftIndex === 0) parts.push(`no drift in ${compared} keys`);
-  else parts.push(`${driftIndex} ${driftIndex === 1 ? 'difference' : 'differences'} not approved${expired > 0 ? ` (${expired} with an expired approval)` : ''} in ${compared} keys`);
+  else
+    parts.push(
+      `${driftIndex} ${driftIndex === 1 ? 'difference' : 'differences'} not approved${expired > 0 ? ` (${expired} with an expired approval)` : ''} in ${compared} keys`,
+    );
   if (approved > 0) parts.push(`${approved} approved${overLimit !== undefined ? `, more than max_approved ${overLimit}` : ''}`);
   return parts.join('; ');
 }
 
 export const configKind: CheckKind<ConfigOptions> = {
   kind: 'config',
-  description: 'one configuration source (file, HTTP JSON, environment variables) on both sides, diffed key by key with approved differences',
+  description:
+    'one configuration source (file, HTTP JSON, environment variables) on both sides, diffed key by key with approved differences',
   dimension: 'config',
   schema,
 
@@ -186,8 +204,14 @@ export const configKind: CheckKind<ConfigOptions> = {
       }
     }
     if (check.state_file !== undefined) {
-      const sharing = root.checks.find((other) => other.kind === 'config' && other.name !== check.name && other.state_file === check.state_file);
-      if (sharing) problems.push({ path: ['state_file'], message: `also used by check "${String(sharing.name)}"; give each check its own state file` });
+      const sharing = root.checks.find(
+        (other) => other.kind === 'config' && other.name !== check.name && other.state_file === check.state_file,
+      );
+      if (sharing)
+        problems.push({
+          path: ['state_file'],
+          message: `also used by check "${String(sharing.name)}"; give each check its own state file`,
+        });
     }
     return problems;
   },
@@ -207,7 +231,10 @@ export const configKind: CheckKind<ConfigOptions> = {
       );
     } catch (error) {
       if (error instanceof TooManyKeysError) {
-        throw new SampleError('limit', `${error.side === 'candidate' ? candidate.label : baseline.label}: more than max_keys ${check.max_keys} keys`);
+        throw new SampleError(
+          'limit',
+          `${error.side === 'candidate' ? candidate.label : baseline.label}: more than max_keys ${check.max_keys} keys`,
+        );
       }
       throw error;
     }
@@ -244,14 +271,17 @@ export const configKind: CheckKind<ConfigOptions> = {
     const wholeSourceSecret = baseline.source.secret || candidate.source.secret;
     // Drift first, then approved; each group by path.
     const ordered = [...drift, ...judgement.differences.filter((d) => d.status === 'approved')];
-    const listed = ordered.slice(0, check.max_differences).map((d) =>
-      differenceView(d, wholeSourceSecret || redactor.isSecret(d.path, d.baseline, d.candidate), firstSeen.get(differenceId(d))),
-    );
+    const listed = ordered
+      .slice(0, check.max_differences)
+      .map((d) =>
+        differenceView(d, wholeSourceSecret || redactor.isSecret(d.path, d.baseline, d.candidate), firstSeen.get(differenceId(d))),
+      );
 
     const id = { check: check.name };
     const series: MetricSample[] = [];
     for (const change of changes) {
-      for (const [status, count] of Object.entries(judgement.counts[change])) series.push(sample('fidelity_config_differences', { ...id, change, status }, count));
+      for (const [status, count] of Object.entries(judgement.counts[change]))
+        series.push(sample('fidelity_config_differences', { ...id, change, status }, count));
     }
     series.push(
       sample('fidelity_config_drift_index', id, judgement.driftIndex),
@@ -270,9 +300,15 @@ export const configKind: CheckKind<ConfigOptions> = {
       passed: judgement.driftIndex === 0 && overLimit === undefined,
       summary: describe(judgement.driftIndex, expired, judgement.approved, diff.compared, overLimit),
       series,
-      scores: diff.compared > 0 ? [{ dimension: 'config', candidate: check.candidate, value: (diff.compared - judgement.driftIndex) / diff.compared }] : [],
+      scores:
+        diff.compared > 0
+          ? [{ dimension: 'config', candidate: check.candidate, value: (diff.compared - judgement.driftIndex) / diff.compared }]
+          : [],
       details: {
-        sides: { [check.baseline]: sideView(baseline, check.baseline, diff.baselineKeys), [check.candidate]: sideView(candidate, check.candidate, diff.candidateKeys) },
+        sides: {
+          [check.baseline]: sideView(baseline, check.baseline, diff.baselineKeys),
+          [check.candidate]: sideView(candidate, check.candidate, diff.candidateKeys),
+        },
         keysCompared: diff.compared,
         keysIgnored: diff.ignored,
         keysEquivalent: diff.equivalent,
@@ -285,7 +321,12 @@ export const configKind: CheckKind<ConfigOptions> = {
         ...(ordered.length > listed.length ? { differencesNotListed: ordered.length - listed.length } : {}),
         ...(judgement.unusedApprovals.length > 0 ? { unusedApprovals: judgement.unusedApprovals.map(approvalView) } : {}),
         ...(diff.warnings.baseline.length + diff.warnings.candidate.length > 0
-          ? { warnings: [...diff.warnings.baseline.map((w) => `${check.baseline}: ${w}`), ...diff.warnings.candidate.map((w) => `${check.candidate}: ${w}`)] }
+          ? {
+              warnings: [
+                ...diff.warnings.baseline.map((w) => `${check.baseline}: ${w}`),
+                ...diff.warnings.candidate.map((w) => `${check.candidate}: ${w}`),
+              ],
+            }
           : {}),
         ...(stateFileProblem ? { stateFile: stateFileProblem } : {}),
       },

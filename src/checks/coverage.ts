@@ -115,21 +115,34 @@ export const coverageKind: CheckKind<CoverageOptions> = {
       estimatedRows: side.outcome.estimatedRows,
       sampledRows: side.outcome.rows,
     });
-    return unlessNothingCompared({
-      passed,
-      summary: results.map(({ column, coverage }) => describeColumn(column.name, coverage)).join('; ') + ' covered',
-      series: results.flatMap(({ column, coverage }) => [
-        sample('fidelity_data_coverage_ratio', { check: check.name, column: column.name, baseline: check.baseline, candidate: check.candidate }, coverage.ratio),
-        sample('fidelity_data_coverage_missing', { check: check.name, column: column.name, baseline: check.baseline, candidate: check.candidate }, coverage.missing),
-      ]),
-      scores: [{ dimension: 'data', candidate: check.candidate, value: mean }],
-      details: {
-        database: check.database,
-        table: check.table,
-        minRatio: check.min_ratio,
-        sampling: { [check.baseline]: sampling(baseline), [check.candidate]: sampling(candidate) },
-        columns: results.map(({ column, coverage }) => ({ column: column.name, masked: column.masked, ...coverage })),
+    return unlessNothingCompared(
+      {
+        passed,
+        summary: results.map(({ column, coverage }) => describeColumn(column.name, coverage)).join('; ') + ' covered',
+        series: results.flatMap(({ column, coverage }) => [
+          sample(
+            'fidelity_data_coverage_ratio',
+            { check: check.name, column: column.name, baseline: check.baseline, candidate: check.candidate },
+            coverage.ratio,
+          ),
+          sample(
+            'fidelity_data_coverage_missing',
+            { check: check.name, column: column.name, baseline: check.baseline, candidate: check.candidate },
+            coverage.missing,
+          ),
+        ]),
+        scores: [{ dimension: 'data', candidate: check.candidate, value: mean }],
+        details: {
+          database: check.database,
+          table: check.table,
+          minRatio: check.min_ratio,
+          sampling: { [check.baseline]: sampling(baseline), [check.candidate]: sampling(candidate) },
+          columns: results.map(({ column, coverage }) => ({ column: column.name, masked: column.masked, ...coverage })),
+        },
       },
-    }, baseline.outcome.rows === 0 ? `the ${check.baseline} sample of ${check.table} has no rows: no values to look for in ${check.candidate}` : undefined);
+      baseline.outcome.rows === 0
+        ? `the ${check.baseline} sample of ${check.table} has no rows: no values to look for in ${check.candidate}`
+        : undefined,
+    );
   },
 };

@@ -3,7 +3,16 @@ import { checkSchema } from '../config/schema.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, KindOptions } from './check.js';
 import { SampleError } from './errors.js';
-import { connectionField, expectSchema, httpReferences, oneBody, requestFields, runRequest, variableReferences, type RequestRun } from './http-steps.js';
+import {
+  connectionField,
+  expectSchema,
+  httpReferences,
+  oneBody,
+  requestFields,
+  runRequest,
+  variableReferences,
+  type RequestRun,
+} from './http-steps.js';
 
 /**
  * `fault`: injected error probes (expired token, malformed body, unknown id, oversized input)
@@ -16,18 +25,23 @@ const probeSchema = z
     ...requestFields,
     description: z.string().optional(),
     /** The error the probe must produce: a status (or list) and optionally body expectations. */
-    expect: expectSchema.refine((expect) => expect.status !== undefined, { error: 'expect.status is required: the error this probe must produce' }),
+    expect: expectSchema.refine((expect) => expect.status !== undefined, {
+      error: 'expect.status is required: the error this probe must produce',
+    }),
   })
   .superRefine(oneBody);
 
 const schema = checkSchema('fault', {
-  probes: z.array(probeSchema).min(1).superRefine((probes, ctx) => {
-    const seen = new Set<string>();
-    probes.forEach((probe, index) => {
-      if (seen.has(probe.name)) ctx.addIssue({ code: 'custom', message: `duplicate probe name "${probe.name}"`, path: [index, 'name'] });
-      seen.add(probe.name);
-    });
-  }),
+  probes: z
+    .array(probeSchema)
+    .min(1)
+    .superRefine((probes, ctx) => {
+      const seen = new Set<string>();
+      probes.forEach((probe, index) => {
+        if (seen.has(probe.name)) ctx.addIssue({ code: 'custom', message: `duplicate probe name "${probe.name}"`, path: [index, 'name'] });
+        seen.add(probe.name);
+      });
+    }),
   /** Also run the probes against the baseline. */
   compare_baseline: z.boolean().default(true),
   /** Detection ratio on the candidate at or above which the check passes. */
@@ -55,7 +69,13 @@ export const faultKind: CheckKind<FaultOptions> = {
 
   references(check, root): CheckProblem[] {
     const sides = check.compare_baseline ? [check.baseline, check.candidate] : [check.candidate];
-    return [...httpReferences(root, sides, check.probes, 'probes'), ...variableReferences(check.probes.map((probe) => ({ ...probe, extract: {}, compare_body: false, ignore: [] })), []).map((problem) => ({ ...problem, path: ['probes', ...problem.path.slice(1)] }))];
+    return [
+      ...httpReferences(root, sides, check.probes, 'probes'),
+      ...variableReferences(
+        check.probes.map((probe) => ({ ...probe, extract: {}, compare_body: false, ignore: [] })),
+        [],
+      ).map((problem) => ({ ...problem, path: ['probes', ...problem.path.slice(1)] })),
+    ];
   },
 
   async run(check, context): Promise<CheckResult> {
@@ -93,7 +113,9 @@ export const faultKind: CheckKind<FaultOptions> = {
       passed: ratio >= check.min_detection_ratio,
       summary:
         `${candidateDetected} of ${injected} injected errors detected on ${check.candidate}` +
-        (check.compare_baseline ? ` (${detectedOn(check.baseline)} on ${check.baseline}; ${handledAlike} of ${injected} answered alike)` : '') +
+        (check.compare_baseline
+          ? ` (${detectedOn(check.baseline)} on ${check.baseline}; ${handledAlike} of ${injected} answered alike)`
+          : '') +
         (missed.length > 0 ? `; missed: ${missed.join(', ')}` : ''),
       series,
       scores: [{ dimension: 'error_detection', candidate: check.candidate, value: ratio }],

@@ -26,13 +26,16 @@ import {
  */
 
 const schema = checkSchema('flow', {
-  steps: z.array(stepSchema).min(1).superRefine((steps, ctx) => {
-    const seen = new Set<string>();
-    steps.forEach((step, index) => {
-      if (seen.has(step.name)) ctx.addIssue({ code: 'custom', message: `duplicate step name "${step.name}"`, path: [index, 'name'] });
-      seen.add(step.name);
-    });
-  }),
+  steps: z
+    .array(stepSchema)
+    .min(1)
+    .superRefine((steps, ctx) => {
+      const seen = new Set<string>();
+      steps.forEach((step, index) => {
+        if (seen.has(step.name)) ctx.addIssue({ code: 'custom', message: `duplicate step name "${step.name}"`, path: [index, 'name'] });
+        seen.add(step.name);
+      });
+    }),
   /** Runs of the whole flow per sample and side. */
   iterations: z.number().int().min(1).max(100).default(3),
   connection: connectionField,
@@ -67,7 +70,17 @@ async function runFlow(context: SampleContext, check: FlowOptions, side: string)
   let broken = false;
   for (const step of check.steps) {
     if (broken) {
-      runs.push({ name: step.name, side, method: step.method, path: step.path, failures: [], body: { text: '' }, headers: {}, isError: false, skipped: true });
+      runs.push({
+        name: step.name,
+        side,
+        method: step.method,
+        path: step.path,
+        failures: [],
+        body: { text: '' },
+        headers: {},
+        isError: false,
+        skipped: true,
+      });
       continue;
     }
     const run: StepRun = await runRequest(context, side, step, { variables, connection: check.connection, expect: step.expect });
@@ -143,7 +156,10 @@ export const flowKind: CheckKind<FlowOptions> = {
       for (const side of [check.baseline, check.candidate]) {
         const environment = root.environments[side];
         if (environment && !(step.verify.database in environment.databases)) {
-          problems.push({ path: ['steps', index, 'verify', 'database'], message: `database "${step.verify.database}" is not defined in environment "${side}"` });
+          problems.push({
+            path: ['steps', index, 'verify', 'database'],
+            message: `database "${step.verify.database}" is not defined in environment "${side}"`,
+          });
         }
       }
     });
@@ -157,14 +173,28 @@ export const flowKind: CheckKind<FlowOptions> = {
     const tallies = new Map<string, StepTally>(
       check.steps.map((step) => [
         step.name,
-        { compared: 0, statusMatches: 0, bodyCompared: 0, bodyIdentical: 0, mutationCompared: 0, mutationMatches: 0, statuses: { [baseline]: [], [candidate]: [] }, differences: [], noise: new Set(), errors: {}, failures: {} },
+        {
+          compared: 0,
+          statusMatches: 0,
+          bodyCompared: 0,
+          bodyIdentical: 0,
+          mutationCompared: 0,
+          mutationMatches: 0,
+          statuses: { [baseline]: [], [candidate]: [] },
+          differences: [],
+          noise: new Set(),
+          errors: {},
+          failures: {},
+        },
       ]),
     );
     const requests = { [baseline]: 0, [candidate]: 0 };
     const errors = { [baseline]: 0, [candidate]: 0 };
     const responded = { [baseline]: 0, [candidate]: 0 };
     const flowDurations: Record<string, number[]> = { [baseline]: [], [candidate]: [] };
-    const stepDurations = new Map<string, Record<string, number[]>>(check.steps.map((step) => [step.name, { [baseline]: [], [candidate]: [] }]));
+    const stepDurations = new Map<string, Record<string, number[]>>(
+      check.steps.map((step) => [step.name, { [baseline]: [], [candidate]: [] }]),
+    );
     // phase samples: step -> side -> connection -> phase -> seconds[]
     const phaseSamples = new Map<string, number[]>();
     let firstTransportError: { side: string; step: string; reason: string; message: string } | undefined;
@@ -180,7 +210,13 @@ export const flowKind: CheckKind<FlowOptions> = {
         requests[side] = (requests[side] ?? 0) + 1;
         if (run.isError) errors[side] = (errors[side] ?? 0) + 1;
         if (run.status !== undefined) responded[side] = (responded[side] ?? 0) + 1;
-        else firstTransportError ??= { side, step: run.name, reason: run.error?.reason ?? 'internal', message: run.error?.message ?? 'no response' };
+        else
+          firstTransportError ??= {
+            side,
+            step: run.name,
+            reason: run.error?.reason ?? 'internal',
+            message: run.error?.message ?? 'no response',
+          };
         const ms = durationOf(run);
         if (ms === undefined) complete = false;
         else {
@@ -202,7 +238,8 @@ export const flowKind: CheckKind<FlowOptions> = {
 
     const lastRuns: Record<string, StepRun[]> = {};
     for (let iteration = 0; iteration < check.iterations; iteration++) {
-      if (context.signal.aborted) throw new SampleError('timeout', `check timeout reached after ${iteration} of ${check.iterations} iterations`);
+      if (context.signal.aborted)
+        throw new SampleError('timeout', `check timeout reached after ${iteration} of ${check.iterations} iterations`);
       const baseRuns = await runFlow(context, check, baseline);
       const candRuns = await runFlow(context, check, candidate);
       account(baseline, baseRuns);
@@ -247,7 +284,8 @@ export const flowKind: CheckKind<FlowOptions> = {
         }
         if (base.mutation && cand.mutation) {
           tally.mutationCompared++;
-          const same = !('error' in base.mutation) && !('error' in cand.mutation) && JSON.stringify(base.mutation) === JSON.stringify(cand.mutation);
+          const same =
+            !('error' in base.mutation) && !('error' in cand.mutation) && JSON.stringify(base.mutation) === JSON.stringify(cand.mutation);
           if (same) tally.mutationMatches++;
           else tally.mutation ??= { [baseline]: base.mutation, [candidate]: cand.mutation };
         }
@@ -257,7 +295,10 @@ export const flowKind: CheckKind<FlowOptions> = {
     if ((responded[baseline] ?? 0) === 0) {
       const cause = firstTransportError?.side === baseline ? `: step "${firstTransportError.step}": ${firstTransportError.message}` : '';
       const reason = firstTransportError?.side === baseline ? firstTransportError.reason : 'http_status';
-      throw new SampleError(reason === 'canceled' ? 'timeout' : (reason as SampleError['reason']), `baseline "${baseline}" answered no request${cause}`);
+      throw new SampleError(
+        reason === 'canceled' ? 'timeout' : (reason as SampleError['reason']),
+        `baseline "${baseline}" answered no request${cause}`,
+      );
     }
 
     // Latency windows survive between samples.
@@ -314,8 +355,15 @@ export const flowKind: CheckKind<FlowOptions> = {
     if (mutationCompared > 0) series.push(sample('fidelity_flow_mutation_parity_ratio', pair, mutationParity));
     for (const side of [baseline, candidate]) {
       const durations = flowDurations[side] ?? [];
-      if (durations.length > 0) series.push(sample('fidelity_flow_duration_seconds', { check: check.name, side }, median(durations) / 1000));
-      series.push(sample('fidelity_flow_latency_samples', { check: check.name, side }, side === baseline ? flowLatency.baselineSamples : flowLatency.candidateSamples));
+      if (durations.length > 0)
+        series.push(sample('fidelity_flow_duration_seconds', { check: check.name, side }, median(durations) / 1000));
+      series.push(
+        sample(
+          'fidelity_flow_latency_samples',
+          { check: check.name, side },
+          side === baseline ? flowLatency.baselineSamples : flowLatency.candidateSamples,
+        ),
+      );
     }
     if (Number.isFinite(flowLatency.ratio)) series.push(sample('fidelity_flow_latency_ratio', pair, flowLatency.ratio));
     if (flowLatency.verdict !== 'inconclusive' && flowLatency.pValue !== null) {
@@ -330,7 +378,12 @@ export const flowKind: CheckKind<FlowOptions> = {
       series.push(sample('fidelity_flow_step_duration_seconds', { check: check.name, step, side, connection, phase }, median(values)));
     }
 
-    const latencyScore = slower && Number.isFinite(flowLatency.ratio) && flowLatency.ratio > 0 ? Math.min(1, 1 / Math.max(flowLatency.ratio, ...slowerSteps.map((s) => stepLatency.get(s)?.ratio ?? 1))) : slower ? 0 : 1;
+    const latencyScore =
+      slower && Number.isFinite(flowLatency.ratio) && flowLatency.ratio > 0
+        ? Math.min(1, 1 / Math.max(flowLatency.ratio, ...slowerSteps.map((s) => stepLatency.get(s)?.ratio ?? 1)))
+        : slower
+          ? 0
+          : 1;
     const components = [statusParity, bodyParity, 1 - errorExcess, latencyScore, ...(mutationCompared > 0 ? [mutationParity] : [])];
     const score = components.reduce((sum, value) => sum + value, 0) / components.length;
     const passed = statusParity === 1 && bodyParity === 1 && mutationParity === 1 && !slower && errorExcess === 0;
@@ -339,8 +392,12 @@ export const flowKind: CheckKind<FlowOptions> = {
     if (statusParity < 1) problems.push(`status differs in ${compared - statusMatches} of ${compared} steps`);
     if (bodyParity < 1) problems.push(`body differs in ${bodyCompared - bodyIdentical} of ${bodyCompared} steps`);
     if (mutationParity < 1) problems.push(`data mutation differs in ${mutationCompared - mutationMatches} of ${mutationCompared} checks`);
-    if (errorExcess > 0) problems.push(`error ratio ${candidate} ${errorRatio(candidate).toFixed(2)} vs ${baseline} ${errorRatio(baseline).toFixed(2)}`);
-    if (slower) problems.push(`${candidate} slower${slowerSteps.length > 0 ? ` in ${slowerSteps.join(', ')}` : ''} (x${flowLatency.ratio.toFixed(2)} overall)`);
+    if (errorExcess > 0)
+      problems.push(`error ratio ${candidate} ${errorRatio(candidate).toFixed(2)} vs ${baseline} ${errorRatio(baseline).toFixed(2)}`);
+    if (slower)
+      problems.push(
+        `${candidate} slower${slowerSteps.length > 0 ? ` in ${slowerSteps.join(', ')}` : ''} (x${flowLatency.ratio.toFixed(2)} overall)`,
+      );
     const latencyNote = flowLatency.verdict === 'inconclusive' ? `; latency inconclusive (${flowLatency.reason})` : '';
 
     const seconds = (ms: number) => (Number.isFinite(ms) ? ms / 1000 : null);
@@ -355,7 +412,10 @@ export const flowKind: CheckKind<FlowOptions> = {
 
     return {
       passed,
-      summary: problems.length > 0 ? `${problems.join('; ')}${latencyNote}` : `${check.steps.length} steps x ${check.iterations} iterations: same status and bodies${latencyNote}`,
+      summary:
+        problems.length > 0
+          ? `${problems.join('; ')}${latencyNote}`
+          : `${check.steps.length} steps x ${check.iterations} iterations: same status and bodies${latencyNote}`,
       series,
       scores: [{ dimension: 'behavior', candidate, value: Math.max(0, Math.min(1, score)) }],
       details: {
@@ -365,7 +425,10 @@ export const flowKind: CheckKind<FlowOptions> = {
         bodyParity,
         ...(mutationCompared > 0 ? { mutationParity } : {}),
         errorRatio: { [baseline]: errorRatio(baseline), [candidate]: errorRatio(candidate) },
-        latency: { flow: latencyDetails(flowLatency), steps: Object.fromEntries([...stepLatency].map(([name, latency]) => [name, latencyDetails(latency)])) },
+        latency: {
+          flow: latencyDetails(flowLatency),
+          steps: Object.fromEntries([...stepLatency].map(([name, latency]) => [name, latencyDetails(latency)])),
+        },
         steps: check.steps.map((step, index) => {
           const tally = tallies.get(step.name) as StepTally;
           const last = (side: string) => lastRuns[side]?.[index];

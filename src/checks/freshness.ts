@@ -54,13 +54,17 @@ async function newestOf(context: SampleContext, check: FreshnessOptions, side: s
   try {
     const summary = await database.stream(check.sql_per_side[side] ?? check.sql, { maxRows: 1 }, (row: RawRow, columns: Column[]) => {
       const column = columns[0];
-      if (columns.length !== 1 || !column) throw new SampleError('query', `the freshness query must return one column, got ${columns.length}`);
+      if (columns.length !== 1 || !column)
+        throw new SampleError('query', `the freshness query must return one column, got ${columns.length}`);
       value = { raw: row[0] ?? null, column };
     });
     if (summary.rowCount === 0) return { newest: null };
   } catch (error) {
     if (error instanceof SampleError && error.reason === 'limit') {
-      throw new SampleError('query', `the freshness query on ${side} returned more than one row; it must return the newest timestamp only (e.g. SELECT max(updated_at) FROM ...)`);
+      throw new SampleError(
+        'query',
+        `the freshness query on ${side} returned more than one row; it must return the newest timestamp only (e.g. SELECT max(updated_at) FROM ...)`,
+      );
     }
     throw error;
   }
@@ -102,31 +106,44 @@ export const freshnessKind: CheckKind<FreshnessOptions> = {
       sample('fidelity_data_age_seconds', { check: check.name, side: check.candidate }, seconds(candidateAge)),
       sample('fidelity_freshness_max_age_seconds', { check: check.name }, seconds(check.max_age)),
     ];
-    if (lagMs !== null) series.push(sample('fidelity_data_lag_seconds', { check: check.name, baseline: check.baseline, candidate: check.candidate }, seconds(lagMs)));
+    if (lagMs !== null)
+      series.push(
+        sample('fidelity_data_lag_seconds', { check: check.name, baseline: check.baseline, candidate: check.candidate }, seconds(lagMs)),
+      );
     const hours = (ms: number) => (Number.isFinite(ms) ? `${(ms / 3_600_000).toFixed(1)} h` : 'no data');
-    const summary = candidate.newest === null
-      ? `${check.candidate} has no data (the query returned no timestamp)`
-      : `${check.candidate} data is ${hours(candidateAge)} old (max ${hours(check.max_age)})` +
-        (lagMs === null ? `; ${check.baseline} has no data` : lagMs < 0 ? `, ${hours(-lagMs)} ahead of ${check.baseline}` : `, ${hours(lagMs)} behind ${check.baseline}`) +
-        (lagWithin ? '' : ` (max lag ${hours(check.max_lag ?? 0)})`);
-    return unlessNothingCompared({
-      passed,
-      summary,
-      series,
-      scores: [{ dimension: 'freshness', candidate: check.candidate, value: passed ? 1 : 0 }],
-      details: {
-        database: check.database,
-        now: iso(now),
-        maxAgeSeconds: seconds(check.max_age),
-        ...(check.max_lag !== undefined ? { maxLagSeconds: seconds(check.max_lag) } : {}),
-        lagSeconds: lagMs === null ? null : Number.isFinite(lagMs) ? seconds(lagMs) : 'no data on the candidate',
-        sides: {
-          [check.baseline]: { newest: iso(baseline.newest), ageSeconds: Number.isFinite(baselineAge) ? seconds(baselineAge) : null },
-          [check.candidate]: { newest: iso(candidate.newest), ageSeconds: Number.isFinite(candidateAge) ? seconds(candidateAge) : null },
+    const summary =
+      candidate.newest === null
+        ? `${check.candidate} has no data (the query returned no timestamp)`
+        : `${check.candidate} data is ${hours(candidateAge)} old (max ${hours(check.max_age)})` +
+          (lagMs === null
+            ? `; ${check.baseline} has no data`
+            : lagMs < 0
+              ? `, ${hours(-lagMs)} ahead of ${check.baseline}`
+              : `, ${hours(lagMs)} behind ${check.baseline}`) +
+          (lagWithin ? '' : ` (max lag ${hours(check.max_lag ?? 0)})`);
+    return unlessNothingCompared(
+      {
+        passed,
+        summary,
+        series,
+        scores: [{ dimension: 'freshness', candidate: check.candidate, value: passed ? 1 : 0 }],
+        details: {
+          database: check.database,
+          now: iso(now),
+          maxAgeSeconds: seconds(check.max_age),
+          ...(check.max_lag !== undefined ? { maxLagSeconds: seconds(check.max_lag) } : {}),
+          lagSeconds: lagMs === null ? null : Number.isFinite(lagMs) ? seconds(lagMs) : 'no data on the candidate',
+          sides: {
+            [check.baseline]: { newest: iso(baseline.newest), ageSeconds: Number.isFinite(baselineAge) ? seconds(baselineAge) : null },
+            [check.candidate]: { newest: iso(candidate.newest), ageSeconds: Number.isFinite(candidateAge) ? seconds(candidateAge) : null },
+          },
+          fresh,
+          lagWithinLimit: lagWithin,
         },
-        fresh,
-        lagWithinLimit: lagWithin,
       },
-    }, passed && baseline.newest === null ? `${check.baseline} has no data (the query returned no timestamp): nothing to compare ${check.candidate}'s freshness with` : undefined);
+      passed && baseline.newest === null
+        ? `${check.baseline} has no data (the query returned no timestamp): nothing to compare ${check.candidate}'s freshness with`
+        : undefined,
+    );
   },
 };

@@ -50,7 +50,10 @@ export const requestFields = {
     .transform((method) => method.toUpperCase())
     .pipe(z.enum(methods, { error: `must be one of ${methods.join(', ')}` }))
     .default('GET'),
-  path: z.string().min(1).refine((path) => path.startsWith('/'), { error: 'must start with "/" (it is relative to the environment\'s base_url)' }),
+  path: z
+    .string()
+    .min(1)
+    .refine((path) => path.startsWith('/'), { error: 'must start with "/" (it is relative to the environment\'s base_url)' }),
   query: z.record(z.string(), z.string()).default({}),
   headers: z.record(z.string(), z.string()).default({}),
   /** A JSON body (sent with Content-Type: application/json). */
@@ -60,7 +63,12 @@ export const requestFields = {
   /** A raw body, sent as is (malformed input for fault probes). */
   body: z.string().optional(),
   /** A generated body of this many bytes (oversized input for fault probes). */
-  body_bytes: z.number().int().positive().max(64 * 1024 * 1024).optional(),
+  body_bytes: z
+    .number()
+    .int()
+    .positive()
+    .max(64 * 1024 * 1024)
+    .optional(),
   content_type: z.string().optional(),
   follow_redirects: z.boolean().default(true),
   /** Per-request deadline; default: the environment's http.timeouts.step. */
@@ -70,7 +78,12 @@ export const requestFields = {
 /** At most one body per request. */
 export function oneBody(request: { json?: unknown; form?: unknown; body?: unknown; body_bytes?: unknown }, ctx: z.RefinementCtx): void {
   const given = (['json', 'form', 'body', 'body_bytes'] as const).filter((key) => request[key] !== undefined);
-  if (given.length > 1) ctx.addIssue({ code: 'custom', message: `give at most one of json, form, body, body_bytes (got ${given.join(', ')})`, path: [given[1] as string] });
+  if (given.length > 1)
+    ctx.addIssue({
+      code: 'custom',
+      message: `give at most one of json, form, body, body_bytes (got ${given.join(', ')})`,
+      path: [given[1] as string],
+    });
 }
 
 export const expectSchema = z
@@ -114,7 +127,12 @@ export const connectionField = z.enum(['keepalive', 'cold']).default('keepalive'
 // Load-time cross-checks
 
 /** HTTP section present on every side, and no unsafe method against a side that does not allow writes. */
-export function httpReferences(root: RootConfig, sides: string[], requests: { name: string; method: string }[], listKey: string): CheckProblem[] {
+export function httpReferences(
+  root: RootConfig,
+  sides: string[],
+  requests: { name: string; method: string }[],
+  listKey: string,
+): CheckProblem[] {
   const problems = sideReferences(root, sides);
   for (const side of new Set(sides)) {
     const environment = root.environments[side];
@@ -152,14 +170,19 @@ export function variableReferences(steps: StepConfig[], given: string[]): CheckP
     const used = new Set<string>();
     variablesIn([step.path, step.query, step.headers, step.json, step.form, step.body], used);
     for (const name of used) {
-      if (!known.has(name)) problems.push({ path: ['steps', index], message: `step "${step.name}" uses {{${name}}}, which no earlier step extracts` });
+      if (!known.has(name))
+        problems.push({ path: ['steps', index], message: `step "${step.name}" uses {{${name}}}, which no earlier step extracts` });
     }
     for (const name of Object.keys(step.extract)) known.add(name);
     // The verification runs after the step's own extraction, so it may use those variables too.
     const verifyUses = new Set<string>();
     variablesIn(step.verify?.params, verifyUses);
     for (const name of verifyUses) {
-      if (!known.has(name)) problems.push({ path: ['steps', index, 'verify', 'params'], message: `step "${step.name}" verifies with {{${name}}}, which neither it nor an earlier step extracts` });
+      if (!known.has(name))
+        problems.push({
+          path: ['steps', index, 'verify', 'params'],
+          message: `step "${step.name}" verifies with {{${name}}}, which neither it nor an earlier step extracts`,
+        });
     }
     if (step.verify) {
       const problem = readOnlyProblem(step.verify.sql);
@@ -186,7 +209,8 @@ export function substitute(text: string, variables: ReadonlyMap<string, string>)
 function substituteDeep(value: unknown, variables: ReadonlyMap<string, string>): unknown {
   if (typeof value === 'string') return substitute(value, variables);
   if (Array.isArray(value)) return value.map((item) => substituteDeep(item, variables));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituteDeep(item, variables)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituteDeep(item, variables)]));
   return value;
 }
 
@@ -266,7 +290,9 @@ export function checkExpectations(expect: ExpectConfig, run: Pick<RequestRun, 's
       failures.push(`${assertion.path} ${assertion.exists ? 'is missing' : 'is present'}`);
     }
     if (assertion.equals !== undefined && (!result.found || stableStringify(result.value) !== stableStringify(assertion.equals))) {
-      failures.push(`${assertion.path} is ${result.found ? JSON.stringify(result.value) : 'missing'}, expected ${JSON.stringify(assertion.equals)}`);
+      failures.push(
+        `${assertion.path} is ${result.found ? JSON.stringify(result.value) : 'missing'}, expected ${JSON.stringify(assertion.equals)}`,
+      );
     }
   }
   if (expect.body_matches !== undefined && !new RegExp(expect.body_matches).test(run.body.text)) {
@@ -283,14 +309,18 @@ export function extractVariables(extract: StepConfig['extract'], run: RequestRun
     if ('json' in source) {
       if (run.body.json !== undefined) {
         const result = jsonPathValue(run.body.json, source.json);
-        if (result.found && result.value !== null && result.value !== undefined) value = typeof result.value === 'string' ? result.value : JSON.stringify(result.value);
+        if (result.found && result.value !== null && result.value !== undefined)
+          value = typeof result.value === 'string' ? result.value : JSON.stringify(result.value);
       }
     } else if ('header' in source) {
       value = run.headers[source.header.toLowerCase()]?.[0];
     } else {
       value = cookieValue(run.headers['set-cookie'], source.cookie);
     }
-    if (value === undefined) failures.push(`could not extract {{${name}}} from ${'json' in source ? source.json : 'header' in source ? `header ${source.header}` : `cookie ${source.cookie}`}`);
+    if (value === undefined)
+      failures.push(
+        `could not extract {{${name}}} from ${'json' in source ? source.json : 'header' in source ? `header ${source.header}` : `cookie ${source.cookie}`}`,
+      );
     else variables.set(name, value);
   }
   return failures;
@@ -298,7 +328,8 @@ export function extractVariables(extract: StepConfig['extract'], run: RequestRun
 
 function encodeBody(request: RequestConfig, variables: ReadonlyMap<string, string>): { body?: string | Uint8Array; contentType?: string } {
   if (request.json !== undefined) return { body: JSON.stringify(substituteDeep(request.json, variables)), contentType: 'application/json' };
-  if (request.form !== undefined) return { body: new URLSearchParams(mapValues(request.form, variables)).toString(), contentType: 'application/x-www-form-urlencoded' };
+  if (request.form !== undefined)
+    return { body: new URLSearchParams(mapValues(request.form, variables)).toString(), contentType: 'application/x-www-form-urlencoded' };
   if (request.body !== undefined) return { body: substitute(request.body, variables) };
   if (request.body_bytes !== undefined) return { body: new Uint8Array(request.body_bytes).fill(0x61), contentType: 'text/plain' };
   return {};
@@ -311,7 +342,16 @@ export async function runRequest(
   request: RequestConfig,
   options: { variables: ReadonlyMap<string, string>; connection: 'keepalive' | 'cold'; expect?: ExpectConfig },
 ): Promise<RequestRun> {
-  const run: RequestRun = { name: request.name, side, method: request.method, path: request.path, failures: [], body: { text: '' }, headers: {}, isError: true };
+  const run: RequestRun = {
+    name: request.name,
+    side,
+    method: request.method,
+    path: request.path,
+    failures: [],
+    body: { text: '' },
+    headers: {},
+    isError: true,
+  };
   const config = httpSideConfig(side, context.environment(side));
   if (!config) throw new SampleError('config', `environment "${side}" has no http section`);
   let spec;
@@ -337,7 +377,10 @@ export async function runRequest(
     }
     throw error;
   }
-  const deadlineMs = Math.min(request.timeout ?? context.environment(side).http?.timeouts.step ?? 10_000, Math.max(1, context.remainingMs()));
+  const deadlineMs = Math.min(
+    request.timeout ?? context.environment(side).http?.timeouts.step ?? 10_000,
+    Math.max(1, context.remainingMs()),
+  );
   const outcome = await httpClient().request(config, spec, { deadlineMs, signal: context.signal });
   if (outcome.timings) run.timings = outcome.timings;
   if (!outcome.ok) {
@@ -383,7 +426,11 @@ export async function verifyMutation(
 
 /** The phases of a request's timings, in seconds, for the step duration series. */
 export function phasesOf(timings: HttpTimings): Record<string, number> {
-  const phases: Record<string, number> = { total: timings.totalMs / 1000, ttfb: timings.ttfbMs / 1000, transfer: timings.transferMs / 1000 };
+  const phases: Record<string, number> = {
+    total: timings.totalMs / 1000,
+    ttfb: timings.ttfbMs / 1000,
+    transfer: timings.transferMs / 1000,
+  };
   if (timings.dnsMs !== undefined) phases.dns = timings.dnsMs / 1000;
   if (timings.connectMs !== undefined) phases.connect = timings.connectMs / 1000;
   if (timings.tlsMs !== undefined) phases.tls = timings.tlsMs / 1000;

@@ -132,9 +132,13 @@ export const integrityKind: CheckKind<IntegrityOptions> = {
     const seen = new Set<string>();
     check.relations.forEach((relation, index) => {
       if (relation.columns.length !== relation.parent_columns.length) {
-        problems.push({ path: ['relations', index, 'parent_columns'], message: `has ${relation.parent_columns.length} columns but columns has ${relation.columns.length}` });
+        problems.push({
+          path: ['relations', index, 'parent_columns'],
+          message: `has ${relation.parent_columns.length} columns but columns has ${relation.columns.length}`,
+        });
       }
-      if (seen.has(relation.name)) problems.push({ path: ['relations', index, 'name'], message: `duplicate relation name "${relation.name}"` });
+      if (seen.has(relation.name))
+        problems.push({ path: ['relations', index, 'name'], message: `duplicate relation name "${relation.name}"` });
       seen.add(relation.name);
     });
     if (check.relations.length === 0 && check.discover === false) {
@@ -153,7 +157,10 @@ export const integrityKind: CheckKind<IntegrityOptions> = {
       relations.push(...discovered.filter((relation) => !taken.has(relation.name)));
     }
     if (relations.length > check.max_relations) {
-      throw new SampleError('limit', `${relations.length} relations to check, more than max_relations (${check.max_relations}); narrow with tables or exclude`);
+      throw new SampleError(
+        'limit',
+        `${relations.length} relations to check, more than max_relations (${check.max_relations}); narrow with tables or exclude`,
+      );
     }
     const maxExamples = check.max_examples ?? context.defaults.max_examples;
     const candidate = context.database(check.candidate, check.database);
@@ -191,30 +198,42 @@ export const integrityKind: CheckKind<IntegrityOptions> = {
     const totalOrphans = results.reduce((sum, result) => sum + result.orphans, 0);
     // Discovery that finds nothing (a baseline without foreign keys, or a filter that matches
     // none) proves nothing: say it rather than pass.
-    const inconclusive = results.length === 0 ? `no relations found to check: the baseline ${check.baseline} declares no foreign keys${check.tables ? ' for the tables configured' : ''}; configure relations or check the role's grants` : undefined;
-    return unlessNothingCompared({
-      passed: broken.length === 0,
-      summary: broken.length === 0
-          ? `${results.length} relations intact`
-          : `${totalOrphans} orphan rows in ${broken.length} of ${results.length} relations (${broken.map((r) => `${r.relation.name}: ${r.orphans}`).join(', ')})`,
-      series: results.map((result) => sample('fidelity_integrity_violations', { check: check.name, relation: result.relation.name }, result.orphans)),
-      // Share of relations without orphans; no relations means nothing to judge (no score).
-      scores: results.length === 0 ? [] : [{ dimension: 'data', candidate: check.candidate, value: (results.length - broken.length) / results.length }],
-      details: {
-        database: check.database,
-        side: check.candidate,
-        orphanRows: totalOrphans,
-        relations: results.map((result) => ({
-          relation: result.relation.name,
-          origin: result.relation.origin,
-          child: tableText(result.relation.child),
-          columns: result.relation.columns,
-          parent: tableText(result.relation.parent),
-          parentColumns: result.relation.parentColumns,
-          orphanRows: result.orphans,
-          danglingReferences: result.examples,
-        })),
+    const inconclusive =
+      results.length === 0
+        ? `no relations found to check: the baseline ${check.baseline} declares no foreign keys${check.tables ? ' for the tables configured' : ''}; configure relations or check the role's grants`
+        : undefined;
+    return unlessNothingCompared(
+      {
+        passed: broken.length === 0,
+        summary:
+          broken.length === 0
+            ? `${results.length} relations intact`
+            : `${totalOrphans} orphan rows in ${broken.length} of ${results.length} relations (${broken.map((r) => `${r.relation.name}: ${r.orphans}`).join(', ')})`,
+        series: results.map((result) =>
+          sample('fidelity_integrity_violations', { check: check.name, relation: result.relation.name }, result.orphans),
+        ),
+        // Share of relations without orphans; no relations means nothing to judge (no score).
+        scores:
+          results.length === 0
+            ? []
+            : [{ dimension: 'data', candidate: check.candidate, value: (results.length - broken.length) / results.length }],
+        details: {
+          database: check.database,
+          side: check.candidate,
+          orphanRows: totalOrphans,
+          relations: results.map((result) => ({
+            relation: result.relation.name,
+            origin: result.relation.origin,
+            child: tableText(result.relation.child),
+            columns: result.relation.columns,
+            parent: tableText(result.relation.parent),
+            parentColumns: result.relation.parentColumns,
+            orphanRows: result.orphans,
+            danglingReferences: result.examples,
+          })),
+        },
       },
-    }, inconclusive);
+      inconclusive,
+    );
   },
 };

@@ -15,9 +15,20 @@ import { virtualKind } from './virtual.js';
 /** The one map of check kinds: config validation, scheduling, docs and the demo all read it. */
 export const kinds: Readonly<Record<string, RegisteredKind>> = Object.fromEntries(
   // registerKind per entry: each kind has its own option type, erased here.
-  [registerKind(queryKind), registerKind(schemaKind), registerKind(planKind), registerKind(freshnessKind), registerKind(configKind),
-    registerKind(integrityKind), registerKind(coverageKind), registerKind(maskingKind),
-    registerKind(flowKind), registerKind(faultKind), registerKind(virtualKind), registerKind(tableKind)].map((kind) => [kind.kind, kind]),
+  [
+    registerKind(queryKind),
+    registerKind(schemaKind),
+    registerKind(planKind),
+    registerKind(freshnessKind),
+    registerKind(configKind),
+    registerKind(integrityKind),
+    registerKind(coverageKind),
+    registerKind(maskingKind),
+    registerKind(flowKind),
+    registerKind(faultKind),
+    registerKind(virtualKind),
+    registerKind(tableKind),
+  ].map((kind) => [kind.kind, kind]),
 );
 
 export const kindNames = Object.keys(kinds);

@@ -68,12 +68,16 @@ function columnSettings(check: MaskingOptions): ColumnSetting[] {
 }
 
 /** What every check's examples policy takes from a masking check: masked columns and own patterns. */
-export function maskingPrivacy(check: CommonCheck): { database: string; masked: string[]; patterns: Record<string, string>; allowedEmailDomains: string[] } | undefined {
+export function maskingPrivacy(
+  check: CommonCheck,
+): { database: string; masked: string[]; patterns: Record<string, string>; allowedEmailDomains: string[] } | undefined {
   if (check.kind !== 'masking') return undefined;
   const options = check as CheckConfig<MaskingOptions>;
   return {
     database: options.database,
-    masked: columnSettings(options).filter((column) => column.masked).map((column) => column.name),
+    masked: columnSettings(options)
+      .filter((column) => column.masked)
+      .map((column) => column.name),
     patterns: options.patterns,
     allowedEmailDomains: options.allow_email_domains,
   };
@@ -144,7 +148,8 @@ export const maskingKind: CheckKind<MaskingOptions> = {
       if (column.masked && check.key?.includes(column.name)) {
         problems.push({ path: ['columns', index], message: `a masked column cannot be part of key (rows are paired by key in clear)` });
       }
-      if (!column.masked && !column.detect) problems.push({ path: ['columns', index], message: 'neither masked nor detect: the column would not be checked' });
+      if (!column.masked && !column.detect)
+        problems.push({ path: ['columns', index], message: 'neither masked nor detect: the column would not be checked' });
     });
     if (columns.some((column) => column.masked) && !check.key) {
       problems.push({ path: ['key'], message: 'is required when a column is masked (rows are paired with the baseline by key)' });
@@ -163,10 +168,18 @@ export const maskingKind: CheckKind<MaskingOptions> = {
     try {
       const result = await sampleAndCompare(check, context);
       const sampled = (result.details.sampling as { sampledRows?: number } | undefined)?.sampledRows;
-      return unlessNothingCompared(result, sampled === 0 ? `the ${check.candidate} sample of ${check.table} has no rows: nothing was inspected` : undefined);
+      return unlessNothingCompared(
+        result,
+        sampled === 0 ? `the ${check.candidate} sample of ${check.table} has no rows: nothing was inspected` : undefined,
+      );
     } catch (error) {
       const failure = toSampleError(error);
-      const identifiers = new Set([check.table, ...check.table.split('.'), ...(check.key ?? []), ...columnSettings(check).map((column) => column.name)]);
+      const identifiers = new Set([
+        check.table,
+        ...check.table.split('.'),
+        ...(check.key ?? []),
+        ...columnSettings(check).map((column) => column.name),
+      ]);
       throw new SampleError(failure.reason, scrubMessage(failure.message, identifiers));
     }
   },
@@ -178,7 +191,10 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
   const scanned = columns.filter((column) => column.detect).map((column) => column.name);
   const masked = columns.filter((column) => column.masked).map((column) => column.name);
   // Without scanned columns no detector runs, and none reports a (meaningless) zero.
-  const detectors = scanned.length === 0 ? [] : createDetectors({ builtins: check.detectors, patterns: check.patterns, allowedEmailDomains: check.allow_email_domains });
+  const detectors =
+    scanned.length === 0
+      ? []
+      : createDetectors({ builtins: check.detectors, patterns: check.patterns, allowedEmailDomains: check.allow_email_domains });
   const detectorNames = [...detectors.map((detector) => detector.name), ...(masked.length > 0 ? [LEAK_DETECTOR] : [])];
   const maxExamples = check.max_examples ?? context.defaults.max_examples;
   // A key column that is also scanned could be the very value a detector flagged: then keys are not shown.
@@ -194,7 +210,11 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
     const perColumn = byColumn.get(column);
     perColumn?.set(detector, (perColumn.get(detector) ?? 0) + 1);
     if (offending.length < maxExamples) {
-      offending.push({ column, detector, ...(showKeys ? { key: Object.fromEntries(key.map((name, index) => [name, keyValues[index] ?? null])) } : {}) });
+      offending.push({
+        column,
+        detector,
+        ...(showKeys ? { key: Object.fromEntries(key.map((name, index) => [name, keyValues[index] ?? null])) } : {}),
+      });
     }
   };
 
@@ -206,17 +226,24 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
   const hashStart = key.length;
   const scanStart = key.length + masked.length;
   const outcome = await candidate.readOnly((session) =>
-    sampleTable(session, candidate.dialect, table, { list: selectList.join(', '), params: candidateSelect.params }, check.sample_rows, (row, rowColumns) => {
-      const keyValues = row.slice(0, key.length);
-      scanned.forEach((column, index) => {
-        const value = row[scanStart + index];
-        if (value === null || value === undefined || value === '') return;
-        for (const detector of detect(value, detectors)) record(column, detector, keyValues);
-      });
-      if (masked.length > 0 && keyValues.every((value) => value !== null)) {
-        hashesByKey.set(canonicalKey(keyValues, rowColumns.slice(0, key.length)), { keyValues, hashes: row.slice(hashStart, scanStart) });
-      }
-    }),
+    sampleTable(
+      session,
+      candidate.dialect,
+      table,
+      { list: selectList.join(', '), params: candidateSelect.params },
+      check.sample_rows,
+      (row, rowColumns) => {
+        const keyValues = row.slice(0, key.length);
+        scanned.forEach((column, index) => {
+          const value = row[scanStart + index];
+          if (value === null || value === undefined || value === '') return;
+          for (const detector of detect(value, detectors)) record(column, detector, keyValues);
+        });
+        if (masked.length > 0 && keyValues.every((value) => value !== null)) {
+          hashesByKey.set(canonicalKey(keyValues, rowColumns.slice(0, key.length)), { keyValues, hashes: row.slice(hashStart, scanStart) });
+        }
+      },
+    ),
   );
 
   // 2. Baseline: the same rows by key, the same salted hashes, compared here.
@@ -229,7 +256,12 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
     await baseline.readOnly(async (session) => {
       for (let start = 0; start < entries.length; start += LOOKUP_BATCH) {
         const batch = entries.slice(start, start + LOOKUP_BATCH);
-        const filter = keyFilter(baseline.dialect, key, batch.map((entry) => entry.keyValues), baselineSelect.params.length + 1);
+        const filter = keyFilter(
+          baseline.dialect,
+          key,
+          batch.map((entry) => entry.keyValues),
+          baselineSelect.params.length + 1,
+        );
         const { rows, columns: rowColumns } = await session.query(
           `SELECT ${baselineSelect.list.join(', ')} FROM ${from} WHERE ${filter.sql}`,
           [...baselineSelect.params, ...filter.params],
@@ -252,9 +284,10 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
   const rows = outcome.rows;
   return {
     passed: total === 0,
-    summary: total === 0
-      ? `no personal data found in ${rows} sampled rows${masked.length > 0 ? `; no masked value equals ${check.baseline}'s (${pairedRows} rows paired)` : ''}`
-      : `${total} violations in ${rows} sampled rows: ${found.join(', ')}`,
+    summary:
+      total === 0
+        ? `no personal data found in ${rows} sampled rows${masked.length > 0 ? `; no masked value equals ${check.baseline}'s (${pairedRows} rows paired)` : ''}`
+        : `${total} violations in ${rows} sampled rows: ${found.join(', ')}`,
     series: [
       ...detectorNames.map((detector) => sample('fidelity_masking_violations', { check: check.name, detector }, counts.get(detector) ?? 0)),
       sample('fidelity_masking_sampled_rows', { check: check.name }, rows),
@@ -262,7 +295,10 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
     // Any unmasked personal data is serious: the check scores 0 whatever the count.
     scores: [{ dimension: 'privacy', candidate: check.candidate, value: total === 0 ? 1 : 0 }],
     // Flagged columns are sensitive in every check's examples from now on.
-    personalColumns: { database: check.database, columns: [...byColumn].filter(([, perColumn]) => [...perColumn.values()].some((count) => count > 0)).map(([column]) => column) },
+    personalColumns: {
+      database: check.database,
+      columns: [...byColumn].filter(([, perColumn]) => [...perColumn.values()].some((count) => count > 0)).map(([column]) => column),
+    },
     details: {
       database: check.database,
       table: check.table,

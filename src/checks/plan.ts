@@ -109,12 +109,20 @@ export const planKind: CheckKind<PlanOptions> = {
   },
 
   async run(check, context): Promise<CheckResult> {
-    const [baseline, candidate] = await Promise.all([explainSide(context, check, check.baseline), explainSide(context, check, check.candidate)]);
+    const [baseline, candidate] = await Promise.all([
+      explainSide(context, check, check.baseline),
+      explainSide(context, check, check.candidate),
+    ]);
     const names = { baseline: check.baseline, candidate: check.candidate };
     const outcomes: QueryOutcome[] = check.queries.map((query, index) => {
       const baselinePlan = baseline.plans[index] as SidePlan;
       const candidatePlan = candidate.plans[index] as SidePlan;
-      return { query, baseline: baselinePlan, candidate: candidatePlan, differences: comparePlans(baselinePlan.shape, candidatePlan.shape, names) };
+      return {
+        query,
+        baseline: baselinePlan,
+        candidate: candidatePlan,
+        differences: comparePlans(baselinePlan.shape, candidatePlan.shape, names),
+      };
     });
     const differing = outcomes.filter((outcome) => outcome.differences.length > 0);
     const pair = { check: check.name, baseline: check.baseline, candidate: check.candidate };

@@ -77,33 +77,48 @@ export const queryKind: CheckKind<QueryOptions> = {
     const pair = { check: check.name, baseline: check.baseline, candidate: check.candidate };
     const seconds = (ms: number) => ms / 1000;
     const ratio = baseline.summary.durationMs > 0 ? candidate.summary.durationMs / baseline.summary.durationMs : 1;
-    return unlessNothingCompared({
-      passed: comparison.match,
-      summary: describe(comparison),
-      series: [
-        sample('fidelity_query_match', pair, comparison.match ? 1 : 0),
-        sample('fidelity_query_mismatched_rows', pair, comparison.mismatchedRows),
-        sample('fidelity_query_duration_ratio', pair, ratio),
-        sample('fidelity_query_rows', { check: check.name, side: check.baseline }, comparison.baselineRows),
-        sample('fidelity_query_rows', { check: check.name, side: check.candidate }, comparison.candidateRows),
-        sample('fidelity_query_duration_seconds', { check: check.name, side: check.baseline }, seconds(baseline.summary.durationMs)),
-        sample('fidelity_query_duration_seconds', { check: check.name, side: check.candidate }, seconds(candidate.summary.durationMs)),
-      ],
-      scores: [{ dimension: 'data', candidate: check.candidate, value: comparison.match ? 1 : 0 }],
-      details: {
-        database: check.database,
-        ordered: check.ordered,
-        sides: {
-          [check.baseline]: { engine: baseline.engine, rows: comparison.baselineRows, durationSeconds: seconds(baseline.summary.durationMs), columns: baseline.summary.columns },
-          [check.candidate]: { engine: candidate.engine, rows: comparison.candidateRows, durationSeconds: seconds(candidate.summary.durationMs), columns: candidate.summary.columns },
+    return unlessNothingCompared(
+      {
+        passed: comparison.match,
+        summary: describe(comparison),
+        series: [
+          sample('fidelity_query_match', pair, comparison.match ? 1 : 0),
+          sample('fidelity_query_mismatched_rows', pair, comparison.mismatchedRows),
+          sample('fidelity_query_duration_ratio', pair, ratio),
+          sample('fidelity_query_rows', { check: check.name, side: check.baseline }, comparison.baselineRows),
+          sample('fidelity_query_rows', { check: check.name, side: check.candidate }, comparison.candidateRows),
+          sample('fidelity_query_duration_seconds', { check: check.name, side: check.baseline }, seconds(baseline.summary.durationMs)),
+          sample('fidelity_query_duration_seconds', { check: check.name, side: check.candidate }, seconds(candidate.summary.durationMs)),
+        ],
+        scores: [{ dimension: 'data', candidate: check.candidate, value: comparison.match ? 1 : 0 }],
+        details: {
+          database: check.database,
+          ordered: check.ordered,
+          sides: {
+            [check.baseline]: {
+              engine: baseline.engine,
+              rows: comparison.baselineRows,
+              durationSeconds: seconds(baseline.summary.durationMs),
+              columns: baseline.summary.columns,
+            },
+            [check.candidate]: {
+              engine: candidate.engine,
+              rows: comparison.candidateRows,
+              durationSeconds: seconds(candidate.summary.durationMs),
+              columns: candidate.summary.columns,
+            },
+          },
+          mismatchedRows: comparison.mismatchedRows,
+          missingRows: comparison.missingRows,
+          extraRows: comparison.extraRows,
+          changedRows: comparison.changedRows,
+          columnProblems: comparison.columnProblems,
+          examples: comparison.examples,
         },
-        mismatchedRows: comparison.mismatchedRows,
-        missingRows: comparison.missingRows,
-        extraRows: comparison.extraRows,
-        changedRows: comparison.changedRows,
-        columnProblems: comparison.columnProblems,
-        examples: comparison.examples,
       },
-    }, comparison.baselineRows === 0 && comparison.candidateRows === 0 && !check.allow_empty ? 'the query returned no rows on either side: nothing compared (set allow_empty: true when no rows is the expected answer)' : undefined);
+      comparison.baselineRows === 0 && comparison.candidateRows === 0 && !check.allow_empty
+        ? 'the query returned no rows on either side: nothing compared (set allow_empty: true when no rows is the expected answer)'
+        : undefined,
+    );
   },
 };

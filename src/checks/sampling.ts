@@ -37,6 +37,15 @@ export async function sampleTable(
     const sampled = await dialect.sampling.sampleLarge(session, table, select, limit, estimate, onRow);
     if (sampled) return sampled;
   }
-  const summary = await session.stream(`SELECT ${select.list} FROM ${dialect.quoteTable(table)} LIMIT ${limit}`, { maxRows: limit, params: select.params }, onRow);
-  return { method: estimate !== null && !large ? 'whole_table' : 'limit', estimatedRows: estimate, rows: summary.rowCount, columns: summary.columns };
+  const summary = await session.stream(
+    `SELECT ${select.list} FROM ${dialect.quoteTable(table)} LIMIT ${limit}`,
+    { maxRows: limit, params: select.params },
+    onRow,
+  );
+  return {
+    method: estimate !== null && !large ? 'whole_table' : 'limit',
+    estimatedRows: estimate,
+    rows: summary.rowCount,
+    columns: summary.columns,
+  };
 }

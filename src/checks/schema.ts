@@ -41,7 +41,8 @@ async function readSide(context: SampleContext, check: SchemaOptions, side: stri
   const database = context.database(side, check.database);
   return database.readOnly(async (session) => {
     const schemas = check.schemas ?? (await defaultSchemas(session, database.engine));
-    if (schemas.length === 0) throw new SampleError('config', `no schema to compare on ${side}: set schemas, or name a database in the connection URL`);
+    if (schemas.length === 0)
+      throw new SampleError('config', `no schema to compare on ${side}: set schemas, or name a database in the connection URL`);
     const tables = (await readCatalog(session, database.engine, schemas)).filter((table) => selected(table, check.tables));
     return { engine: database.engine, dialect: database.dialect, schemas, tables };
   });
@@ -52,11 +53,20 @@ async function readSide(context: SampleContext, check: SchemaOptions, side: stri
  * (configured, or present on the other side) but absent is probed, so that a missing grant is
  * `permission`.
  */
-async function probeMissing(context: SampleContext, check: SchemaOptions, side: string, mine: SideCatalog, other: SideCatalog): Promise<void> {
+async function probeMissing(
+  context: SampleContext,
+  check: SchemaOptions,
+  side: string,
+  mine: SideCatalog,
+  other: SideCatalog,
+): Promise<void> {
   const probeHiddenTables = mine.dialect.probeHiddenTables;
   if (!probeHiddenTables || mine.schemas.length !== 1) return;
   const names = new Set(mine.tables.map((table) => table.name));
-  const expected = new Set([...check.tables.map((wanted) => wanted.split('.').pop() ?? wanted), ...other.tables.map((table) => table.name)]);
+  const expected = new Set([
+    ...check.tables.map((wanted) => wanted.split('.').pop() ?? wanted),
+    ...other.tables.map((table) => table.name),
+  ]);
   const missing = [...expected].filter((name) => !names.has(name));
   if (missing.length === 0) return;
   const database = context.database(side, check.database);
@@ -77,12 +87,18 @@ const keyObjects = ['primary_key', 'unique', 'foreign_key'] as const;
  * absent from both, or (keys not ignored) not one key on either side, which is what a role that
  * cannot see constraints would read.
  */
-function nothingToCompare(check: SchemaOptions, baseline: SideCatalog, candidate: SideCatalog, wantedButAbsent: string[]): string | undefined {
+function nothingToCompare(
+  check: SchemaOptions,
+  baseline: SideCatalog,
+  candidate: SideCatalog,
+  wantedButAbsent: string[],
+): string | undefined {
   if (wantedButAbsent.length > 0) return `tables ${wantedButAbsent.join(', ')} found on neither side`;
   if (baseline.tables.length === 0 && candidate.tables.length === 0) {
     return `no tables found to compare in ${baseline.schemas.join(', ')} on either side; check schemas, tables and the role's grants`;
   }
-  const keys = (side: SideCatalog) => side.tables.some((table) => table.primaryKey !== null || table.uniques.length > 0 || table.foreignKeys.length > 0);
+  const keys = (side: SideCatalog) =>
+    side.tables.some((table) => table.primaryKey !== null || table.uniques.length > 0 || table.foreignKeys.length > 0);
   if (!keyObjects.every((object) => check.ignore.includes(object)) && !keys(baseline) && !keys(candidate)) {
     return 'no primary key, unique key or foreign key on either side; add them to ignore if the tables really have none';
   }
@@ -101,7 +117,10 @@ export const schemaKind: CheckKind<SchemaOptions> = {
 
   async run(check, context): Promise<CheckResult> {
     const [baseline, candidate] = await Promise.all([readSide(context, check, check.baseline), readSide(context, check, check.candidate)]);
-    await Promise.all([probeMissing(context, check, check.baseline, baseline, candidate), probeMissing(context, check, check.candidate, candidate, baseline)]);
+    await Promise.all([
+      probeMissing(context, check, check.baseline, baseline, candidate),
+      probeMissing(context, check, check.candidate, candidate, baseline),
+    ]);
     const comparison = compareSchemas(baseline.tables, candidate.tables, {
       baselineName: check.baseline,
       candidateName: check.candidate,
@@ -112,28 +131,32 @@ export const schemaKind: CheckKind<SchemaOptions> = {
     const pair = { check: check.name, baseline: check.baseline, candidate: check.candidate };
     const identical = comparison.differences.length === 0;
     const wantedButAbsent = check.tables.filter(
-      (wanted) => !baseline.tables.some((table) => selected(table, [wanted])) && !candidate.tables.some((table) => selected(table, [wanted])),
+      (wanted) =>
+        !baseline.tables.some((table) => selected(table, [wanted])) && !candidate.tables.some((table) => selected(table, [wanted])),
     );
     // Proven differences are a drift whatever else is missing.
     const inconclusive = identical ? nothingToCompare(check, baseline, candidate, wantedButAbsent) : undefined;
-    return unlessNothingCompared({
-      passed: identical,
-      summary: describe(comparison, baseline.tables.length),
-      series: schemaObjects.map((object) => sample('fidelity_schema_differences', { ...pair, object }, comparison.counts[object])),
-      scores: [{ dimension: 'data', candidate: check.candidate, value: identical ? 1 : 0 }],
-      details: {
-        database: check.database,
-        sides: {
-          [check.baseline]: { engine: baseline.engine, schemas: baseline.schemas, tables: baseline.tables.length },
-          [check.candidate]: { engine: candidate.engine, schemas: candidate.schemas, tables: candidate.tables.length },
+    return unlessNothingCompared(
+      {
+        passed: identical,
+        summary: describe(comparison, baseline.tables.length),
+        series: schemaObjects.map((object) => sample('fidelity_schema_differences', { ...pair, object }, comparison.counts[object])),
+        scores: [{ dimension: 'data', candidate: check.candidate, value: identical ? 1 : 0 }],
+        details: {
+          database: check.database,
+          sides: {
+            [check.baseline]: { engine: baseline.engine, schemas: baseline.schemas, tables: baseline.tables.length },
+            [check.candidate]: { engine: candidate.engine, schemas: candidate.schemas, tables: candidate.tables.length },
+          },
+          ignored: check.ignore,
+          compared: comparison.compared,
+          counts: comparison.counts,
+          differenceCount: comparison.differences.length,
+          differences: comparison.differences.slice(0, check.max_differences),
+          ...(wantedButAbsent.length > 0 ? { tablesNotFound: wantedButAbsent } : {}),
         },
-        ignored: check.ignore,
-        compared: comparison.compared,
-        counts: comparison.counts,
-        differenceCount: comparison.differences.length,
-        differences: comparison.differences.slice(0, check.max_differences),
-        ...(wantedButAbsent.length > 0 ? { tablesNotFound: wantedButAbsent } : {}),
       },
-    }, inconclusive);
+      inconclusive,
+    );
   },
 };

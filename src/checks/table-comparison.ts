@@ -2,7 +2,17 @@ import { canonicalize, type CanonicalValue } from '../compare/canonical.js';
 import { compareKeys, KeyedMerge, lowerBound, type KeyedRow, type MergePlan } from '../compare/merge.js';
 import { valueText } from '../compare/rowtext.js';
 import { childBuckets, planLevel, type LevelState } from '../compare/bisection.js';
-import { addBucketSum, ChunkCursor, integerGeometry, mismatchedBuckets, tooManyMismatches, totalRows, type BucketMismatch, type BucketSums, type IntegerGeometry } from '../compare/segments.js';
+import {
+  addBucketSum,
+  ChunkCursor,
+  integerGeometry,
+  mismatchedBuckets,
+  tooManyMismatches,
+  totalRows,
+  type BucketMismatch,
+  type BucketSums,
+  type IntegerGeometry,
+} from '../compare/segments.js';
 import type { Tolerance } from '../compare/rows.js';
 import type { RawRow } from '../connectors/database.js';
 import { TableSql, type IntegerRange, type Statement, type ValueRange } from '../connectors/table-sql.js';
@@ -45,7 +55,13 @@ export class Comparison {
       const numeric = ['integer', 'decimal', 'float'].includes(plan.valueClasses[i] ?? '');
       return check.column_tolerance[name] ?? (numeric ? check.tolerance : undefined);
     });
-    const mergePlan: MergePlan = { keyNames: plan.keyNames, keyClasses: plan.keyClasses, valueNames: plan.valueNames, tolerances, maxExamples };
+    const mergePlan: MergePlan = {
+      keyNames: plan.keyNames,
+      keyClasses: plan.keyClasses,
+      valueNames: plan.valueNames,
+      tolerances,
+      maxExamples,
+    };
     this.merge = new KeyedMerge(mergePlan);
     this.progress = {
       buckets: 0,
@@ -186,7 +202,11 @@ export class Comparison {
       return;
     }
     const estimate = Math.max(this.baseline.info.estimatedRows, this.candidate.info.estimatedRows);
-    const geometry = integerGeometry(min, max, estimate, { bucketRows: this.check.bucket_rows, fanout: FANOUT, fetchRows: this.check.fetch_rows });
+    const geometry = integerGeometry(min, max, estimate, {
+      bucketRows: this.check.bucket_rows,
+      fanout: FANOUT,
+      fetchRows: this.check.fetch_rows,
+    });
     this.progress.levels = geometry.widths.length;
     const [sumsA, sumsB] = await this.both((side) => this.scanIntegerSide(side, geometry, estimate));
     this.rows = { baseline: totalRows(sumsA), candidate: totalRows(sumsB) };
@@ -215,7 +235,12 @@ export class Comparison {
       this.progress.bisections += plan.bisect.length;
       const { level } = state;
       const [childA, childB] = await this.both((side) => this.levelChecksums(side, geometry, level + 1, plan.bisect));
-      state = { level: level + 1, mismatched: mismatchedBuckets(childA, childB), considered: childBuckets(geometry, level, plan.bisect.length), parents: plan.bisect };
+      state = {
+        level: level + 1,
+        mismatched: mismatchedBuckets(childA, childB),
+        considered: childBuckets(geometry, level, plan.bisect.length),
+        parents: plan.bisect,
+      };
     }
     for (let i = 0; i < toFetch.length; i += BATCH_RANGES) {
       const batch = toFetch.slice(i, i + BATCH_RANGES);
@@ -223,7 +248,6 @@ export class Comparison {
     }
     for (const range of toPage) await this.pagedMerge({ integer: [range] });
   }
-
 
   /** Any ordered leading key: segments between quantiles of the baseline's keys. */
   async compareByQuantiles(): Promise<void> {

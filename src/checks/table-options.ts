@@ -5,7 +5,9 @@ import type { KindOptions } from './check.js';
 
 /** Options of the `table` kind (see table.ts). */
 
-const tableName = z.string().regex(/^[^.\s"`]+(\.[^.\s"`]+)?$/, { error: 'must be a table name, optionally schema-qualified ("orders", "sales.orders")' });
+const tableName = z
+  .string()
+  .regex(/^[^.\s"`]+(\.[^.\s"`]+)?$/, { error: 'must be a table name, optionally schema-qualified ("orders", "sales.orders")' });
 const columnName = z.string().min(1).max(128);
 
 const tolerance = z.strictObject({

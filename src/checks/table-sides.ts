@@ -2,7 +2,16 @@ import { type ValueClass } from '../compare/canonical.js';
 import { comparisonClass, KEY_CLASSES, portableClass } from '../compare/rowtext.js';
 import type { ReadSession, RawRow } from '../connectors/database.js';
 import type { Dialect } from '../connectors/dialects/dialect.js';
-import { catalog, parseTableName, TableSql, type Engine, type RowHash, type SideColumn, type Statement, type TableName } from '../connectors/table-sql.js';
+import {
+  catalog,
+  parseTableName,
+  TableSql,
+  type Engine,
+  type RowHash,
+  type SideColumn,
+  type Statement,
+  type TableName,
+} from '../connectors/table-sql.js';
 import type { DatabaseHandle, SampleContext } from './check.js';
 import { SampleError } from './errors.js';
 import type { Role, TableCheck } from './table-options.js';
@@ -150,17 +159,15 @@ export function planColumns(check: TableCheck, a: SideInfo, b: SideInfo): Column
   if (check.columns) {
     valueNames = check.columns.filter((name) => !ignored.has(name));
     for (const info of [a, b]) {
-      for (const name of valueNames) if (!info.columns.has(name)) throw new SampleError('config', `column "${name}" does not exist in ${where(info)}`);
+      for (const name of valueNames)
+        if (!info.columns.has(name)) throw new SampleError('config', `column "${name}" does not exist in ${where(info)}`);
     }
   } else {
     valueNames = a.order.filter((name) => !ignored.has(name));
     const missing = valueNames.filter((name) => !b.columns.has(name));
     const extra = b.order.filter((name) => !ignored.has(name) && !a.columns.has(name));
     if (missing.length > 0 || extra.length > 0) {
-      const parts = [
-        ...missing.map((name) => `"${name}" only in ${where(a)}`),
-        ...extra.map((name) => `"${name}" only in ${where(b)}`),
-      ];
+      const parts = [...missing.map((name) => `"${name}" only in ${where(a)}`), ...extra.map((name) => `"${name}" only in ${where(b)}`)];
       throw new SampleError('config', `columns differ: ${parts.join('; ')} (list them in ignore_columns to compare the rest)`);
     }
   }
@@ -174,10 +181,16 @@ export function planColumns(check: TableCheck, a: SideInfo, b: SideInfo): Column
       throw new SampleError('config', `column "${name}" has incompatible types: ${x.type} on "${a.side}", ${y.type} on "${b.side}"`);
     }
     if (crossEngine && !portableClass(valueClass)) {
-      throw new SampleError('config', `column "${name}" (${x.type} on "${a.side}", ${y.type} on "${b.side}") cannot be compared across engines; list it in ignore_columns`);
+      throw new SampleError(
+        'config',
+        `column "${name}" (${x.type} on "${a.side}", ${y.type} on "${b.side}") cannot be compared across engines; list it in ignore_columns`,
+      );
     }
     if (isKey && !KEY_CLASSES.has(valueClass)) {
-      throw new SampleError('config', `key column "${name}" has type ${x.type}; keys must be integer, decimal, text, uuid, date, time or timestamp columns`);
+      throw new SampleError(
+        'config',
+        `key column "${name}" has type ${x.type}; keys must be integer, decimal, text, uuid, date, time or timestamp columns`,
+      );
     }
     if (x.type.toLowerCase() !== y.type.toLowerCase()) sameTypes = false;
     return valueClass;
@@ -191,7 +204,10 @@ export function chooseHash(check: TableCheck, a: SideInfo, b: SideInfo, plan: Co
   const nativePossible = a.dialect === b.dialect && a.dialect.table.nativeRowHash !== undefined && plan.sameTypes;
   if (check.hash === 'native') {
     if (!nativePossible) {
-      throw new SampleError('config', 'hash "native" needs PostgreSQL on both sides with the same column types; use "auto", "md5" or "sha256"');
+      throw new SampleError(
+        'config',
+        'hash "native" needs PostgreSQL on both sides with the same column types; use "auto", "md5" or "sha256"',
+      );
     }
     return 'native';
   }
@@ -200,7 +216,13 @@ export function chooseHash(check: TableCheck, a: SideInfo, b: SideInfo, plan: Co
   return a.md5 && b.md5 ? 'md5' : 'sha256';
 }
 
-export function sideSql(info: SideInfo, plan: ColumnPlan, hash: RowHash, cutoff: string | undefined, filterColumn: string | undefined): TableSql {
+export function sideSql(
+  info: SideInfo,
+  plan: ColumnPlan,
+  hash: RowHash,
+  cutoff: string | undefined,
+  filterColumn: string | undefined,
+): TableSql {
   const column = (name: string, valueClass: ValueClass): SideColumn => {
     const catalogColumn = info.columns.get(name) as CatalogColumn;
     return { name, valueClass, engineType: catalogColumn.type, collation: catalogColumn.collation };
@@ -228,6 +250,9 @@ export async function checkUniqueKey(side: Side, key: string[]): Promise<void> {
   const row = duplicate[0];
   if (row) {
     const example = key.map((name, i) => `${name}=${text(row[i])}`).join(', ');
-    throw new SampleError('config', `key (${key.join(', ')}) is not unique in table "${side.info.tableText}" on side "${side.info.side}": ${example} appears ${text(row[key.length])} times`);
+    throw new SampleError(
+      'config',
+      `key (${key.join(', ')}) is not unique in table "${side.info.tableText}" on side "${side.info.side}": ${example} appears ${text(row[key.length])} times`,
+    );
   }
 }

@@ -6,7 +6,17 @@ import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 import { tableSchema as schema, type TableCheck, type TableOptions, type Role } from './table-options.js';
 import { Comparison } from './table-comparison.js';
-import { BusyClock, chooseHash, checkUniqueKey, describeSide, planColumns, sideSql, utcText, type Side, type SideInfo } from './table-sides.js';
+import {
+  BusyClock,
+  chooseHash,
+  checkUniqueKey,
+  describeSide,
+  planColumns,
+  sideSql,
+  utcText,
+  type Side,
+  type SideInfo,
+} from './table-sides.js';
 
 /**
  * `table`: whole tables compared by key. Each database computes per-bucket checksums over key
@@ -64,7 +74,10 @@ export const tableKind: CheckKind<TableOptions> = {
     } catch (error) {
       if (error instanceof DuplicateKeyError) {
         const info = error.side === 'baseline' ? infoA : infoB;
-        throw new SampleError('config', `key (${plan.keyNames.join(', ')}) is not unique in table "${info.tableText}" on side "${info.side}": ${JSON.stringify(error.key)} appears more than once`);
+        throw new SampleError(
+          'config',
+          `key (${plan.keyNames.join(', ')}) is not unique in table "${info.tableText}" on side "${info.side}": ${JSON.stringify(error.key)} appears more than once`,
+        );
       }
       throw error;
     }
@@ -86,40 +99,45 @@ export const tableKind: CheckKind<TableOptions> = {
       durationSeconds: seconds(side.clock.ms),
       statements: side.clock.statements,
     });
-    return unlessNothingCompared({
-      passed: match,
-      summary,
-      series: [
-        sample('fidelity_table_match', pair, match ? 1 : 0),
-        sample('fidelity_table_missing_rows', pair, counts.missing),
-        sample('fidelity_table_extra_rows', pair, counts.extra),
-        sample('fidelity_table_changed_rows', pair, counts.changed),
-        sample('fidelity_table_difference_ratio', pair, ratio),
-        sample('fidelity_table_rows', { check: check.name, side: check.baseline }, rows.baseline),
-        sample('fidelity_table_rows', { check: check.name, side: check.candidate }, rows.candidate),
-        sample('fidelity_table_duration_seconds', { check: check.name, side: check.baseline }, seconds(baseline.clock.ms)),
-        sample('fidelity_table_duration_seconds', { check: check.name, side: check.candidate }, seconds(candidate.clock.ms)),
-      ],
-      scores: [{ dimension: 'data', candidate: check.candidate, value: Math.max(0, 1 - ratio) }],
-      details: {
-        database: check.database,
-        key: plan.keyNames,
-        columns: plan.valueNames,
-        hash,
-        strategy: comparison.progress.strategy,
-        ...(cutoff ? { filter: { column: check.filter?.column, olderThan: cutoff } } : {}),
-        sides: {
-          [check.baseline]: sideDetails(baseline, rows.baseline),
-          [check.candidate]: sideDetails(candidate, rows.candidate),
+    return unlessNothingCompared(
+      {
+        passed: match,
+        summary,
+        series: [
+          sample('fidelity_table_match', pair, match ? 1 : 0),
+          sample('fidelity_table_missing_rows', pair, counts.missing),
+          sample('fidelity_table_extra_rows', pair, counts.extra),
+          sample('fidelity_table_changed_rows', pair, counts.changed),
+          sample('fidelity_table_difference_ratio', pair, ratio),
+          sample('fidelity_table_rows', { check: check.name, side: check.baseline }, rows.baseline),
+          sample('fidelity_table_rows', { check: check.name, side: check.candidate }, rows.candidate),
+          sample('fidelity_table_duration_seconds', { check: check.name, side: check.baseline }, seconds(baseline.clock.ms)),
+          sample('fidelity_table_duration_seconds', { check: check.name, side: check.candidate }, seconds(candidate.clock.ms)),
+        ],
+        scores: [{ dimension: 'data', candidate: check.candidate, value: Math.max(0, 1 - ratio) }],
+        details: {
+          database: check.database,
+          key: plan.keyNames,
+          columns: plan.valueNames,
+          hash,
+          strategy: comparison.progress.strategy,
+          ...(cutoff ? { filter: { column: check.filter?.column, olderThan: cutoff } } : {}),
+          sides: {
+            [check.baseline]: sideDetails(baseline, rows.baseline),
+            [check.candidate]: sideDetails(candidate, rows.candidate),
+          },
+          missingRows: counts.missing,
+          extraRows: counts.extra,
+          changedRows: counts.changed,
+          differenceRatio: ratio,
+          segments: comparison.progress,
+          durationSeconds: seconds(performance.now() - started),
+          examples,
         },
-        missingRows: counts.missing,
-        extraRows: counts.extra,
-        changedRows: counts.changed,
-        differenceRatio: ratio,
-        segments: comparison.progress,
-        durationSeconds: seconds(performance.now() - started),
-        examples,
       },
-    }, rows.baseline === 0 && rows.candidate === 0 ? `table ${baseline.info.tableText} has no rows on either side${cutoff ? ' (after the filter)' : ''}: nothing compared` : undefined);
+      rows.baseline === 0 && rows.candidate === 0
+        ? `table ${baseline.info.tableText} has no rows on either side${cutoff ? ' (after the filter)' : ''}: nothing compared`
+        : undefined,
+    );
   },
 };

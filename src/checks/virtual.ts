@@ -21,13 +21,17 @@ const requestSchema = z
   .superRefine(oneBody);
 
 const schema = checkSchema('virtual', {
-  requests: z.array(requestSchema).min(1).superRefine((requests, ctx) => {
-    const seen = new Set<string>();
-    requests.forEach((request, index) => {
-      if (seen.has(request.name)) ctx.addIssue({ code: 'custom', message: `duplicate request name "${request.name}"`, path: [index, 'name'] });
-      seen.add(request.name);
-    });
-  }),
+  requests: z
+    .array(requestSchema)
+    .min(1)
+    .superRefine((requests, ctx) => {
+      const seen = new Set<string>();
+      requests.forEach((request, index) => {
+        if (seen.has(request.name))
+          ctx.addIssue({ code: 'custom', message: `duplicate request name "${request.name}"`, path: [index, 'name'] });
+        seen.add(request.name);
+      });
+    }),
   ignore: z.array(ignorePath).default([]),
   /** Send each request to the real service twice; paths that differ between the two are noise. */
   noise_cancellation: z.boolean().default(true),
@@ -51,7 +55,10 @@ export const virtualKind: CheckKind<VirtualOptions> = {
   references(check, root): CheckProblem[] {
     return [
       ...httpReferences(root, [check.baseline, check.candidate], check.requests, 'requests'),
-      ...variableReferences(check.requests.map((request) => ({ ...request, extract: {}, expect: { json: [] } })), []).map((problem) => ({ ...problem, path: ['requests', ...problem.path.slice(1)] })),
+      ...variableReferences(
+        check.requests.map((request) => ({ ...request, extract: {}, expect: { json: [] } })),
+        [],
+      ).map((problem) => ({ ...problem, path: ['requests', ...problem.path.slice(1)] })),
     ];
   },
 
@@ -73,8 +80,14 @@ export const virtualKind: CheckKind<VirtualOptions> = {
       const real = await runRequest(context, baseline, request, options);
       const mock = await runRequest(context, candidate, request, options);
       const endpoint = `${request.method} ${request.path}`;
-      const row: Record<string, unknown> = { name: request.name, endpoint, status: { [baseline]: real.status ?? null, [candidate]: mock.status ?? null } };
-      const errors = Object.fromEntries([real, mock].filter((run) => run.error).map((run) => [run.side, `${run.error?.reason}: ${run.error?.message}`]));
+      const row: Record<string, unknown> = {
+        name: request.name,
+        endpoint,
+        status: { [baseline]: real.status ?? null, [candidate]: mock.status ?? null },
+      };
+      const errors = Object.fromEntries(
+        [real, mock].filter((run) => run.error).map((run) => [run.side, `${run.error?.reason}: ${run.error?.message}`]),
+      );
       if (Object.keys(errors).length > 0) row.errors = errors;
       rows.push(row);
       if (real.status === undefined) {
@@ -97,7 +110,11 @@ export const virtualKind: CheckKind<VirtualOptions> = {
       let differences: JsonDifference[] = [];
       let same = mock.status === real.status;
       if (same && request.compare_body && mock.status !== undefined) {
-        const comparison = compareBodies(real.body, mock.body, { ignore: new PathSet([...check.ignore, ...request.ignore]), noise: new PathSet(noise), maxDifferences: maxExamples });
+        const comparison = compareBodies(real.body, mock.body, {
+          ignore: new PathSet([...check.ignore, ...request.ignore]),
+          noise: new PathSet(noise),
+          maxDifferences: maxExamples,
+        });
         same = comparison.identical;
         differences = comparison.differences;
         if (comparison.noise.length > 0) row.noise = comparison.noise;

@@ -66,7 +66,8 @@ export function parseFlags(argv: string[], extra: Record<string, { type: 'string
 
 function timeoutFlag(values: Record<string, unknown>, flag: string): number {
   const ms = parseDuration(String(values[flag]));
-  if (ms === null || ms < 100) throw new UsageError(`--${flag}: expected a duration of at least 100ms such as 10s, got "${String(values[flag])}"`);
+  if (ms === null || ms < 100)
+    throw new UsageError(`--${flag}: expected a duration of at least 100ms such as 10s, got "${String(values[flag])}"`);
   return ms;
 }
 
@@ -77,14 +78,16 @@ export function shardFlags(values: Record<string, unknown>, host: string = hostn
   const countText = values['shard.count'] as string | undefined;
   try {
     if (explicit !== undefined) {
-      if (fromHostname || countText !== undefined) throw new ShardError('--shard: use either --shard=i/n or --shard.from-hostname with --shard.count, not both');
+      if (fromHostname || countText !== undefined)
+        throw new ShardError('--shard: use either --shard=i/n or --shard.from-hostname with --shard.count, not both');
       return parseShard(explicit);
     }
     if (!fromHostname) {
       if (countText !== undefined) throw new ShardError('--shard.count: needs --shard.from-hostname');
       return undefined;
     }
-    if (countText === undefined || !/^\d{1,5}$/.test(countText)) throw new ShardError(`--shard.count: expected the number of replicas, got "${countText ?? ''}"`);
+    if (countText === undefined || !/^\d{1,5}$/.test(countText))
+      throw new ShardError(`--shard.count: expected the number of replicas, got "${countText ?? ''}"`);
     return shardFromHostname(host, Number(countText));
   } catch (error) {
     throw new UsageError((error as Error).message);

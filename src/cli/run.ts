@@ -45,7 +45,13 @@ export interface RunOptions {
 }
 
 function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) : [];
+  return Array.isArray(value)
+    ? value
+        .map(String)
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : [];
 }
 
 export function runOptionsOf(values: Record<string, unknown>): RunOptions {
@@ -70,10 +76,18 @@ export function rejectRunFlags(values: Record<string, unknown>): void {
 export function selectChecks(config: LoadedConfig, options: Pick<RunOptions, 'checks' | 'kinds' | 'candidates'>): CommonCheck[] {
   const problems: Array<{ path: string; message: string }> = [];
   const names = new Set(config.checks.map((c) => c.name));
-  for (const name of options.checks) if (!names.has(name)) problems.push({ path: '--check', message: `no check named "${name}" (known: ${[...names].join(', ') || 'none'})` });
-  for (const kind of options.kinds) if (!kindNames.includes(kind)) problems.push({ path: '--kind', message: `unknown kind "${kind}" (known: ${kindNames.join(', ')})` });
+  for (const name of options.checks)
+    if (!names.has(name))
+      problems.push({ path: '--check', message: `no check named "${name}" (known: ${[...names].join(', ') || 'none'})` });
+  for (const kind of options.kinds)
+    if (!kindNames.includes(kind)) problems.push({ path: '--kind', message: `unknown kind "${kind}" (known: ${kindNames.join(', ')})` });
   const candidates = new Set(config.checks.map((c) => c.candidate));
-  for (const candidate of options.candidates) if (!candidates.has(candidate)) problems.push({ path: '--candidate', message: `no check compares candidate "${candidate}" (candidates: ${[...candidates].join(', ') || 'none'})` });
+  for (const candidate of options.candidates)
+    if (!candidates.has(candidate))
+      problems.push({
+        path: '--candidate',
+        message: `no check compares candidate "${candidate}" (candidates: ${[...candidates].join(', ') || 'none'})`,
+      });
   if (problems.length > 0) throw new ConfigError(problems, config.file);
   const selected = config.checks.filter(
     (check) =>
@@ -88,7 +102,8 @@ export function selectChecks(config: LoadedConfig, options: Pick<RunOptions, 'ch
 
 export function exitCodeOf(gate: GateReport, checks: readonly CheckView[]): ExitCode {
   if (gate.verdict === 'fail') return ExitCode.GATE_FAILED;
-  if (checks.some((check) => check.lastRun?.success === false && RUNTIME_REASONS.has(check.lastRun.reason as FailureReason))) return ExitCode.RUNTIME_ERROR;
+  if (checks.some((check) => check.lastRun?.success === false && RUNTIME_REASONS.has(check.lastRun.reason as FailureReason)))
+    return ExitCode.RUNTIME_ERROR;
   if (gate.verdict === 'inconclusive') return ExitCode.INCONCLUSIVE;
   return ExitCode.OK;
 }
@@ -103,7 +118,14 @@ interface Terminal {
 
 const paint = (terminal: Terminal, code: number, text: string) => (terminal.color ? `\u001b[${code}m${text}\u001b[0m` : text);
 
-const STATUS_WORD: Record<CheckView['status'], string> = { pass: 'PASS', fail: 'DRIFT', inconclusive: 'INCONCLUSIVE', error: 'ERROR', pending: 'PENDING', disabled: 'DISABLED' };
+const STATUS_WORD: Record<CheckView['status'], string> = {
+  pass: 'PASS',
+  fail: 'DRIFT',
+  inconclusive: 'INCONCLUSIVE',
+  error: 'ERROR',
+  pending: 'PENDING',
+  disabled: 'DISABLED',
+};
 const STATUS_COLOR: Record<CheckView['status'], number> = { pass: 32, fail: 31, inconclusive: 33, error: 33, pending: 90, disabled: 90 };
 
 function truncate(text: string, width: number): string {
@@ -133,12 +155,24 @@ export function renderSummary(view: ResultsView, terminal: Terminal): string {
   const columns = terminal.tty ? Math.max(80, process.stdout.columns ?? 120) : 160;
   const checkRows = [['CHECK', 'KIND', 'SIDES', 'STATUS', 'TIME', 'RESULT']];
   for (const check of view.checks) {
-    const summary = check.lastRun?.success === false ? `${check.lastRun.reason ?? 'error'}: ${check.lastRun.error ?? ''}` : (check.summary ?? '');
-    checkRows.push([check.name, check.kind, `${check.baseline}→${check.candidate}`, STATUS_WORD[check.status], `${(check.lastRun?.durationSeconds ?? 0).toFixed(2)}s`, summary]);
+    const summary =
+      check.lastRun?.success === false ? `${check.lastRun.reason ?? 'error'}: ${check.lastRun.error ?? ''}` : (check.summary ?? '');
+    checkRows.push([
+      check.name,
+      check.kind,
+      `${check.baseline}→${check.candidate}`,
+      STATUS_WORD[check.status],
+      `${(check.lastRun?.durationSeconds ?? 0).toFixed(2)}s`,
+      summary,
+    ]);
   }
   const fixed = checkRows.reduce((width, row) => Math.max(width, row.slice(0, 5).join('  ').length), 0);
   for (const row of checkRows) row[5] = truncate(row[5] ?? '', Math.max(20, columns - fixed - 4));
-  const parts = [table(checkRows, terminal, (row, column) => (row === 0 ? 1 : column === 3 ? STATUS_COLOR[view.checks[row - 1]?.status ?? 'pending'] : undefined))];
+  const parts = [
+    table(checkRows, terminal, (row, column) =>
+      row === 0 ? 1 : column === 3 ? STATUS_COLOR[view.checks[row - 1]?.status ?? 'pending'] : undefined,
+    ),
+  ];
 
   for (const candidate of view.gate.candidates) {
     const rows = [['DIMENSION', 'SCORE', 'THRESHOLD', 'CHECKS', 'STATUS']];
@@ -146,11 +180,22 @@ export function renderSummary(view: ResultsView, terminal: Terminal): string {
     for (const row of candidate.rows) {
       if (row.status === 'no_data' && row.dimension !== 'overall') continue;
       const informative = !row.gated && row.status !== 'fail';
-      rows.push([row.dimension, pct(row.score), row.threshold === null ? '—' : pct(row.threshold), String(row.checks), row.status === 'no_data' ? 'no data' : informative ? `${row.status} (not gated)` : row.status]);
+      rows.push([
+        row.dimension,
+        pct(row.score),
+        row.threshold === null ? '—' : pct(row.threshold),
+        String(row.checks),
+        row.status === 'no_data' ? 'no data' : informative ? `${row.status} (not gated)` : row.status,
+      ]);
       statuses.push(informative ? 'no_data' : row.status);
     }
-    parts.push('', `Gate for ${candidate.candidate}: ${paint(terminal, VERDICT_COLOR[candidate.verdict], candidate.verdict.toUpperCase())}`);
-    parts.push(table(rows, terminal, (row, column) => (row === 0 ? 1 : column === 4 ? VERDICT_COLOR[statuses[row - 1] ?? 'no_data'] : undefined)));
+    parts.push(
+      '',
+      `Gate for ${candidate.candidate}: ${paint(terminal, VERDICT_COLOR[candidate.verdict], candidate.verdict.toUpperCase())}`,
+    );
+    parts.push(
+      table(rows, terminal, (row, column) => (row === 0 ? 1 : column === 4 ? VERDICT_COLOR[statuses[row - 1] ?? 'no_data'] : undefined)),
+    );
     for (const reason of candidate.reasons) parts.push(`  - ${reason}`);
   }
   return `${parts.join('\n')}\n`;
@@ -160,7 +205,14 @@ export function renderSummary(view: ResultsView, terminal: Terminal): string {
 
 /** XML 1.0 allows tab, newline, carriage return and U+0020 upwards (minus surrogates and U+FFFE/F). */
 function xmlAllowed(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
 }
 
 export function escapeXml(value: unknown): string {
@@ -198,7 +250,9 @@ export function renderJunit(view: ResultsView, durationSeconds: number): string 
     ['gate.verdict', view.gate.verdict],
     ...view.gate.candidates.flatMap((candidate) => [
       [`gate.${candidate.candidate}.verdict`, candidate.verdict],
-      ...candidate.rows.filter((row) => row.score !== null).map((row) => [`score.${candidate.candidate}.${row.dimension}`, String(row.score)]),
+      ...candidate.rows
+        .filter((row) => row.score !== null)
+        .map((row) => [`score.${candidate.candidate}.${row.dimension}`, String(row.score)]),
     ]),
   ];
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -277,7 +331,10 @@ export async function runCommand(flags: CommonFlags, values: Record<string, unkn
     const names = truncate([...running].join(', '), Math.max(20, (process.stdout.columns ?? 100) - 30));
     terminal.write(`\r\u001b[2K[${done}/${checks.length}] running ${names}`);
   };
-  if (!terminal.tty) terminal.write(`running ${checks.length} checks${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count} of ${selected.length})` : ''}\n`);
+  if (!terminal.tty)
+    terminal.write(
+      `running ${checks.length} checks${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count} of ${selected.length})` : ''}\n`,
+    );
   progress();
   try {
     await exporter.sampleOnce((check) => {
@@ -286,7 +343,13 @@ export async function runCommand(flags: CommonFlags, values: Record<string, unkn
       if (terminal.tty) progress();
       else {
         const state = exporter.store.get(check.name);
-        const status = !state?.lastRun?.success ? `error (${state?.lastRun?.reason ?? 'unknown'})` : state.result?.inconclusive ? 'inconclusive' : state.result?.passed ? 'pass' : 'drift';
+        const status = !state?.lastRun?.success
+          ? `error (${state?.lastRun?.reason ?? 'unknown'})`
+          : state.result?.inconclusive
+            ? 'inconclusive'
+            : state.result?.passed
+              ? 'pass'
+              : 'drift';
         terminal.write(`[${done}/${checks.length}] ${check.name}: ${status}\n`);
       }
     });
@@ -300,10 +363,17 @@ export async function runCommand(flags: CommonFlags, values: Record<string, unkn
   const exitCode = exitCodeOf(view.gate, view.checks);
 
   terminal.write(renderSummary(view, terminal));
-  if (options.jsonFile) writeOutput(options.jsonFile, `${JSON.stringify(renderJson(view, view.gate, exitCode, { startedAt, finishedAt }), null, 2)}\n`);
+  if (options.jsonFile)
+    writeOutput(options.jsonFile, `${JSON.stringify(renderJson(view, view.gate, exitCode, { startedAt, finishedAt }), null, 2)}\n`);
   if (options.junitFile) writeOutput(options.junitFile, renderJunit(view, (finishedAt - startedAt) / 1000));
   if (options.reportFile) writeOutput(options.reportFile, renderReport(view, 'fidelity-exporter run', { links: false }));
-  const meaning: Record<ExitCode, string> = { 0: 'gate passed', 1: 'gate failed', 2: 'gate inconclusive', 3: 'configuration error', 4: 'runtime error: some checks could not run' };
+  const meaning: Record<ExitCode, string> = {
+    0: 'gate passed',
+    1: 'gate failed',
+    2: 'gate inconclusive',
+    3: 'configuration error',
+    4: 'runtime error: some checks could not run',
+  };
   terminal.write(`exit ${exitCode}: ${meaning[exitCode]}\n`);
   return exitCode;
 }

@@ -34,7 +34,12 @@ export interface ServeOptions {
 }
 
 /** Starts the scheduler and the HTTP(S) server; resolves once the port is bound. */
-export async function startServing(config: LoadedConfig, listenAddress: string, log: Logger, options: ServeOptions = {}): Promise<RunningExporter> {
+export async function startServing(
+  config: LoadedConfig,
+  listenAddress: string,
+  log: Logger,
+  options: ServeOptions = {},
+): Promise<RunningExporter> {
   const { host, port } = parseListenAddress(listenAddress);
   const exporter = new Exporter(config, log, { shard: options.shard });
   const web = new WebState(options.webConfig ?? EMPTY_WEB_CONFIG);
@@ -55,7 +60,16 @@ export async function startServing(config: LoadedConfig, listenAddress: string, 
   };
   const tls = web.config.tls;
   const server: Server = tls
-    ? createHttpsServer({ ...limits, ...tls.context, requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized, handshakeTimeout: headersTimeout }, app)
+    ? createHttpsServer(
+        {
+          ...limits,
+          ...tls.context,
+          requestCert: tls.requestCert,
+          rejectUnauthorized: tls.rejectUnauthorized,
+          handshakeTimeout: headersTimeout,
+        },
+        app,
+      )
     : createHttpServer(limits, app);
   if (tls) enforceClientCertificates(server as HttpsServer, () => web.config, log);
   web.attach(server);
@@ -150,10 +164,12 @@ function enforceClientCertificates(server: HttpsServer, current: () => WebConfig
     const policy = current().tls?.clientAuthType;
     const presented = Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
     const refuse =
-      (policy === 'RequireAnyClientCert' && !presented) ||
-      (policy === 'VerifyClientCertIfGiven' && presented && !socket.authorized);
+      (policy === 'RequireAnyClientCert' && !presented) || (policy === 'VerifyClientCertIfGiven' && presented && !socket.authorized);
     if (refuse) {
-      log.debug({ remote: socket.remoteAddress, policy, presented, reason: socket.authorizationError }, 'TLS connection refused: client certificate');
+      log.debug(
+        { remote: socket.remoteAddress, policy, presented, reason: socket.authorizationError },
+        'TLS connection refused: client certificate',
+      );
       socket.destroy();
     }
   });

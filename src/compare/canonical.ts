@@ -5,18 +5,7 @@
  */
 
 export type ValueClass =
-  | 'integer'
-  | 'decimal'
-  | 'float'
-  | 'boolean'
-  | 'text'
-  | 'bytes'
-  | 'date'
-  | 'time'
-  | 'timestamp'
-  | 'json'
-  | 'uuid'
-  | 'other';
+  'integer' | 'decimal' | 'float' | 'boolean' | 'text' | 'bytes' | 'date' | 'time' | 'timestamp' | 'json' | 'uuid' | 'other';
 
 export interface Column {
   name: string;
@@ -125,12 +114,10 @@ export function canonicalTimestamp(raw: string): string {
   if (!match) return raw;
   const [, year, month, day, hour, minute, second, fraction, zulu, sign, offH, offM, offS] = match;
   const fractionText = trimFraction(fraction);
-  const offsetSeconds =
-    zulu || !sign ? 0 : (sign === '-' ? -1 : 1) * (Number(offH) * 3600 + Number(offM ?? 0) * 60 + Number(offS ?? 0));
+  const offsetSeconds = zulu || !sign ? 0 : (sign === '-' ? -1 : 1) * (Number(offH) * 3600 + Number(offM ?? 0) * 60 + Number(offS ?? 0));
   if (offsetSeconds === 0) return `${year}-${month}-${day} ${hour}:${minute}:${second}${fractionText}`;
   const utc = new Date(
-    Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)) -
-      offsetSeconds * 1000,
+    Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)) - offsetSeconds * 1000,
   );
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
   return (

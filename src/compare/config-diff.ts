@@ -295,7 +295,10 @@ export interface Judgement {
 }
 
 export function emptyCounts(): Record<Change, Record<Status, number>> {
-  return Object.fromEntries(changes.map((change) => [change, { unapproved: 0, approved: 0, expired: 0 }])) as Record<Change, Record<Status, number>>;
+  return Object.fromEntries(changes.map((change) => [change, { unapproved: 0, approved: 0, expired: 0 }])) as Record<
+    Change,
+    Record<Status, number>
+  >;
 }
 
 export function judge(differences: readonly Difference[], approvals: readonly Approval[], now: number): Judgement {
@@ -336,7 +339,11 @@ export function differenceId(difference: Pick<Difference, 'path' | 'change'>): s
   return `${difference.change} ${difference.path}`;
 }
 
-export function updateFirstSeen(previous: ReadonlyMap<string, number>, differences: readonly Difference[], now: number): Map<string, number> {
+export function updateFirstSeen(
+  previous: ReadonlyMap<string, number>,
+  differences: readonly Difference[],
+  now: number,
+): Map<string, number> {
   const next = new Map<string, number>();
   for (const difference of differences) {
     const id = differenceId(difference);

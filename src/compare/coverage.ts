@@ -147,10 +147,10 @@ function byFrequency(a: Entry, b: Entry): number {
 }
 
 export function compareCoverage(baseline: ColumnProfile, candidate: ColumnProfile, options: CoverageOptions): ColumnCoverage {
-  const mode = options.mode === 'shapes' || (options.mode === 'auto' && baseline.distinctValues > options.maxDistinct) ? 'shapes' : 'values';
-  const entries: Entry[] = mode === 'values'
-    ? valueEntries(baseline)
-    : [...baseline.shapes].map(([shape, rows]) => ({ value: null, shape, rows }));
+  const mode =
+    options.mode === 'shapes' || (options.mode === 'auto' && baseline.distinctValues > options.maxDistinct) ? 'shapes' : 'values';
+  const entries: Entry[] =
+    mode === 'values' ? valueEntries(baseline) : [...baseline.shapes].map(([shape, rows]) => ({ value: null, shape, rows }));
   const present = (entry: Entry): boolean => {
     if (mode === 'shapes') return candidate.shapes.has(entry.shape);
     return entry.value === null ? candidate.nullRows > 0 : candidate.values.has(entry.value);

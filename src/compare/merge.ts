@@ -130,11 +130,7 @@ export class KeyedMerge {
    * bound are merged and the rest are returned to be merged with the next pages; without it both
    * inputs are complete and everything is merged.
    */
-  merge(
-    baseline: KeyedRow[],
-    candidate: KeyedRow[],
-    bound?: CanonicalValue[],
-  ): { baseline: KeyedRow[]; candidate: KeyedRow[] } {
+  merge(baseline: KeyedRow[], candidate: KeyedRow[], bound?: CanonicalValue[]): { baseline: KeyedRow[]; candidate: KeyedRow[] } {
     const classes = this.plan.keyClasses;
     const within = (row: KeyedRow) => bound === undefined || compareKeys(classes, row.key, bound) <= 0;
     let i = 0;
@@ -171,7 +167,11 @@ export class KeyedMerge {
 }
 
 /** The smaller of two optional bounds; undefined stands for "no bound" (the side is exhausted). */
-export function lowerBound(classes: readonly ValueClass[], a: CanonicalValue[] | undefined, b: CanonicalValue[] | undefined): CanonicalValue[] | undefined {
+export function lowerBound(
+  classes: readonly ValueClass[],
+  a: CanonicalValue[] | undefined,
+  b: CanonicalValue[] | undefined,
+): CanonicalValue[] | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
   return compareKeys(classes, a, b) <= 0 ? a : b;

@@ -44,7 +44,7 @@ const PG_SHAPE_FIELDS: Record<string, string> = {
   'Subplan Name': 'subplan',
   'CTE Name': 'cte',
   Operation: 'operation',
-  'Command': 'command',
+  Command: 'command',
 };
 
 function pgNode(plan: Record<string, unknown>): PlanNode {
@@ -145,12 +145,22 @@ export function comparePlans(baseline: PlanNode, candidate: PlanNode, names: { b
     const here = (node: PlanNode) => (parentPath ? `${parentPath} > ${node.label}` : node.label);
     if (left && !right) {
       const path = here(left);
-      differences.push({ path, change: 'missing', baseline: describeNode(left), message: `${names.candidate} plan lacks ${describeNode(left)} (at ${path})` });
+      differences.push({
+        path,
+        change: 'missing',
+        baseline: describeNode(left),
+        message: `${names.candidate} plan lacks ${describeNode(left)} (at ${path})`,
+      });
       return;
     }
     if (!left && right) {
       const path = here(right);
-      differences.push({ path, change: 'extra', candidate: describeNode(right), message: `${names.candidate} plan has ${describeNode(right)}, which ${names.baseline} lacks (at ${path})` });
+      differences.push({
+        path,
+        change: 'extra',
+        candidate: describeNode(right),
+        message: `${names.candidate} plan has ${describeNode(right)}, which ${names.baseline} lacks (at ${path})`,
+      });
       return;
     }
     if (!left || !right) return;

@@ -79,7 +79,7 @@ export function protectText(text: string, rules: Pick<PrivacyRules, 'detectors' 
   const parts = text.split(/(\s+)/); // words at even indices, the spaces between them at odd ones
   const words = parts.filter((_, index) => index % 2 === 0);
   const out: string[] = [];
-  for (let start = 0; start < words.length; ) {
+  for (let start = 0; start < words.length;) {
     let end = -1;
     let found: string | undefined;
     for (let size = 1; size <= MAX_WINDOW && start + size <= words.length; size += 1) {
@@ -125,7 +125,10 @@ function isCells(value: unknown): value is Record<string, Cell> {
 
 function protectCells(cells: Record<string, Cell>, keysOnly: boolean, rules: PrivacyRules): Record<string, Cell> {
   return Object.fromEntries(
-    Object.entries(cells).map(([column, value]) => [column, protectValue(value, column, keysOnly || rules.key.has(column.toLowerCase()), rules)]),
+    Object.entries(cells).map(([column, value]) => [
+      column,
+      protectValue(value, column, keysOnly || rules.key.has(column.toLowerCase()), rules),
+    ]),
   );
 }
 
@@ -149,7 +152,8 @@ export function protectDetails(details: unknown, rules: PrivacyRules): unknown {
     for (const [name, item] of Object.entries(record)) {
       if (KEY_RECORDS.has(name) && isCells(item)) out[name] = protectCells(item, true, rules);
       else if (exampleItem && ROW_RECORDS.has(name) && isCells(item)) out[name] = protectCells(item, false, rules);
-      else if (name === 'value' && here !== undefined && (item === null || typeof item !== 'object')) out[name] = protectValue(item as Cell, here, false, rules);
+      else if (name === 'value' && here !== undefined && (item === null || typeof item !== 'object'))
+        out[name] = protectValue(item as Cell, here, false, rules);
       else if (name === 'examples' && Array.isArray(item)) out[name] = item.map((example) => walk(example, here, true));
       else out[name] = walk(item, here, false);
     }

@@ -54,8 +54,10 @@ export function diffJson(baseline: unknown, candidate: unknown): JsonDifference[
       const right = b as unknown[];
       const common = Math.min(left.length, right.length);
       for (let i = 0; i < common; i++) walk(left[i], right[i], [...segments, i]);
-      for (let i = common; i < left.length; i++) differences.push({ path: formatPath([...segments, i]), change: 'removed', baseline: left[i] });
-      for (let i = common; i < right.length; i++) differences.push({ path: formatPath([...segments, i]), change: 'added', candidate: right[i] });
+      for (let i = common; i < left.length; i++)
+        differences.push({ path: formatPath([...segments, i]), change: 'removed', baseline: left[i] });
+      for (let i = common; i < right.length; i++)
+        differences.push({ path: formatPath([...segments, i]), change: 'added', candidate: right[i] });
       return;
     }
     if (kindA === 'object') {
@@ -195,10 +197,18 @@ export function compareBodies(baseline: ParsedBody, candidate: ParsedBody, optio
     return { identical: kept === 0, differences, noise: [...noise], ignored, mode: 'json' };
   }
   if (baseline.text === candidate.text) return { identical: true, differences: [], noise: [], ignored: 0, mode: 'text' };
-  if (options.noise.covers('$') || options.ignore.covers('$')) return { identical: true, differences: [], noise: ['$'], ignored: 0, mode: 'text' };
+  if (options.noise.covers('$') || options.ignore.covers('$'))
+    return { identical: true, differences: [], noise: ['$'], ignored: 0, mode: 'text' };
   return {
     identical: false,
-    differences: [preview({ path: '$', change: baseline.json !== undefined || candidate.json !== undefined ? 'type' : 'changed', baseline: baseline.text, candidate: candidate.text })],
+    differences: [
+      preview({
+        path: '$',
+        change: baseline.json !== undefined || candidate.json !== undefined ? 'type' : 'changed',
+        baseline: baseline.text,
+        candidate: candidate.text,
+      }),
+    ],
     noise: [],
     ignored: 0,
     mode: 'text',

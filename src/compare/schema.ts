@@ -6,7 +6,17 @@ import type { CatalogForeignKey, CatalogIndex, CatalogKey, CatalogTable } from '
  * Pure; the catalogs are read by connectors/catalog.ts.
  */
 
-export const schemaObjects = ['table', 'column', 'type', 'nullability', 'default', 'primary_key', 'unique', 'foreign_key', 'index'] as const;
+export const schemaObjects = [
+  'table',
+  'column',
+  'type',
+  'nullability',
+  'default',
+  'primary_key',
+  'unique',
+  'foreign_key',
+  'index',
+] as const;
 export type SchemaObject = (typeof schemaObjects)[number];
 
 export interface SchemaDifference {
@@ -86,7 +96,11 @@ function match<T extends { name: string }>(
 const zeroCounts = (): Record<SchemaObject, number> =>
   Object.fromEntries(schemaObjects.map((object) => [object, 0])) as Record<SchemaObject, number>;
 
-export function compareSchemas(baseline: readonly CatalogTable[], candidate: readonly CatalogTable[], options: SchemaCompareOptions): SchemaComparison {
+export function compareSchemas(
+  baseline: readonly CatalogTable[],
+  candidate: readonly CatalogTable[],
+  options: SchemaCompareOptions,
+): SchemaComparison {
   const { baselineName: base, candidateName: cand } = options;
   const ignored = new Set(options.ignore ?? []);
   const matchNames = options.matchNames ?? true;
@@ -119,7 +133,8 @@ export function compareSchemas(baseline: readonly CatalogTable[], candidate: rea
   }
   for (const table of candidate) {
     const name = tableName(table);
-    if (!baselineNames.has(name)) add({ object: 'table', change: 'extra', table: name, name, message: `${cand} has table ${name}, which ${base} lacks` });
+    if (!baselineNames.has(name))
+      add({ object: 'table', change: 'extra', table: name, name, message: `${cand} has table ${name}, which ${base} lacks` });
   }
 
   function compareColumns(table: CatalogTable, other: CatalogTable, name: string): void {
@@ -128,27 +143,48 @@ export function compareSchemas(baseline: readonly CatalogTable[], candidate: rea
       const at = `${name}.${column.name}`;
       const peer = otherColumns.get(column.name);
       if (!peer) {
-        add({ object: 'column', change: 'missing', table: name, name: column.name, baseline: column.type, message: `${cand} lacks column ${at}` });
+        add({
+          object: 'column',
+          change: 'missing',
+          table: name,
+          name: column.name,
+          baseline: column.type,
+          message: `${cand} lacks column ${at}`,
+        });
         continue;
       }
       if (column.type !== peer.type) {
         add({
-          object: 'type', change: 'changed', table: name, name: column.name, baseline: column.type, candidate: peer.type,
+          object: 'type',
+          change: 'changed',
+          table: name,
+          name: column.name,
+          baseline: column.type,
+          candidate: peer.type,
           message: `column ${at} has type ${column.type} on ${base}, ${peer.type} on ${cand}`,
         });
       }
       if (column.nullable !== peer.nullable) {
         const word = (nullable: boolean) => (nullable ? 'NULL' : 'NOT NULL');
         add({
-          object: 'nullability', change: 'changed', table: name, name: column.name, baseline: word(column.nullable), candidate: word(peer.nullable),
+          object: 'nullability',
+          change: 'changed',
+          table: name,
+          name: column.name,
+          baseline: word(column.nullable),
+          candidate: word(peer.nullable),
           message: `column ${at} is ${word(column.nullable)} on ${base}, ${word(peer.nullable)} on ${cand}`,
         });
       }
       if (column.default !== peer.default) {
         const shown = (value: string | null) => (value === null ? 'no default' : `default ${value}`);
         add({
-          object: 'default', change: 'changed', table: name, name: column.name,
-          ...(column.default !== null ? { baseline: column.default } : {}), ...(peer.default !== null ? { candidate: peer.default } : {}),
+          object: 'default',
+          change: 'changed',
+          table: name,
+          name: column.name,
+          ...(column.default !== null ? { baseline: column.default } : {}),
+          ...(peer.default !== null ? { candidate: peer.default } : {}),
           message: `column ${at} has ${shown(column.default)} on ${base}, ${shown(peer.default)} on ${cand}`,
         });
       }
@@ -156,7 +192,14 @@ export function compareSchemas(baseline: readonly CatalogTable[], candidate: rea
     const names = new Set(table.columns.map((column) => column.name));
     for (const column of other.columns) {
       if (!names.has(column.name)) {
-        add({ object: 'column', change: 'extra', table: name, name: column.name, candidate: column.type, message: `${cand} has column ${name}.${column.name}, which ${base} lacks` });
+        add({
+          object: 'column',
+          change: 'extra',
+          table: name,
+          name: column.name,
+          candidate: column.type,
+          message: `${cand} has column ${name}.${column.name}, which ${base} lacks`,
+        });
       }
     }
   }
@@ -165,21 +208,52 @@ export function compareSchemas(baseline: readonly CatalogTable[], candidate: rea
     const pk = table.primaryKey;
     const otherPk = other.primaryKey;
     if (pk && !otherPk) {
-      add({ object: 'primary_key', change: 'missing', table: name, name: pk.name, baseline: list(pk.columns), message: `${cand} lacks the primary key ${list(pk.columns)} of ${name}` });
+      add({
+        object: 'primary_key',
+        change: 'missing',
+        table: name,
+        name: pk.name,
+        baseline: list(pk.columns),
+        message: `${cand} lacks the primary key ${list(pk.columns)} of ${name}`,
+      });
     } else if (!pk && otherPk) {
-      add({ object: 'primary_key', change: 'extra', table: name, name: otherPk.name, candidate: list(otherPk.columns), message: `${cand} has a primary key ${list(otherPk.columns)} on ${name}, which ${base} lacks` });
+      add({
+        object: 'primary_key',
+        change: 'extra',
+        table: name,
+        name: otherPk.name,
+        candidate: list(otherPk.columns),
+        message: `${cand} has a primary key ${list(otherPk.columns)} on ${name}, which ${base} lacks`,
+      });
     } else if (pk && otherPk && list(pk.columns) !== list(otherPk.columns)) {
       add({
-        object: 'primary_key', change: 'changed', table: name, name: pk.name, baseline: list(pk.columns), candidate: list(otherPk.columns),
+        object: 'primary_key',
+        change: 'changed',
+        table: name,
+        name: pk.name,
+        baseline: list(pk.columns),
+        candidate: list(otherPk.columns),
         message: `primary key of ${name} is ${list(pk.columns)} on ${base}, ${list(otherPk.columns)} on ${cand}`,
       });
     }
 
     compareNamed<CatalogKey>('unique', 'unique constraint', table, other, table.uniques, other.uniques, name, (key) => list(key.columns));
-    compareNamed<CatalogForeignKey>('foreign_key', 'foreign key', table, other, table.foreignKeys, other.foreignKeys, name, (key, owner) => {
-      const actions = [key.onUpdate !== 'NO ACTION' ? ` on update ${key.onUpdate}` : '', key.onDelete !== 'NO ACTION' ? ` on delete ${key.onDelete}` : ''].join('');
-      return `${list(key.columns)} references ${referenced(owner, key)}${actions}`;
-    });
+    compareNamed<CatalogForeignKey>(
+      'foreign_key',
+      'foreign key',
+      table,
+      other,
+      table.foreignKeys,
+      other.foreignKeys,
+      name,
+      (key, owner) => {
+        const actions = [
+          key.onUpdate !== 'NO ACTION' ? ` on update ${key.onUpdate}` : '',
+          key.onDelete !== 'NO ACTION' ? ` on delete ${key.onDelete}` : '',
+        ].join('');
+        return `${list(key.columns)} references ${referenced(owner, key)}${actions}`;
+      },
+    );
   }
 
   function compareIndexes(table: CatalogTable, other: CatalogTable, name: string): void {
@@ -197,24 +271,51 @@ export function compareSchemas(baseline: readonly CatalogTable[], candidate: rea
     define: (item: T, owner: CatalogTable) => string,
   ): void {
     // Each side's objects are described relative to their own table (its schema may be named differently).
-    const owners = new Map<T, CatalogTable>([...baselineItems.map((item): [T, CatalogTable] => [item, baselineTable]), ...candidateItems.map((item): [T, CatalogTable] => [item, candidateTable])]);
+    const owners = new Map<T, CatalogTable>([
+      ...baselineItems.map((item): [T, CatalogTable] => [item, baselineTable]),
+      ...candidateItems.map((item): [T, CatalogTable] => [item, candidateTable]),
+    ]);
     const definition = (item: T) => define(item, owners.get(item) ?? baselineTable);
     const { pairs, missing, extra } = match(baselineItems, candidateItems, definition);
     for (const item of missing) {
-      add({ object, change: 'missing', table, name: item.name, baseline: definition(item), message: `${cand} lacks ${word} ${item.name} on ${table} ${definition(item)}` });
+      add({
+        object,
+        change: 'missing',
+        table,
+        name: item.name,
+        baseline: definition(item),
+        message: `${cand} lacks ${word} ${item.name} on ${table} ${definition(item)}`,
+      });
     }
     for (const item of extra) {
-      add({ object, change: 'extra', table, name: item.name, candidate: definition(item), message: `${cand} has ${word} ${item.name} on ${table} ${definition(item)}, which ${base} lacks` });
+      add({
+        object,
+        change: 'extra',
+        table,
+        name: item.name,
+        candidate: definition(item),
+        message: `${cand} has ${word} ${item.name} on ${table} ${definition(item)}, which ${base} lacks`,
+      });
     }
     for (const [item, peer] of pairs) {
       if (definition(item) !== definition(peer)) {
         add({
-          object, change: 'changed', table, name: item.name, baseline: definition(item), candidate: definition(peer),
+          object,
+          change: 'changed',
+          table,
+          name: item.name,
+          baseline: definition(item),
+          candidate: definition(peer),
           message: `${word} ${item.name} on ${table} is ${definition(item)} on ${base}, ${definition(peer)} on ${cand}`,
         });
       } else if (item.name !== peer.name && matchNames) {
         add({
-          object, change: 'changed', table, name: item.name, baseline: item.name, candidate: peer.name,
+          object,
+          change: 'changed',
+          table,
+          name: item.name,
+          baseline: item.name,
+          candidate: peer.name,
           message: `${word} ${item.name} on ${table} is named ${peer.name} on ${cand}`,
         });
       }

@@ -56,14 +56,13 @@ export function mannWhitneyU(baseline: readonly number[], candidate: readonly nu
   const n1 = baseline.length;
   const n2 = candidate.length;
   if (n1 === 0 || n2 === 0) return null;
-  const all = [
-    ...baseline.map((value) => ({ value, group: 0 })),
-    ...candidate.map((value) => ({ value, group: 1 })),
-  ].sort((a, b) => a.value - b.value);
+  const all = [...baseline.map((value) => ({ value, group: 0 })), ...candidate.map((value) => ({ value, group: 1 }))].sort(
+    (a, b) => a.value - b.value,
+  );
   const n = n1 + n2;
   let rankSumBaseline = 0;
   let tieTerm = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && (all[j + 1] as { value: number }).value === (all[i] as { value: number }).value) j++;
     const averageRank = (i + j) / 2 + 1; // ranks are 1-based

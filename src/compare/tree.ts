@@ -178,10 +178,11 @@ export function* flattenSteps(document: unknown, options: FlattenOptions = {}): 
     } else if (isPlainObject(node)) {
       const keys = Object.keys(node);
       if (keys.length === 0) values.set(path, EMPTY_OBJECT);
-      else for (let i = keys.length - 1; i >= 0; i -= 1) {
-        const key = keys[i] as string;
-        stack.push({ node: node[key], path: path + keySegment(key, path === '') });
-      }
+      else
+        for (let i = keys.length - 1; i >= 0; i -= 1) {
+          const key = keys[i] as string;
+          stack.push({ node: node[key], path: path + keySegment(key, path === '') });
+        }
     } else {
       values.set(path, scalarOf(node));
       if (values.size > maxKeys) throw new TooManyKeysError(maxKeys);

@@ -11,13 +11,16 @@ export type ConfigFormat = (typeof configFormats)[number];
 
 const httpUrl = z
   .string()
-  .refine((value) => {
-    try {
-      return ['http:', 'https:'].includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, { error: 'must be an absolute http(s) URL' })
+  .refine(
+    (value) => {
+      try {
+        return ['http:', 'https:'].includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be an absolute http(s) URL' },
+  )
   // The URL may carry a token in its query string: it is a secret like header values.
   .transform((value) => secret.parse(value));
 
@@ -42,7 +45,11 @@ export const configSourceSchema = z
   .superRefine((source, ctx) => {
     const set = KINDS.filter((kind) => source[kind] !== undefined);
     if (set.length !== 1) {
-      ctx.addIssue({ code: 'custom', path: [], message: `set exactly one of ${KINDS.join(', ')}${set.length > 1 ? ` (found ${set.join(', ')})` : ''}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `set exactly one of ${KINDS.join(', ')}${set.length > 1 ? ` (found ${set.join(', ')})` : ''}`,
+      });
       return;
     }
     if (source.headers !== undefined && source.url === undefined) {
@@ -52,7 +59,11 @@ export const configSourceSchema = z
       ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'only an url source has a timeout' });
     }
     if (source.format !== undefined && source.file === undefined && !(source.url !== undefined && source.format === 'json')) {
-      ctx.addIssue({ code: 'custom', path: ['format'], message: source.url !== undefined ? 'an url source returns json' : 'only a file source takes a format' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['format'],
+        message: source.url !== undefined ? 'an url source returns json' : 'only a file source takes a format',
+      });
     }
   });
 

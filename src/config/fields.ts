@@ -6,11 +6,9 @@ import { Secret } from './secret.js';
 /** Reusable field types of the configuration schema. */
 
 /** Names that end up as label values: config identifiers only, never free text. */
-export const identifier = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/, {
-    error: 'must be an identifier (letters, digits, "_", "-", "."; starting with a letter or "_")',
-  });
+export const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/, {
+  error: 'must be an identifier (letters, digits, "_", "-", "."; starting with a letter or "_")',
+});
 
 export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = typeof value === 'number' ? value * 1000 : parseDuration(value);

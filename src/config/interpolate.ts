@@ -43,7 +43,10 @@ function interpolateString(text: string, context: InterpolationEnv, problems: Co
     }
     const match = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(body);
     if (!match) {
-      problems.push({ path: formatPath(path), message: `invalid reference "\${${body}}" (use \${VAR}, \${VAR:-default} or \${file:/path})` });
+      problems.push({
+        path: formatPath(path),
+        message: `invalid reference "\${${body}}" (use \${VAR}, \${VAR:-default} or \${file:/path})`,
+      });
       return '';
     }
     const [, name = '', fallback] = match;

@@ -34,10 +34,12 @@ export function zodProblems(error: z.ZodError, prefix: PropertyKey[]): ConfigPro
       case 'unrecognized_keys':
         return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: 'unknown key' }));
       case 'invalid_type':
-        return [{
-          path: formatPath(path),
-          message: issue.input === undefined ? 'is required' : `expected ${issue.expected}, got ${describeInput(issue.input)}`,
-        }];
+        return [
+          {
+            path: formatPath(path),
+            message: issue.input === undefined ? 'is required' : `expected ${issue.expected}, got ${describeInput(issue.input)}`,
+          },
+        ];
       case 'invalid_value':
         return [{ path: formatPath(path), message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
       default:
@@ -73,9 +75,16 @@ function resolveTlsFiles(root: RootConfig, baseDir: string, problems: ConfigProb
 }
 
 /** Validates an already-parsed document (the YAML tree), environment references included. */
-export function loadConfigObject(document: unknown, options: { env?: NodeJS.ProcessEnv; baseDir?: string; file?: string } = {}): LoadedConfig {
+export function loadConfigObject(
+  document: unknown,
+  options: { env?: NodeJS.ProcessEnv; baseDir?: string; file?: string } = {},
+): LoadedConfig {
   const problems: ConfigProblem[] = [];
-  const interpolated = interpolate(document ?? {}, { env: options.env ?? process.env, baseDir: options.baseDir ?? process.cwd() }, problems);
+  const interpolated = interpolate(
+    document ?? {},
+    { env: options.env ?? process.env, baseDir: options.baseDir ?? process.cwd() },
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems, options.file);
 
   const parsed = rootSchema.safeParse(interpolated, { reportInput: true });
@@ -157,7 +166,10 @@ export function loadConfigText(text: string, options: { env?: NodeJS.ProcessEnv;
       // The first syntax error only: the ones after it are usually its echoes.
       document.errors.slice(0, 1).map((error) => {
         const at = error.linePos?.[0];
-        return { path: '', message: `YAML syntax error${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}` };
+        return {
+          path: '',
+          message: `YAML syntax error${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
+        };
       }),
       options.file,
     );

@@ -53,7 +53,8 @@ export interface ForeignKeyDefinition {
   onDelete: string;
 }
 
-const FOREIGN_KEY_LINE = /^\s*CONSTRAINT `((?:[^`]|``)+)` FOREIGN KEY \(.*?\) REFERENCES .*?\)((?: ON (?:DELETE|UPDATE) (?:RESTRICT|CASCADE|SET NULL|SET DEFAULT|NO ACTION))*),?$/gm;
+const FOREIGN_KEY_LINE =
+  /^\s*CONSTRAINT `((?:[^`]|``)+)` FOREIGN KEY \(.*?\) REFERENCES .*?\)((?: ON (?:DELETE|UPDATE) (?:RESTRICT|CASCADE|SET NULL|SET DEFAULT|NO ACTION))*),?$/gm;
 
 /**
  * The foreign keys of one `SHOW CREATE TABLE` text with their actions. An action the server does
@@ -121,14 +122,18 @@ export async function mysqlConstraintRows(session: ReadSession, schemas: string[
   await requireWholeTables(session, schemas);
   const keyColumns = (await session.query(KEY_COLUMNS, [schemas])).rows;
   const types = new Map((await session.query(TABLE_CONSTRAINTS, [schemas])).rows.map((row) => [rowId(row), text(row, 3)]));
-  const rules = new Map((await session.query(REFERENTIAL_CONSTRAINTS, [schemas])).rows.map((row) => [rowId(row), [text(row, 3), text(row, 4)] as const]));
+  const rules = new Map(
+    (await session.query(REFERENTIAL_CONSTRAINTS, [schemas])).rows.map((row) => [rowId(row), [text(row, 3), text(row, 4)] as const]),
+  );
 
   const rows: ConstraintRow[] = keyColumns.map((row) => {
     const name = text(row, 2);
     const declared = types.get(rowId(row));
     const type: ConstraintRow['type'] =
-      declared === 'PRIMARY KEY' || (!declared && name === 'PRIMARY') ? 'primary_key'
-        : declared === 'FOREIGN KEY' || (!declared && row[5] !== null && row[5] !== undefined) ? 'foreign_key'
+      declared === 'PRIMARY KEY' || (!declared && name === 'PRIMARY')
+        ? 'primary_key'
+        : declared === 'FOREIGN KEY' || (!declared && row[5] !== null && row[5] !== undefined)
+          ? 'foreign_key'
           : 'unique';
     return {
       schema: text(row, 0),
@@ -164,7 +169,8 @@ export async function mysqlConstraintRows(session: ReadSession, schemas: string[
     const created = await session.query(`SHOW CREATE TABLE ${quote(schema)}.${quote(table)}`);
     const definitions = foreignKeysOfCreateTable(text(created.rows[0] ?? [], 1));
     for (const definition of definitions) {
-      if (!keys.has(constraintId(schema, table, definition.name))) throw await incomplete(session, schema, table, `foreign key ${definition.name}`);
+      if (!keys.has(constraintId(schema, table, definition.name)))
+        throw await incomplete(session, schema, table, `foreign key ${definition.name}`);
       for (const row of rows) {
         if (row.schema !== schema || row.table !== table || row.name !== definition.name || row.type !== 'foreign_key') continue;
         row.onUpdate = definition.onUpdate;

@@ -74,7 +74,6 @@ function action(raw: string | null | undefined): ReferentialAction {
   return (['NO ACTION', 'RESTRICT', 'CASCADE', 'SET NULL', 'SET DEFAULT'] as const).find((known) => known === upper) ?? 'NO ACTION';
 }
 
-
 function tableId(schema: string, table: string): string {
   return `${schema}\u0000${table}`;
 }
@@ -146,7 +145,15 @@ export async function readCatalog(session: ReadSession, engine: Engine, schemas:
   const tablesResult = await session.query(catalog.tables, [schemas]);
   const tables = new Map<string, CatalogTable>();
   for (const row of tablesResult.rows) {
-    const table: CatalogTable = { schema: text(row, 0), name: text(row, 1), columns: [], primaryKey: null, uniques: [], foreignKeys: [], indexes: [] };
+    const table: CatalogTable = {
+      schema: text(row, 0),
+      name: text(row, 1),
+      columns: [],
+      primaryKey: null,
+      uniques: [],
+      foreignKeys: [],
+      indexes: [],
+    };
     tables.set(tableId(table.schema, table.name), table);
   }
 
@@ -177,7 +184,8 @@ export async function readCatalog(session: ReadSession, engine: Engine, schemas:
     if (!table) continue;
     const name = text(row, 2);
     // Indexes behind PRIMARY KEY and UNIQUE constraints are compared as constraints.
-    if (catalog.listsConstraintIndexes && (name === table.primaryKey?.name || table.uniques.some((unique) => unique.name === name))) continue;
+    if (catalog.listsConstraintIndexes && (name === table.primaryKey?.name || table.uniques.some((unique) => unique.name === name)))
+      continue;
     const indexId = `${id}\u0000${name}`;
     const entry = catalog.indexEntry(row);
     let index = indexByName.get(indexId);

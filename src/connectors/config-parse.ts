@@ -166,4 +166,3 @@ export function parseConfigText(text: string, format: ConfigFormat): unknown {
       return nestDottedKeys(parseProperties(body));
   }
 }
-

@@ -22,7 +22,11 @@ export type RawRow = ReadonlyArray<string | null>;
 
 export interface ReadSession {
   /** Streams one statement's rows (raw server text) to onRow; one statement per call. */
-  stream(sql: string, options: Omit<StatementOptions, 'signal' | 'timeoutMs'>, onRow: (row: RawRow, columns: Column[]) => void): Promise<StatementSummary>;
+  stream(
+    sql: string,
+    options: Omit<StatementOptions, 'signal' | 'timeoutMs'>,
+    onRow: (row: RawRow, columns: Column[]) => void,
+  ): Promise<StatementSummary>;
   /** Small result sets only (catalog queries, checksums): collected and returned. */
   query(sql: string, params?: unknown[]): Promise<{ columns: Column[]; rows: RawRow[] }>;
 }

@@ -81,7 +81,8 @@ export interface SchedulingStatus {
   message: string;
 }
 
-export type WorkerMessage = HttpRequestMessage | { type: 'cancel'; id: number } | { type: 'close' } | { type: 'scheduling'; scheduling: ProberScheduling };
+export type WorkerMessage =
+  HttpRequestMessage | { type: 'cancel'; id: number } | { type: 'close' } | { type: 'scheduling'; scheduling: ProberScheduling };
 
 /** From the worker: the outcome of a request, or the scheduling it now runs under. */
 export type WorkerReply =

@@ -12,7 +12,16 @@ import { parentPort } from 'node:worker_threads';
 import { readFileSync, statSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
-import type { HttpFailureReason, HttpOutcome, HttpRequestMessage, HttpSideConfig, HttpTimings, HttpTlsConfig, WorkerMessage, WorkerReply } from './http-types.js';
+import type {
+  HttpFailureReason,
+  HttpOutcome,
+  HttpRequestMessage,
+  HttpSideConfig,
+  HttpTimings,
+  HttpTlsConfig,
+  WorkerMessage,
+  WorkerReply,
+} from './http-types.js';
 import { applySchedulingToThisThread } from './prober-scheduling.js';
 
 const now = (): bigint => process.hrtime.bigint();
@@ -157,12 +166,19 @@ function errorCode(error: unknown): string {
 }
 
 /** OpenSSL verification codes as Node reports them, and Node's own TLS errors. */
-const TLS_ERROR = /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|INVALID_CA|PATH_LENGTH_|INVALID_PURPOSE|HOSTNAME_MISMATCH|EPROTO)/;
+const TLS_ERROR =
+  /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|INVALID_CA|PATH_LENGTH_|INVALID_PURPOSE|HOSTNAME_MISMATCH|EPROTO)/;
 
-function describeFailure(error: unknown, context: { received: number; expected: number | null; deadlineHit: boolean; deadlineMs: number; canceled: boolean }): ProbeFailure {
+function describeFailure(
+  error: unknown,
+  context: { received: number; expected: number | null; deadlineHit: boolean; deadlineMs: number; canceled: boolean },
+): ProbeFailure {
   if (error instanceof ProbeFailure) return error;
   if (context.deadlineHit) {
-    return new ProbeFailure('timeout', `step deadline of ${context.deadlineMs} ms exceeded${context.received > 0 ? ` after ${context.received} body bytes` : ''}`);
+    return new ProbeFailure(
+      'timeout',
+      `step deadline of ${context.deadlineMs} ms exceeded${context.received > 0 ? ` after ${context.received} body bytes` : ''}`,
+    );
   }
   if (context.canceled) return new ProbeFailure('canceled', 'check deadline reached or sample canceled');
   const code = errorCode(error);
@@ -172,10 +188,23 @@ function describeFailure(error: unknown, context: { received: number; expected: 
   }
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return new ProbeFailure('timeout', `connect timeout (${message})`);
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return new ProbeFailure('timeout', message);
-  if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return new ProbeFailure('parse', `response body length does not match Content-Length (${message})`);
+  if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
+    return new ProbeFailure('parse', `response body length does not match Content-Length (${message})`);
   if (code.startsWith('HPE_')) return new ProbeFailure('parse', `malformed HTTP response (${code}: ${message})`);
   if (TLS_ERROR.test(code)) return new ProbeFailure('connect', `TLS handshake failed (${code}: ${message})`);
-  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code)) {
+  if (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'EPIPE',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+      'UND_ERR_SOCKET',
+      'UND_ERR_CLOSED',
+    ].includes(code)
+  ) {
     const during = context.received > 0 ? ` after ${context.received} body bytes` : '';
     return new ProbeFailure('connect', `connection failed or reset${during} (${code}: ${message})`);
   }
@@ -209,10 +238,14 @@ async function waitForRateLimit(state: SideState, config: HttpSideConfig, signal
   if (wait > 0) {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, wait);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(new ProbeFailure('canceled', 'canceled while waiting for the rate limit'));
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          reject(new ProbeFailure('canceled', 'canceled while waiting for the rate limit'));
+        },
+        { once: true },
+      );
     });
   }
   state.lastStart = performance.now();
@@ -302,7 +335,10 @@ async function probe(message: HttpRequestMessage, state: SideState, signal: Abor
       const location = headerValue(response.headers, 'location');
       if (spec.followRedirects && REDIRECTS.has(response.statusCode) && location) {
         if (hop >= config.maxRedirects) {
-          throw new ProbeFailure('limit', `more than ${config.maxRedirects} redirects (redirect loop?), last to ${new URL(location, url).pathname}`);
+          throw new ProbeFailure(
+            'limit',
+            `more than ${config.maxRedirects} redirects (redirect loop?), last to ${new URL(location, url).pathname}`,
+          );
         }
         const next = new URL(location, url);
         if (!allowedHosts.has(next.host)) {
@@ -408,8 +444,13 @@ parentPort?.on('message', (message: WorkerMessage) => {
   else if (message.type === 'cancel') controllers.get(message.id)?.abort();
   // Messages arrive in order, so requests sent after it are timed under the new policy. The exporter
   // sends it while no sample runs (at start and between schedulers on reload): chrt blocks this thread.
-  else if (message.type === 'scheduling') parentPort?.postMessage({ type: 'scheduling', status: applySchedulingToThisThread(message.scheduling) } satisfies WorkerReply);
+  else if (message.type === 'scheduling')
+    parentPort?.postMessage({ type: 'scheduling', status: applySchedulingToThisThread(message.scheduling) } satisfies WorkerReply);
   else if (message.type === 'close') {
-    void Promise.all([...sides.values()].flatMap((state) => [state.agent.close(), state.coldAgent.close()].map((closing) => closing.catch(() => undefined)))).then(() => process.exit(0));
+    void Promise.all(
+      [...sides.values()].flatMap((state) =>
+        [state.agent.close(), state.coldAgent.close()].map((closing) => closing.catch(() => undefined)),
+      ),
+    ).then(() => process.exit(0));
   }
 });

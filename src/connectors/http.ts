@@ -1,8 +1,24 @@
 import { Worker } from 'node:worker_threads';
 import type { EnvironmentConfig } from '../config/schema.js';
-import type { HttpOutcome, HttpRequestSpec, HttpSideConfig, ProberScheduling, SchedulingStatus, WorkerMessage, WorkerReply } from './http-types.js';
+import type {
+  HttpOutcome,
+  HttpRequestSpec,
+  HttpSideConfig,
+  ProberScheduling,
+  SchedulingStatus,
+  WorkerMessage,
+  WorkerReply,
+} from './http-types.js';
 
-export type { HttpOutcome, HttpRequestSpec, HttpSideConfig, HttpTimings, HttpFailureReason, ProberScheduling, SchedulingStatus } from './http-types.js';
+export type {
+  HttpOutcome,
+  HttpRequestSpec,
+  HttpSideConfig,
+  HttpTimings,
+  HttpFailureReason,
+  ProberScheduling,
+  SchedulingStatus,
+} from './http-types.js';
 
 const NORMAL: ProberScheduling = { policy: 'normal', priority: 0 };
 
@@ -123,7 +139,8 @@ export class HttpClient {
     const worker = this.start();
     let fatal: string | null = null; // why this worker is dying, when it said so before it exited
     let failed = false;
-    if (this.scheduling.policy !== 'normal') worker.postMessage({ type: 'scheduling', scheduling: this.scheduling } satisfies WorkerMessage);
+    if (this.scheduling.policy !== 'normal')
+      worker.postMessage({ type: 'scheduling', scheduling: this.scheduling } satisfies WorkerMessage);
     worker.on('message', (reply: WorkerReply) => {
       if ('type' in reply && reply.type === 'fatal') {
         fatal = reply.message;
@@ -177,7 +194,13 @@ export class HttpClient {
         },
       });
       worker.ref();
-      worker.postMessage({ type: 'request', id, config, spec, deadlineMs: Math.max(1, Math.floor(options.deadlineMs)) } satisfies WorkerMessage);
+      worker.postMessage({
+        type: 'request',
+        id,
+        config,
+        spec,
+        deadlineMs: Math.max(1, Math.floor(options.deadlineMs)),
+      } satisfies WorkerMessage);
     });
   }
 

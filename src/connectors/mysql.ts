@@ -10,16 +10,59 @@ export { classifyMysqlError };
 
 /** MySQL protocol column type codes (include/mysql_com.h) mapped to canonical value classes. */
 const CLASS_BY_TYPE: Record<number, ValueClass> = {
-  0: 'decimal', 246: 'decimal', 1: 'integer', 2: 'integer', 3: 'integer', 8: 'integer', 9: 'integer', 13: 'integer',
-  4: 'float', 5: 'float', 7: 'timestamp', 12: 'timestamp', 10: 'date', 14: 'date', 11: 'time', 245: 'json',
-  15: 'text', 253: 'text', 254: 'text', 247: 'text', 248: 'text', 249: 'text', 250: 'text', 251: 'text', 252: 'text',
+  0: 'decimal',
+  246: 'decimal',
+  1: 'integer',
+  2: 'integer',
+  3: 'integer',
+  8: 'integer',
+  9: 'integer',
+  13: 'integer',
+  4: 'float',
+  5: 'float',
+  7: 'timestamp',
+  12: 'timestamp',
+  10: 'date',
+  14: 'date',
+  11: 'time',
+  245: 'json',
+  15: 'text',
+  253: 'text',
+  254: 'text',
+  247: 'text',
+  248: 'text',
+  249: 'text',
+  250: 'text',
+  251: 'text',
+  252: 'text',
   16: 'bytes',
 };
 const TYPE_NAME: Record<number, string> = {
-  0: 'DECIMAL', 246: 'DECIMAL', 1: 'TINYINT', 2: 'SMALLINT', 3: 'INT', 8: 'BIGINT', 9: 'MEDIUMINT', 13: 'YEAR',
-  4: 'FLOAT', 5: 'DOUBLE', 7: 'TIMESTAMP', 12: 'DATETIME', 10: 'DATE', 11: 'TIME', 245: 'JSON', 15: 'VARCHAR',
-  253: 'VARCHAR', 254: 'CHAR', 247: 'ENUM', 248: 'SET', 249: 'TINYBLOB', 250: 'MEDIUMBLOB', 251: 'LONGBLOB',
-  252: 'BLOB', 16: 'BIT',
+  0: 'DECIMAL',
+  246: 'DECIMAL',
+  1: 'TINYINT',
+  2: 'SMALLINT',
+  3: 'INT',
+  8: 'BIGINT',
+  9: 'MEDIUMINT',
+  13: 'YEAR',
+  4: 'FLOAT',
+  5: 'DOUBLE',
+  7: 'TIMESTAMP',
+  12: 'DATETIME',
+  10: 'DATE',
+  11: 'TIME',
+  245: 'JSON',
+  15: 'VARCHAR',
+  253: 'VARCHAR',
+  254: 'CHAR',
+  247: 'ENUM',
+  248: 'SET',
+  249: 'TINYBLOB',
+  250: 'MEDIUMBLOB',
+  251: 'LONGBLOB',
+  252: 'BLOB',
+  16: 'BIT',
 };
 const BINARY_CHARSET = 63;
 const BLOB_TYPES = new Set([249, 250, 251, 252, 253, 254]);
@@ -54,7 +97,11 @@ const typeCast = (field: { type: string; charset?: number; string: () => string 
 
 type PoolConnection = mysql.PoolConnection;
 
-function run(connection: mysql.Connection | PoolConnection, sql: string, params?: unknown[]): Promise<{ rows: RawRow[]; fields: MysqlField[] }> {
+function run(
+  connection: mysql.Connection | PoolConnection,
+  sql: string,
+  params?: unknown[],
+): Promise<{ rows: RawRow[]; fields: MysqlField[] }> {
   return new Promise((resolve, reject) => {
     connection.query({ sql, values: params, rowsAsArray: true, typeCast }, (error, rows, fields) => {
       if (error) reject(error);
@@ -119,14 +166,18 @@ export class MysqlConnector implements DatabaseConnector {
         const { rows } = await guarded(run(connection, 'SELECT VERSION()'));
         this.mariadb = /mariadb/i.test(String(rows[0]?.[0] ?? ''));
       }
-      for (const statement of mysqlDialect.readOnlySession(options.timeoutMs, { mariadb: this.mariadb })) await guarded(run(connection, statement));
+      for (const statement of mysqlDialect.readOnlySession(options.timeoutMs, { mariadb: this.mariadb }))
+        await guarded(run(connection, statement));
       return await guarded(work(this.session(connection, signal)));
     } catch (error) {
       if (canceled || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement killed on the server');
       const classified = classifyMysqlError(error);
       if (classified.reason === 'connect' || classified.reason === 'internal' || classified.reason === 'limit') broken = true;
       if (classified.reason === 'permission') {
-        const current = await run(connection, 'SELECT CURRENT_USER()').then((result) => String(result.rows[0]?.[0] ?? ''), () => '');
+        const current = await run(connection, 'SELECT CURRENT_USER()').then(
+          (result) => String(result.rows[0]?.[0] ?? ''),
+          () => '',
+        );
         throw withMysqlAccount(classified, current);
       }
       throw classified;

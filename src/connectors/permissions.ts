@@ -20,7 +20,9 @@ function pgIdent(name: string): string {
 /** PostgreSQL SQLSTATE 42501 (insufficient_privilege) with the role the connection logged in as. */
 export function postgresPermissionError(message: string, role: string | undefined): SampleError {
   const grantee = role ? pgIdent(role) : '<exporter role>';
-  const found = /permission denied for (table|view|materialized view|sequence|schema|database|function|relation) ("?[^\s"]+"?)/i.exec(message);
+  const found = /permission denied for (table|view|materialized view|sequence|schema|database|function|relation) ("?[^\s"]+"?)/i.exec(
+    message,
+  );
   const object = found?.[2] ?? '';
   switch (found?.[1]?.toLowerCase()) {
     case 'table':
@@ -57,7 +59,11 @@ export function mysqlPermissionError(errno: number | undefined, message: string)
   if (errno === 1142 || errno === 1143) {
     const command = /^(\w+) command denied/i.exec(message)?.[1]?.toUpperCase() ?? 'SELECT';
     const on = table ?? '<database>.*';
-    return permissionError(message, `${command} on ${on}`, `GRANT ${command} ON ${on.includes('.') ? on : `<database>.${on}`} TO ${account};`);
+    return permissionError(
+      message,
+      `${command} on ${on}`,
+      `GRANT ${command} ON ${on.includes('.') ? on : `<database>.${on}`} TO ${account};`,
+    );
   }
   if (errno === 1227) {
     const privilege = /the (\w+(?: \w+)?) privilege/i.exec(message)?.[1]?.toUpperCase() ?? 'PROCESS';
@@ -65,7 +71,11 @@ export function mysqlPermissionError(errno: number | undefined, message: string)
   }
   if (errno === 1345) {
     // EXPLAIN of a view needs SHOW VIEW on it and SELECT on every table under it.
-    return permissionError(message, 'SHOW VIEW (and SELECT on the tables under the view)', `GRANT SELECT, SHOW VIEW ON <database>.* TO ${account};`);
+    return permissionError(
+      message,
+      'SHOW VIEW (and SELECT on the tables under the view)',
+      `GRANT SELECT, SHOW VIEW ON <database>.* TO ${account};`,
+    );
   }
   const database = /to database '([^']+)'/i.exec(message)?.[1] ?? '<database>';
   return permissionError(message, `SELECT on ${database}.*`, `GRANT SELECT ON \`${database}\`.* TO ${account};`);

@@ -34,14 +34,24 @@ export function applySchedulingToThisThread(requested: ProberScheduling): Schedu
   const thread = currentThreadId();
   const realtime = requested.policy === 'realtime';
   if (thread === null) {
-    return { requested, realtime: false, thread, message: realtime ? 'real-time scheduling needs Linux (/proc/thread-self)' : 'normal scheduling' };
+    return {
+      requested,
+      realtime: false,
+      thread,
+      message: realtime ? 'real-time scheduling needs Linux (/proc/thread-self)' : 'normal scheduling',
+    };
   }
   const args = realtime ? ['--fifo', '--pid', String(requested.priority), String(thread)] : ['--other', '--pid', '0', String(thread)];
   try {
     execFileSync('chrt', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000 });
   } catch (error) {
     // Going back to normal cannot fail for lack of rights; if chrt is missing the thread never left it.
-    return { requested, realtime: false, thread, message: realtime ? `real-time scheduling not applied: ${schedulingFailure(error)}` : 'normal scheduling' };
+    return {
+      requested,
+      realtime: false,
+      thread,
+      message: realtime ? `real-time scheduling not applied: ${schedulingFailure(error)}` : 'normal scheduling',
+    };
   }
   return { requested, realtime, thread, message: realtime ? `SCHED_FIFO priority ${requested.priority}` : 'normal scheduling' };
 }

@@ -71,7 +71,10 @@ export class Sides {
       connectTimeoutMs: database.connect_timeout,
       applicationName: APPLICATION_NAME,
       onError: (error) => {
-        this.log.warn({ side, database: name, endpoint, reason: toSampleError(error).reason, err: error.message }, 'database connection error');
+        this.log.warn(
+          { side, database: name, endpoint, reason: toSampleError(error).reason, err: error.message },
+          'database connection error',
+        );
       },
     });
     const created = { connector, slots: new Limiter(databaseConcurrency(environment, database)), endpoint };
@@ -83,7 +86,11 @@ export class Sides {
    * Runs `work` on a slot of the database: waiting for the slot counts against the deadline, and
    * a wait cut short says so. Every error names the check, side, database and host:port.
    */
-  private async onSlot<T>(where: { check?: string; side: string; name: string }, signal: AbortSignal, work: (database: SideDatabase) => Promise<T>): Promise<T> {
+  private async onSlot<T>(
+    where: { check?: string; side: string; name: string },
+    signal: AbortSignal,
+    work: (database: SideDatabase) => Promise<T>,
+  ): Promise<T> {
     const database = this.database(where.side, where.name);
     const prefix = `${where.check ? `${where.check} on ` : ''}${where.side}/${where.name} (${database.endpoint})`;
     try {
@@ -140,8 +147,17 @@ export class Sides {
       dialect: dialectOf(connector.engine),
       concurrency: slots.limit,
       stream: (sql, options, onRow) =>
-        this.observe(side, name, this.onSlot(where, signal, () => connector.stream(sql, { ...options, signal, timeoutMs: timeoutMs() }, onRow))),
-      readOnly: (work) => this.observe(side, name, this.onSlot(where, signal, () => connector.readOnly({ signal, timeoutMs: timeoutMs() }, work))),
+        this.observe(
+          side,
+          name,
+          this.onSlot(where, signal, () => connector.stream(sql, { ...options, signal, timeoutMs: timeoutMs() }, onRow)),
+        ),
+      readOnly: (work) =>
+        this.observe(
+          side,
+          name,
+          this.onSlot(where, signal, () => connector.readOnly({ signal, timeoutMs: timeoutMs() }, work)),
+        ),
     };
   }
 
@@ -187,6 +203,11 @@ function slotWaitError(slots: Limiter, waitedMs: number, abortReason: unknown): 
   const held = slots.heldForMs();
   const shortest = Math.min(...held);
   const longest = Math.max(...held);
-  const running = held.length === 0 ? '' : seconds(shortest) === seconds(longest) ? ` by statements running for ${seconds(longest)}` : ` by statements running for ${seconds(shortest)} to ${seconds(longest)}`;
+  const running =
+    held.length === 0
+      ? ''
+      : seconds(shortest) === seconds(longest)
+        ? ` by statements running for ${seconds(longest)}`
+        : ` by statements running for ${seconds(shortest)} to ${seconds(longest)}`;
   return new SampleError(reason, `waited ${seconds(waitedMs)} for a connection: ${slots.inUse} of ${slots.limit} in use${running}`);
 }

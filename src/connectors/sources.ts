@@ -32,7 +32,12 @@ function errorCode(error: unknown): string {
   return (error as { code?: unknown } | null)?.code?.toString() ?? 'unknown';
 }
 
-async function readFileCapped(path: string, maxBytes: number, label: string, signal: AbortSignal): Promise<{ text: string; bytes: number }> {
+async function readFileCapped(
+  path: string,
+  maxBytes: number,
+  label: string,
+  signal: AbortSignal,
+): Promise<{ text: string; bytes: number }> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -106,7 +111,8 @@ async function readHttp(source: ConfigSourceConfig, label: string, options: Read
   } catch (error) {
     if (error instanceof SampleError) throw error;
     if (options.signal.aborted) throw new SampleError('timeout', `${label}: no answer before the check timeout`);
-    if (signal.aborted || TIMEOUT_CODES.has(errorCode(error))) throw new SampleError('timeout', `${label}: no answer within ${timeoutMs} ms`);
+    if (signal.aborted || TIMEOUT_CODES.has(errorCode(error)))
+      throw new SampleError('timeout', `${label}: no answer within ${timeoutMs} ms`);
     throw new SampleError('connect', `${label}: request failed (${errorCode(error)})`);
   }
 }

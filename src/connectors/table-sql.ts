@@ -165,7 +165,10 @@ export class TableSql {
   integerRows(ranges: readonly IntegerRange[]): Statement {
     const select = [...this.options.key, ...this.options.values].map((column) => this.q(column.name)).join(', ');
     const one = (range: IntegerRange) => `SELECT ${select} FROM ${this.table} WHERE ${this.integerRanges([range])}${this.filterSql()}`;
-    return { sql: ranges.length === 1 ? one(ranges[0] as IntegerRange) : ranges.map((range) => `(${one(range)})`).join(' UNION ALL '), params: [] };
+    return {
+      sql: ranges.length === 1 ? one(ranges[0] as IntegerRange) : ranges.map((range) => `(${one(range)})`).join(' UNION ALL '),
+      params: [],
+    };
   }
 
   /**
@@ -257,6 +260,9 @@ export const catalog = {
   /** A zero-row read of the columns, so the connector reports their value classes. */
   probe(engine: Engine, table: TableName, columns: readonly string[]): Statement {
     const dialect = dialectOf(engine);
-    return { sql: `SELECT ${columns.map((name) => dialect.quote(name)).join(', ')} FROM ${dialect.quoteTable(table)} WHERE 1 = 0`, params: [] };
+    return {
+      sql: `SELECT ${columns.map((name) => dialect.quote(name)).join(', ')} FROM ${dialect.quoteTable(table)} WHERE 1 = 0`,
+      params: [],
+    };
   },
 };

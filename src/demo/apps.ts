@@ -8,7 +8,15 @@ import { startPaymentApp, startShopApp } from './shop-app.js';
 export async function startDemoApps(): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
   const apps = await Promise.all([
     startShopApp({ name: 'prod', delayMs: 8 }),
-    startShopApp({ name: 'stg', delayMs: 8, searchSlowdown: 3, priceDrift: true, extraField: true, failingPath: '/api/checkout', acceptsOversized: true }),
+    startShopApp({
+      name: 'stg',
+      delayMs: 8,
+      searchSlowdown: 3,
+      priceDrift: true,
+      extraField: true,
+      failingPath: '/api/checkout',
+      acceptsOversized: true,
+    }),
     startPaymentApp({ name: 'payments' }),
     startPaymentApp({ name: 'payments-mock', mock: true }),
   ]);

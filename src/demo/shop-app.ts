@@ -168,8 +168,12 @@ export function startPaymentApp(options: PaymentAppOptions, port = 0): Promise<R
       }
       const chargeMatch = /^\/v1\/charges\/([^/]+)$/.exec(url.pathname);
       if (chargeMatch && req.method === 'GET') {
-        const charge = charges.get(chargeMatch[1] as string) ?? (chargeMatch[1] === 'ch_demo' ? { id: 'ch_demo', amount: 1000, currency: 'eur' } : undefined);
-        return charge ? send(res, 200, { ...charge, status: options.mock ? 'success' : 'succeeded' }) : send(res, 404, { error: 'no_such_charge' });
+        const charge =
+          charges.get(chargeMatch[1] as string) ??
+          (chargeMatch[1] === 'ch_demo' ? { id: 'ch_demo', amount: 1000, currency: 'eur' } : undefined);
+        return charge
+          ? send(res, 200, { ...charge, status: options.mock ? 'success' : 'succeeded' })
+          : send(res, 404, { error: 'no_such_charge' });
       }
       if (!options.mock && url.pathname === '/v1/refunds' && req.method === 'POST') {
         return send(res, 200, { id: `re_${++next}`, status: 'pending', ...meta });

@@ -29,7 +29,11 @@ export const eventSchema = z.discriminatedUnion('type', [
     run: freeText.optional(),
     outcome: z.enum(['success', 'failure']).default('success'),
     /** The duration, when the pipeline measured it itself (no provisioning_started needed). */
-    duration_seconds: z.number().nonnegative().max(30 * 86_400).optional(),
+    duration_seconds: z
+      .number()
+      .nonnegative()
+      .max(30 * 86_400)
+      .optional(),
     ...common,
   }),
   z.strictObject({
@@ -54,4 +58,10 @@ export const eventSchema = z.discriminatedUnion('type', [
 ]);
 
 export type FidelityEvent = z.output<typeof eventSchema>;
-export const eventTypes = ['provisioning_started', 'provisioning_finished', 'deployment', 'staging_verdict', 'production_incident'] as const;
+export const eventTypes = [
+  'provisioning_started',
+  'provisioning_finished',
+  'deployment',
+  'staging_verdict',
+  'production_incident',
+] as const;

@@ -67,7 +67,10 @@ export class EventStore {
   apply(event: FidelityEvent, environments: ReadonlySet<string>, now = Date.now()): string {
     const at = event.at === undefined ? now : Date.parse(event.at);
     if ('environment' in event && !environments.has(event.environment)) {
-      throw new EventError(422, `environment "${event.environment}" is not defined in the configuration (known: ${[...environments].join(', ')})`);
+      throw new EventError(
+        422,
+        `environment "${event.environment}" is not defined in the configuration (known: ${[...environments].join(', ')})`,
+      );
     }
     switch (event.type) {
       case 'provisioning_started': {
@@ -89,7 +92,11 @@ export class EventStore {
         const startedAt = stats?.open.get(run);
         let seconds = event.duration_seconds;
         if (seconds === undefined) {
-          if (startedAt === undefined) throw new EventError(409, `no provisioning_started is open for environment "${event.environment}" run "${run}" (or send duration_seconds)`);
+          if (startedAt === undefined)
+            throw new EventError(
+              409,
+              `no provisioning_started is open for environment "${event.environment}" run "${run}" (or send duration_seconds)`,
+            );
           seconds = (at - startedAt) / 1000;
           if (seconds < 0) throw new EventError(422, 'provisioning_finished is earlier than its provisioning_started');
         }

@@ -118,13 +118,17 @@ export class Collector {
 
   private events(events: EventStore): void {
     for (const [environment, stats] of events.provisioning) {
-      if (stats.lastDurationSeconds !== undefined) this.set('fidelity_provisioning_duration_seconds', { environment }, stats.lastDurationSeconds);
-      if (stats.lastFinishedAt !== undefined) this.set('fidelity_provisioning_last_finished_timestamp_seconds', { environment }, stats.lastFinishedAt / 1000);
-      for (const outcome of ['success', 'failure'] as const) this.set('fidelity_provisionings_total', { environment, outcome }, stats.finished[outcome]);
+      if (stats.lastDurationSeconds !== undefined)
+        this.set('fidelity_provisioning_duration_seconds', { environment }, stats.lastDurationSeconds);
+      if (stats.lastFinishedAt !== undefined)
+        this.set('fidelity_provisioning_last_finished_timestamp_seconds', { environment }, stats.lastFinishedAt / 1000);
+      for (const outcome of ['success', 'failure'] as const)
+        this.set('fidelity_provisionings_total', { environment, outcome }, stats.finished[outcome]);
     }
     for (const [environment, count] of events.deployments) this.set('fidelity_deployments_total', { environment }, count);
     for (const verdict of ['pass', 'fail'] as const) this.set('fidelity_staging_verdicts_total', { verdict }, events.verdicts[verdict]);
-    for (const escaped of ['true', 'false', 'unknown'] as const) this.set('fidelity_production_incidents_total', { escaped }, events.incidents[escaped]);
+    for (const escaped of ['true', 'false', 'unknown'] as const)
+      this.set('fidelity_production_incidents_total', { escaped }, events.incidents[escaped]);
     const ratio = events.escapeRatio();
     if (ratio !== undefined) this.set('fidelity_escape_ratio', {}, ratio);
     for (const [type, count] of events.received) this.set('fidelity_events_received_total', { type }, count);

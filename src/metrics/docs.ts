@@ -12,7 +12,8 @@ const GROUP_TITLES: Record<MetricSpec['group'] | RuntimeMetricSpec['group'], str
 };
 
 const GROUP_INTROS: Partial<Record<keyof typeof GROUP_TITLES, string>> = {
-  process: "prom-client's default metrics of the exporter's own process and Node.js runtime, read at scrape time (help texts are prom-client's). `nodejs_active_handles_total`, `nodejs_active_requests_total` and `nodejs_active_resources_total` are left out: gauges named like counters, which `promtool check metrics` rejects; sum the per-type gauges instead.",
+  process:
+    "prom-client's default metrics of the exporter's own process and Node.js runtime, read at scrape time (help texts are prom-client's). `nodejs_active_handles_total`, `nodejs_active_requests_total` and `nodejs_active_resources_total` are left out: gauges named like counters, which `promtool check metrics` rejects; sum the per-type gauges instead.",
 };
 
 export function renderMetricsDoc(): string {

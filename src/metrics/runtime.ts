@@ -10,7 +10,11 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
  * Gauges that end in `_total` although they are not counters (promtool check metrics rejects
  * them); each is the sum of a served per-type gauge (`sum(nodejs_active_handles)`).
  */
-export const DROPPED_RUNTIME_METRICS: readonly string[] = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+export const DROPPED_RUNTIME_METRICS: readonly string[] = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 let registry: Registry | undefined;
 

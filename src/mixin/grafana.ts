@@ -60,12 +60,18 @@ export const TAG = 'fidelity-exporter';
 
 /** Green at and above `good`, red below: scores and ratios where higher is better. */
 export function higherIsBetter(good: number): ThresholdStep[] {
-  return [{ color: 'red', value: null }, { color: 'green', value: good }];
+  return [
+    { color: 'red', value: null },
+    { color: 'green', value: good },
+  ];
 }
 
 /** Green below `bad`, red at and above: counts of differences, violations, lag. */
 export function lowerIsBetter(bad: number): ThresholdStep[] {
-  return [{ color: 'green', value: null }, { color: 'red', value: bad }];
+  return [
+    { color: 'green', value: null },
+    { color: 'red', value: bad },
+  ];
 }
 
 /** A time series panel, half the width. */
@@ -80,7 +86,16 @@ export function stat(title: string, description: string, targets: TargetSpec[], 
 
 /** A table of the current values (instant queries). */
 export function table(title: string, description: string, targets: TargetSpec[], extra: Partial<PanelSpec> = {}): PanelSpec {
-  return { type: 'table', title, description, targets: targets.map((t) => ({ instant: true, ...t })), unit: 'short', w: 12, h: 8, ...extra };
+  return {
+    type: 'table',
+    title,
+    description,
+    targets: targets.map((t) => ({ instant: true, ...t })),
+    unit: 'short',
+    w: 12,
+    h: 8,
+    ...extra,
+  };
 }
 
 export const UP_DOWN = { '0': { text: 'DOWN', color: 'red' }, '1': { text: 'UP', color: 'green' } };
@@ -104,12 +119,14 @@ function fieldConfig(panel: PanelSpec): Json {
     thresholds: { mode: 'absolute', steps: panel.thresholds ?? [{ color: 'green', value: null }] },
     color: { mode: panel.type === 'timeseries' ? 'palette-classic' : 'thresholds' },
     mappings: panel.valueText
-      ? [{
-          type: 'value',
-          options: Object.fromEntries(
-            Object.entries(panel.valueText).map(([value, { text, color }], index) => [value, { text, color, index }]),
-          ),
-        }]
+      ? [
+          {
+            type: 'value',
+            options: Object.fromEntries(
+              Object.entries(panel.valueText).map(([value, { text, color }], index) => [value, { text, color, index }]),
+            ),
+          },
+        ]
       : [],
   };
   if (panel.type === 'timeseries') {
@@ -127,13 +144,15 @@ function fieldConfig(panel: PanelSpec): Json {
     defaults.custom = { cellOptions: { type: 'color-text' } };
   }
   const overrides = panel.dashed
-    ? [{
-        matcher: { id: 'byRegexp', options: panel.dashed },
-        properties: [
-          { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
-          { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } },
-        ],
-      }]
+    ? [
+        {
+          matcher: { id: 'byRegexp', options: panel.dashed },
+          properties: [
+            { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+            { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } },
+          ],
+        },
+      ]
     : [];
   return { defaults, overrides };
 }
@@ -142,7 +161,10 @@ function options(panel: PanelSpec): Json {
   const reduceOptions = { calcs: ['lastNotNull'], fields: '', values: false };
   switch (panel.type) {
     case 'timeseries':
-      return { legend: { displayMode: 'table', placement: 'bottom', showLegend: true, calcs: ['lastNotNull', 'min'] }, tooltip: { mode: 'multi', sort: 'desc' } };
+      return {
+        legend: { displayMode: 'table', placement: 'bottom', showLegend: true, calcs: ['lastNotNull', 'min'] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      };
     case 'stat':
       return { reduceOptions, colorMode: 'background', graphMode: 'none', justifyMode: 'auto', textMode: 'auto', orientation: 'auto' };
     case 'bargauge':
@@ -155,7 +177,10 @@ function options(panel: PanelSpec): Json {
 function transformations(panel: PanelSpec): Json[] {
   if (panel.type !== 'table') return [];
   const hidden = Object.fromEntries(['Time', '__name__', 'job', ...(panel.hideColumns ?? [])].map((name) => [name, true]));
-  return [{ id: 'merge', options: {} }, { id: 'organize', options: { excludeByName: hidden, indexByName: {}, renameByName: {} } }];
+  return [
+    { id: 'merge', options: {} },
+    { id: 'organize', options: { excludeByName: hidden, indexByName: {}, renameByName: {} } },
+  ];
 }
 
 export function renderPanel(panel: PanelSpec, targets: RenderedTarget[], id: number, gridPos: Json): Json {
@@ -223,32 +248,46 @@ export function renderDashboard(spec: DashboardSpec, panels: Json[], variables: 
     timezone: 'browser',
     time: { from: 'now-24h', to: 'now' },
     refresh: '1m',
-    links: [{
-      title: 'Fidelity dashboards',
-      type: 'dashboards',
-      tags: [TAG],
-      asDropdown: true,
-      includeVars: true,
-      keepTime: true,
-      icon: 'external link',
-      targetBlank: false,
-      tooltip: '',
-      url: '',
-    }],
+    links: [
+      {
+        title: 'Fidelity dashboards',
+        type: 'dashboards',
+        tags: [TAG],
+        asDropdown: true,
+        includeVars: true,
+        keepTime: true,
+        icon: 'external link',
+        targetBlank: false,
+        tooltip: '',
+        url: '',
+      },
+    ],
     annotations: {
-      list: [{
-        builtIn: 1,
-        datasource: { type: 'grafana', uid: '-- Grafana --' },
-        enable: true,
-        hide: true,
-        iconColor: 'rgba(0, 211, 255, 1)',
-        name: 'Annotations & Alerts',
-        type: 'dashboard',
-      }],
+      list: [
+        {
+          builtIn: 1,
+          datasource: { type: 'grafana', uid: '-- Grafana --' },
+          enable: true,
+          hide: true,
+          iconColor: 'rgba(0, 211, 255, 1)',
+          name: 'Annotations & Alerts',
+          type: 'dashboard',
+        },
+      ],
     },
     templating: {
       list: [
-        { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', current: {}, hide: 0, refresh: 1, regex: '', options: [] },
+        {
+          name: 'datasource',
+          label: 'Data source',
+          type: 'datasource',
+          query: 'prometheus',
+          current: {},
+          hide: 0,
+          refresh: 1,
+          regex: '',
+          options: [],
+        },
         queryVariable('job', 'Job', variables.job),
         queryVariable('instance', 'Instance', variables.instance),
         ...(spec.candidate ? [queryVariable('candidate', 'Candidate', variables.candidate)] : []),

@@ -42,8 +42,10 @@ export function recordingRules() {
     expr: (s) => {
       const weight = `max by (job, dimension) (${s.m(M.scoreWeight)})`;
       const dimensionScores = s.rec(combinedScore, 'dimension!="overall"');
-      return `sum by (job, candidate) (${dimensionScores} * on (job, dimension) group_left () ${weight})` +
-        ` / sum by (job, candidate) ((${dimensionScores} * 0 + 1) * on (job, dimension) group_left () ${weight})`;
+      return (
+        `sum by (job, candidate) (${dimensionScores} * on (job, dimension) group_left () ${weight})` +
+        ` / sum by (job, candidate) ((${dimensionScores} * 0 + 1) * on (job, dimension) group_left () ${weight})`
+      );
     },
   };
   const checkValuesAge: RecordingRule = {

@@ -70,17 +70,19 @@ function ruleGroups(config: MixinConfig, omitted: Omission[]) {
       return [];
     }
     alerts.push(rule);
-    return [{
-      alert: rule.alert,
-      expr: text,
-      for: promDuration(rule.forSeconds * config.timeScale),
-      labels: { severity: rule.severity },
-      annotations: {
-        summary: rule.summary,
-        description: rule.description,
-        runbook_url: `${config.runbookBaseUrl}${rule.alert}.md`,
+    return [
+      {
+        alert: rule.alert,
+        expr: text,
+        for: promDuration(rule.forSeconds * config.timeScale),
+        labels: { severity: rule.severity },
+        annotations: {
+          summary: rule.summary,
+          description: rule.description,
+          runbook_url: `${config.runbookBaseUrl}${rule.alert}.md`,
+        },
       },
-    }];
+    ];
   });
   return {
     recording: { name: 'fidelity.recording', rules: records },
@@ -91,30 +93,34 @@ function ruleGroups(config: MixinConfig, omitted: Omission[]) {
 
 function seriesText(config: MixinConfig, series: AlertCase['series'][number]): string {
   const labels = { job: config.job, instance: TEST_INSTANCE, ...series.labels };
-  return `${series.metric}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+  return `${series.metric}{${Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(', ')}}`;
 }
 
 function promtoolCase(config: MixinConfig, rule: AlertRule, test: AlertCase) {
   return {
     interval: '1m',
     input_series: test.series.map((series) => ({ series: seriesText(config, series), values: series.values })),
-    alert_rule_test: [{
-      eval_time: `${test.at}m`,
-      alertname: rule.alert,
-      exp_alerts: test.expect.map((alert) => ({
-        exp_labels: {
-          ...(alert.target === false ? {} : { job: config.job }),
-          ...((alert.target ?? 'instance') === 'instance' ? { instance: TEST_INSTANCE } : {}),
-          ...alert.labels,
-          severity: rule.severity,
-        },
-        exp_annotations: {
-          summary: alert.summary,
-          description: alert.description,
-          runbook_url: `${config.runbookBaseUrl}${rule.alert}.md`,
-        },
-      })),
-    }],
+    alert_rule_test: [
+      {
+        eval_time: `${test.at}m`,
+        alertname: rule.alert,
+        exp_alerts: test.expect.map((alert) => ({
+          exp_labels: {
+            ...(alert.target === false ? {} : { job: config.job }),
+            ...((alert.target ?? 'instance') === 'instance' ? { instance: TEST_INSTANCE } : {}),
+            ...alert.labels,
+            severity: rule.severity,
+          },
+          exp_annotations: {
+            summary: alert.summary,
+            description: alert.description,
+            runbook_url: `${config.runbookBaseUrl}${rule.alert}.md`,
+          },
+        })),
+      },
+    ],
   };
 }
 
@@ -193,36 +199,49 @@ export function buildMixin(overrides: Partial<MixinConfig> = {}): Mixin {
 
   files.set('alerts/recording.rules.yml', yaml({ groups: [groups.recording] }));
   files.set('alerts/fidelity.rules.yml', yaml({ groups: [groups.alerting] }));
-  files.set('alerts/tests/fidelity.test.yml', yaml({
-    rule_files: ['../recording.rules.yml', '../fidelity.rules.yml'],
-    evaluation_interval: '1m',
-    tests: groups.alerts.flatMap((rule) => [rule.fires, rule.quiet, ...(rule.more ?? [])].map((test) => promtoolCase(config, rule, test))),
-  }));
-  files.set('alerts/tests/recording.test.yml', yaml({
-    rule_files: ['../recording.rules.yml'],
-    evaluation_interval: '1m',
-    tests: recordingCases().map((test) => ({
-      interval: '1m',
-      input_series: test.series.map((series) => ({ series: seriesText(config, series), values: series.values })),
-      promql_expr_test: [{
-        expr: test.expr,
-        eval_time: `${test.at}m`,
-        exp_samples: test.expect.map((sample) => ({
-          labels: `${test.expr}{job="${config.job}", ${sample.labels.slice(1)}`,
-          value: sample.value,
-        })),
-      }],
-    })),
-  }));
-  files.set('deploy/kubernetes/prometheusrule.yaml', yaml({
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'PrometheusRule',
-    metadata: {
-      name: 'fidelity-exporter',
-      labels: { 'app.kubernetes.io/name': 'fidelity-exporter', 'app.kubernetes.io/component': 'alert-rules' },
-    },
-    spec: { groups: [groups.recording, groups.alerting] },
-  }));
+  files.set(
+    'alerts/tests/fidelity.test.yml',
+    yaml({
+      rule_files: ['../recording.rules.yml', '../fidelity.rules.yml'],
+      evaluation_interval: '1m',
+      tests: groups.alerts.flatMap((rule) =>
+        [rule.fires, rule.quiet, ...(rule.more ?? [])].map((test) => promtoolCase(config, rule, test)),
+      ),
+    }),
+  );
+  files.set(
+    'alerts/tests/recording.test.yml',
+    yaml({
+      rule_files: ['../recording.rules.yml'],
+      evaluation_interval: '1m',
+      tests: recordingCases().map((test) => ({
+        interval: '1m',
+        input_series: test.series.map((series) => ({ series: seriesText(config, series), values: series.values })),
+        promql_expr_test: [
+          {
+            expr: test.expr,
+            eval_time: `${test.at}m`,
+            exp_samples: test.expect.map((sample) => ({
+              labels: `${test.expr}{job="${config.job}", ${sample.labels.slice(1)}`,
+              value: sample.value,
+            })),
+          },
+        ],
+      })),
+    }),
+  );
+  files.set(
+    'deploy/kubernetes/prometheusrule.yaml',
+    yaml({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: {
+        name: 'fidelity-exporter',
+        labels: { 'app.kubernetes.io/name': 'fidelity-exporter', 'app.kubernetes.io/component': 'alert-rules' },
+      },
+      spec: { groups: [groups.recording, groups.alerting] },
+    }),
+  );
   for (const [path, content] of renderDashboards(config, omitted)) files.set(path, content);
   return { files, omitted, alerts: groups.alerts };
 }

@@ -36,7 +36,10 @@ export class ExamplesPrivacy {
   private readonly declared = new Map<string, Set<string>>();
   private readonly flagged = new Map<string, Set<string>>();
 
-  constructor(private readonly root: RootConfig, checks: readonly CommonCheck[]) {
+  constructor(
+    private readonly root: RootConfig,
+    checks: readonly CommonCheck[],
+  ) {
     const masking = checks.map(maskingPrivacy).filter((entry) => entry !== undefined);
     this.detectors = createDetectors({
       builtins: builtinDetectorNames,

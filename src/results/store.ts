@@ -49,7 +49,14 @@ export class ResultsStore {
     for (const check of checks) {
       const existing = this.states.get(check.name);
       if (existing && JSON.stringify(existing.check) === JSON.stringify(check)) next.set(check.name, existing);
-      else if (existing && existing.check.kind === check.kind) next.set(check.name, { ...fresh(check), memory: existing.memory, runs: existing.runs, errors: existing.errors, skipped: existing.skipped });
+      else if (existing && existing.check.kind === check.kind)
+        next.set(check.name, {
+          ...fresh(check),
+          memory: existing.memory,
+          runs: existing.runs,
+          errors: existing.errors,
+          skipped: existing.skipped,
+        });
       else next.set(check.name, fresh(check));
     }
     this.states.clear();

@@ -72,7 +72,10 @@ export class Exporter {
     const sides = new Sides(config.root, this.log);
     // The policy knows every check of the file (masking checks of other shards mark columns too).
     this.store.setChecks(config.checks, new ExamplesPrivacy(loaded.root, loaded.checks));
-    this.events.setLimits({ maxReleases: config.root.events.max_releases, maxOpenProvisionings: config.root.events.max_open_provisionings });
+    this.events.setLimits({
+      maxReleases: config.root.events.max_releases,
+      maxOpenProvisionings: config.root.events.max_open_provisionings,
+    });
     const scheduler = new Scheduler({ root: config.root, sides, store: this.store, log: this.log });
     this.applyProberScheduling(config);
     return { config, sides, scheduler };
@@ -87,7 +90,8 @@ export class Exporter {
     this.proberScheduling = httpClient()
       .setScheduling(requested)
       .then((status) => {
-        if (scheduling === 'realtime' && !status.realtime) this.log.warn({ prober: status.message }, 'HTTP prober runs under normal scheduling');
+        if (scheduling === 'realtime' && !status.realtime)
+          this.log.warn({ prober: status.message }, 'HTTP prober runs under normal scheduling');
         else this.log.info({ prober: status.message }, 'HTTP prober scheduling set');
       });
   }

@@ -53,7 +53,9 @@ export class Reloader {
       log.error({ trigger, err: message }, 'configuration reload failed; the previous configuration stays in force');
       return { ok: false, error: message };
     }
-    const changed = config ? summarize(exporter.config.checks, exporter.checksOf(config)) : { added: 0, removed: 0, changed: 0, unchanged: exporter.config.checks.length };
+    const changed = config
+      ? summarize(exporter.config.checks, exporter.checksOf(config))
+      : { added: 0, removed: 0, changed: 0, unchanged: exporter.config.checks.length };
     if (config) await exporter.applyConfig(config);
     else exporter.markReloadSucceeded();
     log.info({ trigger, checks: exporter.config.checks.length, ...changed }, 'configuration reloaded');

@@ -28,7 +28,10 @@ export async function runSample(check: CommonCheck, deps: SampleDeps): Promise<b
   const started = performance.now();
   const controller = new AbortController();
   const deadline = started + check.timeout;
-  const timer = setTimeout(() => controller.abort(new SampleError('timeout', `check timeout of ${check.timeout} ms reached`)), check.timeout);
+  const timer = setTimeout(
+    () => controller.abort(new SampleError('timeout', `check timeout of ${check.timeout} ms reached`)),
+    check.timeout,
+  );
   const state = store.get(check.name);
   const context: SampleContext = {
     signal: controller.signal,
@@ -53,9 +56,10 @@ export async function runSample(check: CommonCheck, deps: SampleDeps): Promise<b
     // Logged from the store: the summary as protected by the examples policy.
     log.debug({ check: check.name, passed: result.passed, summary: store.get(check.name)?.result?.summary }, 'sample done');
   } catch (error) {
-    const failure = controller.signal.aborted && toSampleError(error).reason === 'internal'
-      ? new SampleError('timeout', `check timeout of ${check.timeout} ms reached`)
-      : toSampleError(error);
+    const failure =
+      controller.signal.aborted && toSampleError(error).reason === 'internal'
+        ? new SampleError('timeout', `check timeout of ${check.timeout} ms reached`)
+        : toSampleError(error);
     store.fail(check.name, failure.reason, failure.message, record());
     log.warn({ check: check.name, kind: check.kind, reason: failure.reason, err: store.get(check.name)?.lastRun?.error }, 'sample failed');
   } finally {

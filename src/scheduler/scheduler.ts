@@ -41,7 +41,9 @@ export class Scheduler {
       plans.push({ check, periodMs, cadenceAt: this.cadence(check, periodMs, now), firstTickAt });
     }
     const delays = firstSampleDelays(
-      plans.filter((plan) => plan.cadenceAt === undefined).map((plan) => ({ name: plan.check.name, windowMs: spreadWindow(plan.periodMs, startSpread) })),
+      plans
+        .filter((plan) => plan.cadenceAt === undefined)
+        .map((plan) => ({ name: plan.check.name, windowMs: spreadWindow(plan.periodMs, startSpread) })),
     );
     for (const { check, cadenceAt, firstTickAt } of plans) {
       if (cadenceAt === Infinity) continue; // a cron check that sampled within its period: its ticks go on
@@ -58,10 +60,12 @@ export class Scheduler {
    * are done (the one-shot `run`). No spread: a CI job wants its answer as soon as possible.
    */
   async once(checks: CommonCheck[], onSampled?: (check: CommonCheck) => void): Promise<void> {
-    const samples = checks.filter((check) => check.enabled).map(async (check) => {
-      await this.trigger(check);
-      onSampled?.(check);
-    });
+    const samples = checks
+      .filter((check) => check.enabled)
+      .map(async (check) => {
+        await this.trigger(check);
+        onSampled?.(check);
+      });
     await Promise.all([this.probe(), ...samples]);
   }
 

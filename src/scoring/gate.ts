@@ -86,8 +86,10 @@ export interface GateReport {
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
 function failingCheck(outcome: CheckOutcome): FailingCheck | undefined {
-  if (outcome.state === 'error') return { check: outcome.name, kind: outcome.kind, status: 'error', summary: outcome.summary, reason: outcome.reason };
-  if (outcome.state === 'inconclusive') return { check: outcome.name, kind: outcome.kind, status: 'inconclusive', summary: outcome.summary };
+  if (outcome.state === 'error')
+    return { check: outcome.name, kind: outcome.kind, status: 'error', summary: outcome.summary, reason: outcome.reason };
+  if (outcome.state === 'inconclusive')
+    return { check: outcome.name, kind: outcome.kind, status: 'inconclusive', summary: outcome.summary };
   if (outcome.state === 'pending') return { check: outcome.name, kind: outcome.kind, status: 'pending' };
   if (outcome.passed === false) return { check: outcome.name, kind: outcome.kind, status: 'fail', summary: outcome.summary };
   return undefined;
@@ -131,9 +133,14 @@ function candidateGate(candidate: string, outcomes: readonly CheckOutcome[], con
     else if (threshold !== null && score < threshold) status = 'fail';
     else status = 'pass';
 
-    const violations = dimension === 'privacy'
-      ? mine.filter((o) => o.state === 'result' && o.contributions.some((c) => c.dimension === 'privacy' && c.candidate === candidate && (clampScore(c.value) ?? 1) < 1))
-      : [];
+    const violations =
+      dimension === 'privacy'
+        ? mine.filter(
+            (o) =>
+              o.state === 'result' &&
+              o.contributions.some((c) => c.dimension === 'privacy' && c.candidate === candidate && (clampScore(c.value) ?? 1) < 1),
+          )
+        : [];
     if (config.fail_on_privacy_violation && violations.length > 0) {
       status = 'fail';
       reasons.push(`privacy: violations found by ${violations.map((v) => v.name).join(', ')}`);
@@ -141,8 +148,10 @@ function candidateGate(candidate: string, outcomes: readonly CheckOutcome[], con
       reasons.push(`${dimension}: score ${percent(score)} is below the threshold ${percent(threshold)}`);
     } else if (threshold !== null && status === 'inconclusive') {
       const empty = feeding.filter((o) => o.state === 'inconclusive');
-      if (empty.length < withoutResult) reasons.push(`${dimension}: ${withoutResult - empty.length} of ${feeding.length} checks have no current result`);
-      if (empty.length > 0) reasons.push(`${dimension}: nothing to compare for ${empty.map((o) => `${o.name} (${o.summary ?? 'inconclusive'})`).join(', ')}`);
+      if (empty.length < withoutResult)
+        reasons.push(`${dimension}: ${withoutResult - empty.length} of ${feeding.length} checks have no current result`);
+      if (empty.length > 0)
+        reasons.push(`${dimension}: nothing to compare for ${empty.map((o) => `${o.name} (${o.summary ?? 'inconclusive'})`).join(', ')}`);
     }
     const gated = threshold !== null || (dimension === 'privacy' && config.fail_on_privacy_violation);
     rows.push({ dimension, score, threshold, gated, weight, status, checks: feeding.length, withoutResult, failingChecks });
@@ -168,7 +177,8 @@ function candidateGate(candidate: string, outcomes: readonly CheckOutcome[], con
     else if (anyMissing) overallStatus = 'inconclusive';
     else if (overallThreshold !== null && overall < overallThreshold) overallStatus = 'fail';
     else overallStatus = 'pass';
-    if (overallThreshold !== null && overallStatus === 'fail') reasons.push(`overall: score ${percent(overall)} is below the threshold ${percent(overallThreshold)}`);
+    if (overallThreshold !== null && overallStatus === 'fail')
+      reasons.push(`overall: score ${percent(overall)} is below the threshold ${percent(overallThreshold)}`);
     else if (overallThreshold !== null && overallStatus === 'inconclusive') reasons.push('overall: some checks have no current result');
   }
   rows.push({
@@ -184,7 +194,9 @@ function candidateGate(candidate: string, outcomes: readonly CheckOutcome[], con
 
   // The privacy rule gates on violations only: a privacy dimension without a threshold and with
   // checks still running does not make the gate inconclusive.
-  const gatedRows = rows.filter((row) => row.threshold !== null || (row.dimension === 'privacy' && row.status === 'fail' && config.fail_on_privacy_violation));
+  const gatedRows = rows.filter(
+    (row) => row.threshold !== null || (row.dimension === 'privacy' && row.status === 'fail' && config.fail_on_privacy_violation),
+  );
   let evaluated = worst(gatedRows.map((row) => (row.status === 'no_data' ? 'pass' : row.status)));
   // Nothing to judge by is never a pass.
   if (evaluated === 'pass' && overall === null) evaluated = 'inconclusive';

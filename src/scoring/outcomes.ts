@@ -16,8 +16,15 @@ export function outcomesOf(states: readonly CheckState[]): CheckOutcome[] {
       if (kindDimension) feeds.add(kindDimension);
       // A kind may feed more than its own dimension; the last contributions (or the ones before a
       // failed sample) tell which.
-      for (const c of [...contributions, ...(state.previousResult?.scores ?? [])]) if (c.candidate === state.check.candidate) feeds.add(c.dimension);
-      const sampled: CheckOutcome['state'] = state.result ? (state.result.inconclusive ? 'inconclusive' : 'result') : state.lastRun ? 'error' : 'pending';
+      for (const c of [...contributions, ...(state.previousResult?.scores ?? [])])
+        if (c.candidate === state.check.candidate) feeds.add(c.dimension);
+      const sampled: CheckOutcome['state'] = state.result
+        ? state.result.inconclusive
+          ? 'inconclusive'
+          : 'result'
+        : state.lastRun
+          ? 'error'
+          : 'pending';
       return {
         name: state.check.name,
         kind: state.check.kind,
@@ -42,11 +49,19 @@ export function gateConfigOf(scores: ScoresConfig): GateConfig {
 }
 
 /** Scores and gate of the current results: the one computation behind /metrics, /gate and the report. */
-export function scoreState(states: readonly CheckState[], scores: ScoresConfig, candidate?: string): { scores: CandidateScores[]; gate: GateReport } {
+export function scoreState(
+  states: readonly CheckState[],
+  scores: ScoresConfig,
+  candidate?: string,
+): { scores: CandidateScores[]; gate: GateReport } {
   const outcomes = outcomesOf(states);
   const contributions = outcomes.flatMap((o) => (o.state === 'result' ? o.contributions : []));
   return {
-    scores: candidateScores(contributions, scores.weights, outcomes.map((o) => o.candidate)),
+    scores: candidateScores(
+      contributions,
+      scores.weights,
+      outcomes.map((o) => o.candidate),
+    ),
     gate: evaluateGate(outcomes, gateConfigOf(scores), candidate),
   };
 }

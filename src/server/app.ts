@@ -80,7 +80,11 @@ export function createApp(exporter: Exporter, log: Logger, operations: AppOperat
     app.post('/-/reload', async (_req, res) => {
       const outcome = await reload('http');
       if (outcome.ok) res.type('text/plain').send(`configuration reloaded: ${outcome.checks} checks\n`);
-      else res.status(500).type('text/plain').send(`configuration reload failed, the previous configuration stays in force:\n${outcome.error}\n`);
+      else
+        res
+          .status(500)
+          .type('text/plain')
+          .send(`configuration reload failed, the previous configuration stays in force:\n${outcome.error}\n`);
     });
     app.all('/-/reload', (_req, res) => {
       res.set('Allow', 'POST').status(405).type('text/plain').send('method not allowed\n');
@@ -88,7 +92,10 @@ export function createApp(exporter: Exporter, log: Logger, operations: AppOperat
   }
 
   app.use((req, res) => {
-    res.status(404).type('text/plain').send(`not found: ${req.method} ${req.path.slice(0, 200)}\n`);
+    res
+      .status(404)
+      .type('text/plain')
+      .send(`not found: ${req.method} ${req.path.slice(0, 200)}\n`);
   });
   app.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
     log.error({ path: req.path, err: error.message }, 'request failed');

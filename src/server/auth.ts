@@ -92,7 +92,15 @@ export function authMiddleware(current: () => Authenticator, log: Logger): Reque
     const challenges: string[] = [];
     if (auth.basicEnabled) challenges.push(`Basic realm="${REALM}", charset="UTF-8"`);
     if (write && auth.bearerEnabled) challenges.push(`Bearer realm="${REALM}"`);
-    log.debug({ method: req.method, path: req.path.slice(0, 200), remote: req.socket.remoteAddress, presented: header ? (header.split(' ')[0] ?? '').slice(0, 20) : 'none' }, 'request refused: not authenticated');
+    log.debug(
+      {
+        method: req.method,
+        path: req.path.slice(0, 200),
+        remote: req.socket.remoteAddress,
+        presented: header ? (header.split(' ')[0] ?? '').slice(0, 20) : 'none',
+      },
+      'request refused: not authenticated',
+    );
     res.set('WWW-Authenticate', challenges).status(401).type('text/plain').send('unauthorized\n');
   };
 }

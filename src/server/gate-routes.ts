@@ -45,7 +45,10 @@ export function gateHandler(exporter: Exporter) {
     const scores = exporter.config.root.scores;
     const enabled = exporter.config.checks.filter((check) => check.enabled);
     if (requested !== undefined && !enabled.some((check) => check.candidate === requested)) {
-      res.status(404).json({ error: `no enabled check compares candidate "${requested.slice(0, 100)}"`, candidates: [...new Set(enabled.map((c) => c.candidate))] });
+      res.status(404).json({
+        error: `no enabled check compares candidate "${requested.slice(0, 100)}"`,
+        candidates: [...new Set(enabled.map((c) => c.candidate))],
+      });
       return;
     }
     const { gate } = scoreState(exporter.store.all(), scores, requested);
@@ -95,7 +98,8 @@ export function eventsHandler(exporter: Exporter, log: Logger) {
         // Messages name the field and what is expected; they never echo the value sent.
         const problems = parsed.error.issues.map((issue) => {
           const at = issue.path.length > 0 ? issue.path.join('.') : 'event';
-          if (issue.code === 'unrecognized_keys') return `${at}: unknown key ${issue.keys.map((k) => JSON.stringify(k.slice(0, 50))).join(', ')}`;
+          if (issue.code === 'unrecognized_keys')
+            return `${at}: unknown key ${issue.keys.map((k) => JSON.stringify(k.slice(0, 50))).join(', ')}`;
           if (issue.code === 'invalid_type') return `${at}: ${issue.input === undefined ? 'is required' : `expected ${issue.expected}`}`;
           return `${at}: ${issue.message}`;
         });

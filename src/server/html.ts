@@ -28,7 +28,12 @@ const STATUS_LABEL: Record<CheckView['status'], string> = {
 };
 
 const VERDICT_CLASS: Record<Verdict | 'no_data', string> = { pass: 'pass', fail: 'fail', inconclusive: 'error', no_data: 'pending' };
-const VERDICT_LABEL: Record<Verdict | 'no_data', string> = { pass: 'pass', fail: 'fail', inconclusive: 'inconclusive', no_data: 'no checks' };
+const VERDICT_LABEL: Record<Verdict | 'no_data', string> = {
+  pass: 'pass',
+  fail: 'fail',
+  inconclusive: 'inconclusive',
+  no_data: 'no checks',
+};
 
 const MAX_TABLE_ROWS = 50;
 const MAX_TABLE_COLUMNS = 14;
@@ -44,7 +49,8 @@ function scalarHtml(value: unknown): string {
   if (value === null || value === undefined) return '<span class="null">NULL</span>';
   if (typeof value === 'boolean') return `<span class="bool">${value}</span>`;
   // Durations and ratios carry float noise (0.030243738999999955): six significant digits suffice.
-  if (typeof value === 'number') return `<span class="num">${escapeHtml(Number.isInteger(value) ? value : Number(value.toPrecision(6)))}</span>`;
+  if (typeof value === 'number')
+    return `<span class="num">${escapeHtml(Number.isInteger(value) ? value : Number(value.toPrecision(6)))}</span>`;
   const text = String(value);
   if (text === '<secret>' || text === '<redacted>') return `<span class="redacted">${escapeHtml(text)}</span>`;
   return escapeHtml(text);
@@ -53,7 +59,10 @@ function scalarHtml(value: unknown): string {
 /** A compact one-line rendering of a row ({sku: "A", price: 3}) with the changed columns marked. */
 function inlineRecord(row: Record<string, unknown>, changed: readonly string[]): string {
   return Object.entries(row)
-    .map(([key, value]) => `<span class="kv${changed.includes(key) ? ' changed' : ''}">${escapeHtml(key)}=${isRecord(value) || Array.isArray(value) ? `<code>${escapeHtml(JSON.stringify(value))}</code>` : scalarHtml(value)}</span>`)
+    .map(
+      ([key, value]) =>
+        `<span class="kv${changed.includes(key) ? ' changed' : ''}">${escapeHtml(key)}=${isRecord(value) || Array.isArray(value) ? `<code>${escapeHtml(JSON.stringify(value))}</code>` : scalarHtml(value)}</span>`,
+    )
     .join(' ');
 }
 
@@ -68,8 +77,12 @@ export function renderValue(value: unknown, depth = 0): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return '<span class="muted">none</span>';
     if (value.every(isRecord)) return recordsTable(value, depth);
-    if (value.every((item) => !isRecord(item) && !Array.isArray(item))) return value.map((item) => `<span class="item">${scalarHtml(item)}</span>`).join(' ');
-    return `<ol>${value.slice(0, MAX_TABLE_ROWS).map((item) => `<li>${renderValue(item, depth + 1)}</li>`).join('')}</ol>${more(value.length)}`;
+    if (value.every((item) => !isRecord(item) && !Array.isArray(item)))
+      return value.map((item) => `<span class="item">${scalarHtml(item)}</span>`).join(' ');
+    return `<ol>${value
+      .slice(0, MAX_TABLE_ROWS)
+      .map((item) => `<li>${renderValue(item, depth + 1)}</li>`)
+      .join('')}</ol>${more(value.length)}`;
   }
   const entries = Object.entries(value);
   if (entries.length === 0) return '<span class="muted">empty</span>';
@@ -101,7 +114,8 @@ function recordsTable(rows: Array<Record<string, unknown>>, depth: number): stri
         const item = row[column];
         if (item === undefined) return '<td class="muted">—</td>';
         const sideCell = (column === 'baseline' || column === 'candidate') && isRecord(item);
-        const cls = changed.length === 0 && ['baseline', 'candidate', 'expected', 'actual'].includes(column) ? ` class="side ${column}"` : '';
+        const cls =
+          changed.length === 0 && ['baseline', 'candidate', 'expected', 'actual'].includes(column) ? ` class="side ${column}"` : '';
         return `<td${cls}>${sideCell ? inlineRecord(item, changed) : renderValue(item, depth + 1)}</td>`;
       });
       return `<tr class="${escapeHtml(typeof row.type === 'string' ? `diff-${row.type}` : '')}">${cells.join('')}</tr>`;
@@ -117,7 +131,9 @@ function detailsHtml(check: CheckView): string {
     parts.push(`<p class="error"><strong>${escapeHtml(check.lastRun.reason)}</strong>: ${escapeHtml(check.lastRun.error)}</p>`);
   }
   if (check.changes.length > 0) {
-    parts.push(`<div class="changes"><strong>Since the previous sample</strong><ul>${check.changes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul></div>`);
+    parts.push(
+      `<div class="changes"><strong>Since the previous sample</strong><ul>${check.changes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul></div>`,
+    );
   }
   const details = check.details;
   if (details) {
@@ -131,11 +147,18 @@ function detailsHtml(check: CheckView): string {
 }
 
 /** A small step chart of a score over time (0..1), with the threshold as a dashed line. */
-export function sparkline(points: readonly HistoryPoint[], threshold: number | null, domain?: { from: number; to: number }, width = 180, height = 44): string {
+export function sparkline(
+  points: readonly HistoryPoint[],
+  threshold: number | null,
+  domain?: { from: number; to: number },
+  width = 180,
+  height = 44,
+): string {
   const pad = 3;
   const usable = points.filter((p) => Number.isFinite(p.t));
   const label = `score history: ${usable.length} points`;
-  if (usable.length === 0) return `<svg class="chart" role="img" aria-label="no history yet" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect x="0.5" y="0.5" width="${width - 1}" height="${height - 1}" fill="none" stroke="#d0d7de"/></svg>`;
+  if (usable.length === 0)
+    return `<svg class="chart" role="img" aria-label="no history yet" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect x="0.5" y="0.5" width="${width - 1}" height="${height - 1}" fill="none" stroke="#d0d7de"/></svg>`;
   // All charts share one time axis (the uptime) so that they line up.
   const t0 = Math.min(domain?.from ?? Number.POSITIVE_INFINITY, usable[0]?.t ?? 0);
   const t1 = Math.max(domain?.to ?? 0, usable.at(-1)?.t ?? 0, t0 + 1);
@@ -157,8 +180,14 @@ export function sparkline(points: readonly HistoryPoint[], threshold: number | n
     if (!next) path += ` H${(width - pad).toFixed(1)}`;
   });
   if (path) segments.push(path);
-  const thresholdLine = threshold === null ? '' : `<line class="threshold" x1="${pad}" x2="${width - pad}" y1="${y(threshold).toFixed(1)}" y2="${y(threshold).toFixed(1)}" stroke="#cf222e" stroke-dasharray="3 2" stroke-width="1"/>`;
-  const dots = usable.length === 1 && usable[0]?.score !== null ? `<circle cx="${x(usable[0]?.t ?? 0).toFixed(1)}" cy="${y(usable[0]?.score ?? 0).toFixed(1)}" r="2" fill="#0969da"/>` : '';
+  const thresholdLine =
+    threshold === null
+      ? ''
+      : `<line class="threshold" x1="${pad}" x2="${width - pad}" y1="${y(threshold).toFixed(1)}" y2="${y(threshold).toFixed(1)}" stroke="#cf222e" stroke-dasharray="3 2" stroke-width="1"/>`;
+  const dots =
+    usable.length === 1 && usable[0]?.score !== null
+      ? `<circle cx="${x(usable[0]?.t ?? 0).toFixed(1)}" cy="${y(usable[0]?.score ?? 0).toFixed(1)}" r="2" fill="#0969da"/>`
+      : '';
   return `<svg class="chart" role="img" aria-label="${escapeHtml(label)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">
 <rect x="0.5" y="0.5" width="${width - 1}" height="${height - 1}" fill="#f6f8fa" stroke="#d0d7de"/>${thresholdLine}${segments.map((d) => `<path d="${d}" fill="none" stroke="#0969da" stroke-width="1.5"/>`).join('')}${dots}</svg>`;
 }
@@ -179,8 +208,11 @@ ${sparkline(series, row.threshold, domain)}
 
 function gateHtml(view: ResultsView, gate: CandidateGate): string {
   const rows = [...gate.rows].sort((a, b) => (a.dimension === 'overall' ? -1 : b.dimension === 'overall' ? 1 : 0));
-  const cards = rows.filter((row) => row.dimension === 'overall' || row.status !== 'no_data').map((row) => scoreCard(view, gate.candidate, row));
-  const reasons = gate.reasons.length > 0 ? `<ul class="reasons">${gate.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : '';
+  const cards = rows
+    .filter((row) => row.dimension === 'overall' || row.status !== 'no_data')
+    .map((row) => scoreCard(view, gate.candidate, row));
+  const reasons =
+    gate.reasons.length > 0 ? `<ul class="reasons">${gate.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : '';
   return `<section class="candidate" id="candidate-${escapeHtml(gate.candidate)}">
 <h3>${escapeHtml(gate.candidate)} <span class="badge ${VERDICT_CLASS[gate.verdict]}">gate: ${VERDICT_LABEL[gate.verdict]}</span></h3>
 ${reasons}<div class="scores">${cards.join('')}</div></section>`;
@@ -188,7 +220,10 @@ ${reasons}<div class="scores">${cards.join('')}</div></section>`;
 
 /** `links: false` for a standalone file (run --report), where the exporter's routes do not exist. */
 export function renderReport(view: ResultsView, title = 'fidelity-exporter', options: { links?: boolean } = {}): string {
-  const nav = options.links === false ? '' : '<nav><a href="metrics">/metrics</a><a href="gate">/gate</a><a href="api/v1/results">/api/v1/results</a><a href="-/healthy">/-/healthy</a><a href="-/ready">/-/ready</a></nav>';
+  const nav =
+    options.links === false
+      ? ''
+      : '<nav><a href="metrics">/metrics</a><a href="gate">/gate</a><a href="api/v1/results">/api/v1/results</a><a href="-/healthy">/-/healthy</a><a href="-/ready">/-/ready</a></nav>';
   const gates = view.gate.candidates.map((gate) => gateHtml(view, gate)).join('');
   const environments = view.environments
     .map((environment) => {

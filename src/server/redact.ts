@@ -19,7 +19,28 @@ import { Secret } from '../config/secret.js';
 export const REDACTED = '<redacted>';
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
 // change/status/firstSeen/approval: a config difference row's kind, approval state and age (never a value).
-const DESCRIPTIVE_KEYS = new Set(['path', 'key', 'column', 'table', 'check', 'detector', 'rule', 'reason', 'type', 'side', 'row', 'count', 'sensitive', 'redacted', 'secret', 'differs', 'change', 'status', 'firstSeen', 'approval']);
+const DESCRIPTIVE_KEYS = new Set([
+  'path',
+  'key',
+  'column',
+  'table',
+  'check',
+  'detector',
+  'rule',
+  'reason',
+  'type',
+  'side',
+  'row',
+  'count',
+  'sensitive',
+  'redacted',
+  'secret',
+  'differs',
+  'change',
+  'status',
+  'firstSeen',
+  'approval',
+]);
 const MAX_DEPTH = 12;
 const MAX_ITEMS = 500;
 const MAX_STRING = 4000;

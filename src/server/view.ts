@@ -93,13 +93,18 @@ function scalar(value: unknown): value is string | number | boolean | null {
 /** What changed between two results of a check: verdict, summary, scores, top-level detail values. */
 export function changesBetween(previous: CheckResult | undefined, current: CheckResult | undefined, failedNow: boolean): string[] {
   if (!previous) return [];
-  if (!current) return failedNow ? [`the last sample failed; the previous result (${previous.passed ? 'faithful' : 'drift'}: ${previous.summary}) is no longer served`] : [];
+  if (!current)
+    return failedNow
+      ? [`the last sample failed; the previous result (${previous.passed ? 'faithful' : 'drift'}: ${previous.summary}) is no longer served`]
+      : [];
   const changes: string[] = [];
-  if (previous.passed !== current.passed) changes.push(`verdict: ${previous.passed ? 'faithful' : 'drift'} → ${current.passed ? 'faithful' : 'drift'}`);
+  if (previous.passed !== current.passed)
+    changes.push(`verdict: ${previous.passed ? 'faithful' : 'drift'} → ${current.passed ? 'faithful' : 'drift'}`);
   if (previous.summary !== current.summary) changes.push(`summary: ${previous.summary} → ${current.summary}`);
   for (const score of current.scores) {
     const before = previous.scores.find((p) => p.dimension === score.dimension && p.candidate === score.candidate);
-    if (before && before.value !== score.value) changes.push(`${score.dimension} score: ${before.value.toFixed(3)} → ${score.value.toFixed(3)}`);
+    if (before && before.value !== score.value)
+      changes.push(`${score.dimension} score: ${before.value.toFixed(3)} → ${score.value.toFixed(3)}`);
   }
   const before = redact(previous.details) as Record<string, unknown>;
   const after = redact(current.details) as Record<string, unknown>;
@@ -107,7 +112,8 @@ export function changesBetween(previous: CheckResult | undefined, current: Check
     const [a, b] = [before[key], after[key]];
     if (scalar(a) && scalar(b) && a !== b) changes.push(`${key}: ${String(a)} → ${String(b)}`);
     else if (!scalar(a) || !scalar(b)) {
-      if (JSON.stringify(a) !== JSON.stringify(b) && (a === undefined || b === undefined)) changes.push(`${key}: ${a === undefined ? 'added' : 'removed'}`);
+      if (JSON.stringify(a) !== JSON.stringify(b) && (a === undefined || b === undefined))
+        changes.push(`${key}: ${a === undefined ? 'added' : 'removed'}`);
     }
   }
   if (changes.length > MAX_CHANGES) return [...changes.slice(0, MAX_CHANGES), `… ${changes.length - MAX_CHANGES} more`];

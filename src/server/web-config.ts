@@ -15,7 +15,10 @@ import { Secret } from '../config/secret.js';
  * for the write endpoints. Everything is validated at load time; problems name the key.
  */
 
-const TLS_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const satisfies Record<string, SecureVersion>;
+const TLS_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const satisfies Record<
+  string,
+  SecureVersion
+>;
 
 /** Go cipher-suite names (what exporter-toolkit accepts) to OpenSSL names. TLS 1.3 suites are not configurable, as in Go. */
 export const CIPHER_SUITES: Record<string, string> = {
@@ -43,7 +46,13 @@ const TLS13_SUITES = ['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 
 
 const CURVES = { X25519: 'X25519', CurveP256: 'P-256', CurveP384: 'P-384', CurveP521: 'P-521' } as const;
 
-export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
+export const CLIENT_AUTH_TYPES = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 
 /** Response headers an operator may set, as in exporter-toolkit; anything else is refused. */
@@ -52,7 +61,8 @@ const ALLOWED_HEADERS: Record<string, (value: string) => string | undefined> = {
   'Content-Security-Policy': () => undefined,
   'X-Content-Type-Options': (value) => (value.toLowerCase() === 'nosniff' ? undefined : 'must be "nosniff"'),
   'X-Frame-Options': (value) => (['deny', 'sameorigin'].includes(value.toLowerCase()) ? undefined : 'must be "deny" or "sameorigin"'),
-  'X-XSS-Protection': (value) => (/^(0|1|1; *mode=block|1; *report=\S+)$/i.test(value) ? undefined : 'must be "0", "1", "1; mode=block" or "1; report=<uri>"'),
+  'X-XSS-Protection': (value) =>
+    /^(0|1|1; *mode=block|1; *report=\S+)$/i.test(value) ? undefined : 'must be "0", "1", "1; mode=block" or "1; report=<uri>"',
 };
 
 const tlsVersion = z.enum(Object.keys(TLS_VERSIONS) as [keyof typeof TLS_VERSIONS, ...(keyof typeof TLS_VERSIONS)[]]);
@@ -134,8 +144,10 @@ type TlsInput = NonNullable<z.output<typeof webConfigSchema>['tls_server_config'
 function tlsSettings(input: TlsInput, baseDir: string, problems: ConfigProblem[]): TlsSettings | undefined {
   const at = (key: string) => `tls_server_config.${key}`;
   const before = problems.length;
-  if (input.cert_file !== undefined && input.cert !== undefined) problems.push({ path: at('cert'), message: 'set either cert or cert_file, not both' });
-  if (input.key_file !== undefined && input.key !== undefined) problems.push({ path: at('key'), message: 'set either key or key_file, not both' });
+  if (input.cert_file !== undefined && input.cert !== undefined)
+    problems.push({ path: at('cert'), message: 'set either cert or cert_file, not both' });
+  if (input.key_file !== undefined && input.key !== undefined)
+    problems.push({ path: at('key'), message: 'set either key or key_file, not both' });
   const hasCert = input.cert_file !== undefined || input.cert !== undefined;
   const hasKey = input.key_file !== undefined || input.key !== undefined;
   if (!hasCert) problems.push({ path: at('cert_file'), message: 'is required when tls_server_config is set' });
@@ -143,14 +155,21 @@ function tlsSettings(input: TlsInput, baseDir: string, problems: ConfigProblem[]
 
   const clientAuthType: ClientAuthType = input.client_auth_type ?? (input.client_ca_file ? 'RequireAndVerifyClientCert' : 'NoClientCert');
   const verifies = clientAuthType === 'VerifyClientCertIfGiven' || clientAuthType === 'RequireAndVerifyClientCert';
-  if (verifies && input.client_ca_file === undefined) problems.push({ path: at('client_ca_file'), message: `is required with client_auth_type ${clientAuthType}` });
-  if (!verifies && input.client_ca_file !== undefined) problems.push({ path: at('client_ca_file'), message: `is set but client_auth_type ${clientAuthType} does not verify client certificates` });
-  if (Number(input.min_version.slice(3)) > Number(input.max_version.slice(3))) problems.push({ path: at('min_version'), message: `${input.min_version} is above max_version ${input.max_version}` });
+  if (verifies && input.client_ca_file === undefined)
+    problems.push({ path: at('client_ca_file'), message: `is required with client_auth_type ${clientAuthType}` });
+  if (!verifies && input.client_ca_file !== undefined)
+    problems.push({
+      path: at('client_ca_file'),
+      message: `is set but client_auth_type ${clientAuthType} does not verify client certificates`,
+    });
+  if (Number(input.min_version.slice(3)) > Number(input.max_version.slice(3)))
+    problems.push({ path: at('min_version'), message: `${input.min_version} is above max_version ${input.max_version}` });
   if (problems.length > before) return undefined;
 
   const cert = input.cert ?? readText(input.cert_file ?? '', baseDir, at('cert_file'), problems, 'certificate');
   const key = input.key ?? readText(input.key_file ?? '', baseDir, at('key_file'), problems, 'key');
-  const ca = input.client_ca_file === undefined ? undefined : readText(input.client_ca_file, baseDir, at('client_ca_file'), problems, 'client CA');
+  const ca =
+    input.client_ca_file === undefined ? undefined : readText(input.client_ca_file, baseDir, at('client_ca_file'), problems, 'client CA');
   if (cert === undefined || key === undefined || (input.client_ca_file !== undefined && ca === undefined)) return undefined;
 
   const certKey = input.cert === undefined ? 'cert_file' : 'cert';
@@ -223,8 +242,10 @@ function usersOf(input: Record<string, string>, problems: ConfigProblem[]): Map<
     const path = `basic_auth_users[${JSON.stringify(user)}]`;
     if (user === '' || user.includes(':')) problems.push({ path, message: 'user names must be non-empty and contain no ":"' });
     // The value is a hash, but still never echoed: someone may have pasted a password there.
-    else if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash)) problems.push({ path, message: 'must be a bcrypt hash ($2y$10$... as htpasswd -B or the bcrypt tool print it)' });
-    else if (bcryptCost(hash) > MAX_BCRYPT_COST) problems.push({ path, message: `bcrypt cost ${bcryptCost(hash)} is above ${MAX_BCRYPT_COST}: every login would take seconds` });
+    else if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash))
+      problems.push({ path, message: 'must be a bcrypt hash ($2y$10$... as htpasswd -B or the bcrypt tool print it)' });
+    else if (bcryptCost(hash) > MAX_BCRYPT_COST)
+      problems.push({ path, message: `bcrypt cost ${bcryptCost(hash)} is above ${MAX_BCRYPT_COST}: every login would take seconds` });
     else users.set(user, hash);
   }
   return users;
@@ -250,10 +271,15 @@ export function webConfigFromObject(document: unknown, options: { baseDir: strin
     problems.push({ path: 'bearer_token', message: 'set either bearer_token or bearer_token_file, not both' });
   } else {
     const key = input.bearer_token_file !== undefined ? 'bearer_token_file' : 'bearer_token';
-    const raw = input.bearer_token_file !== undefined ? readText(input.bearer_token_file, options.baseDir, key, problems, 'token file') : input.bearer_token;
+    const raw =
+      input.bearer_token_file !== undefined
+        ? readText(input.bearer_token_file, options.baseDir, key, problems, 'token file')
+        : input.bearer_token;
     const token = raw?.trim();
-    if (token !== undefined && token.length < MIN_BEARER_TOKEN_LENGTH) problems.push({ path: key, message: `the token must be at least ${MIN_BEARER_TOKEN_LENGTH} characters` });
-    else if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) problems.push({ path: key, message: 'the token must be printable ASCII without spaces' });
+    if (token !== undefined && token.length < MIN_BEARER_TOKEN_LENGTH)
+      problems.push({ path: key, message: `the token must be at least ${MIN_BEARER_TOKEN_LENGTH} characters` });
+    else if (token !== undefined && !/^[\x21-\x7e]+$/.test(token))
+      problems.push({ path: key, message: 'the token must be printable ASCII without spaces' });
     else if (token !== undefined) bearerToken = new Secret(token);
   }
 
@@ -268,11 +294,17 @@ export function loadWebConfigFile(file: string): WebConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new WebConfigError([{ path: '', message: `cannot read web configuration file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})` }], file);
+    throw new WebConfigError(
+      [{ path: '', message: `cannot read web configuration file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})` }],
+      file,
+    );
   }
   const document = parseDocument(text, { uniqueKeys: true });
   if (document.errors.length > 0) {
-    throw new WebConfigError(document.errors.map((error) => ({ path: '', message: `YAML syntax error: ${error.message.split('\n')[0]}` })), file);
+    throw new WebConfigError(
+      document.errors.map((error) => ({ path: '', message: `YAML syntax error: ${error.message.split('\n')[0]}` })),
+      file,
+    );
   }
   return webConfigFromObject(document.toJS(), { baseDir: dirname(path), file });
 }
@@ -285,6 +317,7 @@ export function bcryptCost(hash: string): number {
 /** Why a new web config cannot replace the running one without a restart, or undefined when it can. */
 export function reloadIncompatibility(current: WebConfig, next: WebConfig): string | undefined {
   if (Boolean(current.tls) !== Boolean(next.tls)) return 'tls_server_config: turning TLS on or off needs a restart';
-  if (current.tls && next.tls && current.tls.clientAuthType !== next.tls.clientAuthType) return 'tls_server_config.client_auth_type: changing it needs a restart';
+  if (current.tls && next.tls && current.tls.clientAuthType !== next.tls.clientAuthType)
+    return 'tls_server_config.client_auth_type: changing it needs a restart';
   return undefined;
 }

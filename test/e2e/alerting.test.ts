@@ -63,7 +63,12 @@ function alertmanagerConfig(webhookUrl: string): string {
   return stringify(config);
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined, context: () => Promise<string>): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+  context: () => Promise<string>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await probe();
@@ -129,22 +134,38 @@ test('drift in staging pages through Prometheus and Alertmanager, and resolves w
       `webhook: ${JSON.stringify(webhook.received)}\nprometheus log:\n${await prometheus!.log()}\nalertmanager log:\n${await alertmanager!.log()}`;
 
     // Faithful staging first: the comparison is scraped and says "identical", nothing fires.
-    await waitFor('a scraped match', 30_000, async () => {
-      const result = await prometheus!.query('fidelity_query_match{check="product_prices"}');
-      return result[0]?.value[1] === '1' ? true : undefined;
-    }, diagnostics);
+    await waitFor(
+      'a scraped match',
+      30_000,
+      async () => {
+        const result = await prometheus!.query('fidelity_query_match{check="product_prices"}');
+        return result[0]?.value[1] === '1' ? true : undefined;
+      },
+      diagnostics,
+    );
     await sleep(8_000); // longer than the scaled `for` of the data alerts
-    assert.deepEqual((await prometheus.alerts()).filter((a) => a.labels.alertname?.startsWith('FidelityData')), []);
+    assert.deepEqual(
+      (await prometheus.alerts()).filter((a) => a.labels.alertname?.startsWith('FidelityData')),
+      [],
+    );
     assert.equal(find(webhook.received, 'FidelityDataConsistencyDrop', 'firing'), undefined);
 
     // Prometheus applies scrape targets up to 5 s after it starts, longer than the scaled `for` of
     // FidelityExporterAbsent: that alert may flap once at start-up. Nothing else may page before the drift.
     const beforeDrift = webhook.received.length;
-    assert.deepEqual(webhook.received.flatMap((n) => n.alerts).filter((a) => a.labels.alertname !== 'FidelityExporterAbsent'), []);
+    assert.deepEqual(
+      webhook.received.flatMap((n) => n.alerts).filter((a) => a.labels.alertname !== 'FidelityExporterAbsent'),
+      [],
+    );
 
     // Drift: one price changes in staging only.
-    await postgres.exec("UPDATE products SET price = 27.00 WHERE id = 1", 'staging');
-    const fired = await waitFor('FidelityDataConsistencyDrop at the webhook', 60_000, () => find(webhook.received, 'FidelityDataConsistencyDrop', 'firing'), diagnostics);
+    await postgres.exec('UPDATE products SET price = 27.00 WHERE id = 1', 'staging');
+    const fired = await waitFor(
+      'FidelityDataConsistencyDrop at the webhook',
+      60_000,
+      () => find(webhook.received, 'FidelityDataConsistencyDrop', 'firing'),
+      diagnostics,
+    );
     assert.equal(fired.labels.check, 'product_prices');
     assert.equal(fired.labels.candidate, 'staging');
     assert.equal(fired.labels.baseline, 'production');
@@ -155,16 +176,34 @@ test('drift in staging pages through Prometheus and Alertmanager, and resolves w
     const carrier = webhook.received.find((n) => n.alerts.some((a) => a.labels.alertname === 'FidelityDataConsistencyDrop'));
     assert.equal(carrier?.receiver, 'fidelity-team');
     // The data score (0 with one differing check) is below its 0.99 threshold as well.
-    const belowThreshold = await waitFor('FidelityScoreBelowThreshold at the webhook', 60_000, () => find(webhook.received, 'FidelityScoreBelowThreshold', 'firing'), diagnostics);
+    const belowThreshold = await waitFor(
+      'FidelityScoreBelowThreshold at the webhook',
+      60_000,
+      () => find(webhook.received, 'FidelityScoreBelowThreshold', 'firing'),
+      diagnostics,
+    );
     assert.equal(belowThreshold.labels.dimension, 'data');
 
     // Drift removed: both resolve.
-    await postgres.exec("UPDATE products SET price = 25.00 WHERE id = 1", 'staging');
-    const resolved = await waitFor('the resolved notification', 60_000, () => find(webhook.received, 'FidelityDataConsistencyDrop', 'resolved'), diagnostics);
+    await postgres.exec('UPDATE products SET price = 25.00 WHERE id = 1', 'staging');
+    const resolved = await waitFor(
+      'the resolved notification',
+      60_000,
+      () => find(webhook.received, 'FidelityDataConsistencyDrop', 'resolved'),
+      diagnostics,
+    );
     assert.equal(resolved.labels.check, 'product_prices');
-    await waitFor('FidelityScoreBelowThreshold resolved', 60_000, () => find(webhook.received, 'FidelityScoreBelowThreshold', 'resolved'), diagnostics);
+    await waitFor(
+      'FidelityScoreBelowThreshold resolved',
+      60_000,
+      () => find(webhook.received, 'FidelityScoreBelowThreshold', 'resolved'),
+      diagnostics,
+    );
     // No page about the exporter or the checks themselves along the way.
-    const unexpected = webhook.received.slice(beforeDrift).flatMap((n) => n.alerts).filter((a) => !['FidelityDataConsistencyDrop', 'FidelityScoreBelowThreshold'].includes(a.labels.alertname ?? ''));
+    const unexpected = webhook.received
+      .slice(beforeDrift)
+      .flatMap((n) => n.alerts)
+      .filter((a) => !['FidelityDataConsistencyDrop', 'FidelityScoreBelowThreshold'].includes(a.labels.alertname ?? ''));
     assert.deepEqual(unexpected, [], `unexpected notifications:\n${await diagnostics()}`);
   } finally {
     for (const step of cleanup.reverse()) await step().catch((error: Error) => console.error(`cleanup: ${error.message}`));

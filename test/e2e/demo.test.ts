@@ -29,7 +29,14 @@ describe('the embedded demo', () => {
     const lint = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
     assert.equal(lint.status, 0, lint.stdout + lint.stderr);
     assert.equal(`${lint.stdout}${lint.stderr}`.trim(), '', 'promtool has no complaint');
-    for (const name of ['process_resident_memory_bytes', 'process_open_fds', 'process_max_fds', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
+    for (const name of [
+      'process_resident_memory_bytes',
+      'process_open_fds',
+      'process_max_fds',
+      'process_cpu_seconds_total',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+    ]) {
       assert.ok((series.get(name) ?? 0) > 0, `${name}: ${series.get(name)}`);
     }
     const values = [...series.entries()].filter(([key]) => key.startsWith('fidelity_query_match{')).map(([, value]) => value);

@@ -35,7 +35,10 @@ before(async () => {
     );
   }
   // Drift: one price changed, one product missing in staging.
-  await postgres.exec("UPDATE products SET price = 99.99 WHERE sku = 'SKU-007'; DELETE FROM products WHERE sku = 'SKU-031';", 'shop_staging');
+  await postgres.exec(
+    "UPDATE products SET price = 99.99 WHERE sku = 'SKU-007'; DELETE FROM products WHERE sku = 'SKU-031';",
+    'shop_staging',
+  );
   // The exporter reads with the documented least-privilege role; the superuser only builds fixtures.
   reader = await createLeastPrivilegeRole(postgres, { databases: ['shop_production', 'shop_staging'], kinds: ['query'] });
   const config = loadConfigObject(
@@ -47,7 +50,15 @@ before(async () => {
       defaults: { every: '1h', start_spread: '0s' },
       scores: { thresholds: { overall: 0.9 } },
       checks: [
-        { name: 'product_prices', kind: 'query', database: 'shop', sql: 'SELECT sku, name, price FROM products', key: ['sku'], examples: 'show', description: 'every price by SKU' },
+        {
+          name: 'product_prices',
+          kind: 'query',
+          database: 'shop',
+          sql: 'SELECT sku, name, price FROM products',
+          key: ['sku'],
+          examples: 'show',
+          description: 'every price by SKU',
+        },
         { name: 'product_count', kind: 'query', database: 'shop', sql: "SELECT count(*) AS n FROM products WHERE sku < 'SKU-020'" },
       ],
     },
@@ -74,7 +85,17 @@ after(async () => {
 function chromium(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const binary = requireBinary('chromium', 'chromium', ['/usr/bin/chromium']);
   const profile = mkdtempSync(join(tmpdir(), 'fidelity-chromium-'));
-  const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`];
+  const flags = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${profile}`,
+  ];
   return new Promise((done, fail) => {
     const child = spawn(binary, [...flags, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -112,7 +133,13 @@ test('a screenshot of the report is produced under test-output/', async () => {
   mkdirSync(OUTPUT_DIR, { recursive: true });
   const file = join(OUTPUT_DIR, 'report.png');
   rmSync(file, { force: true });
-  const { code, stderr } = await chromium(['--virtual-time-budget=5000', '--hide-scrollbars', '--window-size=1280,1600', `--screenshot=${file}`, url]);
+  const { code, stderr } = await chromium([
+    '--virtual-time-budget=5000',
+    '--hide-scrollbars',
+    '--window-size=1280,1600',
+    `--screenshot=${file}`,
+    url,
+  ]);
   assert.equal(code, 0, stderr.slice(-2000));
   assert.ok(existsSync(file), 'screenshot written');
   assert.ok(statSync(file).size > 10_000, `screenshot has content (${statSync(file).size} bytes)`);

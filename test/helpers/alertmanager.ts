@@ -43,7 +43,8 @@ export async function startAlertmanager(config: string): Promise<AlertmanagerSer
     return {
       url,
       address,
-      alerts: async () => (await (await fetch(new URL('api/v2/alerts', url))).json()) as Array<{ labels: Record<string, string>; status: { state: string } }>,
+      alerts: async () =>
+        (await (await fetch(new URL('api/v2/alerts', url))).json()) as Array<{ labels: Record<string, string>; status: { state: string } }>,
       log: () => tailFile(logFile, 50),
       stop: async () => {
         await server.stop('SIGTERM', 10_000);

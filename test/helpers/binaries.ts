@@ -219,9 +219,7 @@ export class ServerProcess {
       await sleep(100);
     }
     await this.kill();
-    throw new Error(
-      `${what} not ready after ${timeoutMs} ms (last error: ${lastError}); log:\n${await tailFile(this.logFile)}`,
-    );
+    throw new Error(`${what} not ready after ${timeoutMs} ms (last error: ${lastError}); log:\n${await tailFile(this.logFile)}`);
   }
 
   /** Sends `signal` and waits for the exit; escalates to SIGKILL after `graceMs`. */
@@ -231,10 +229,7 @@ export class ServerProcess {
     // Cancel the grace timer once the process is gone, or it would keep the
     // test process alive for graceMs.
     const grace = new AbortController();
-    const timedOut = await Promise.race([
-      this.exited.then(() => false),
-      sleep(graceMs, true, { signal: grace.signal }).catch(() => false),
-    ]);
+    const timedOut = await Promise.race([this.exited.then(() => false), sleep(graceMs, true, { signal: grace.signal }).catch(() => false)]);
     grace.abort();
     if (timedOut) await this.kill();
   }

@@ -30,7 +30,10 @@ process.once('exit', () => {
  * Starts the exporter with `args` (a --web.listen-address on a free loopback port is added) and
  * waits for its "exporter listening" log line. Rejects with its output if it exits first.
  */
-export async function spawnExporter(args: string[], options: { https?: boolean; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ExporterProcess> {
+export async function spawnExporter(
+  args: string[],
+  options: { https?: boolean; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<ExporterProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args, `--web.listen-address=127.0.0.1:${port}`], {
     cwd: REPO_ROOT,
@@ -50,7 +53,8 @@ export async function spawnExporter(args: string[], options: { https?: boolean; 
   });
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   while (!stderr.includes('"exporter listening"')) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exporter exited early (${await exited}):\n${stderr}${stdout}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exporter exited early (${await exited}):\n${stderr}${stdout}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`exporter did not start listening:\n${stderr}`);
@@ -74,7 +78,10 @@ export async function spawnExporter(args: string[], options: { https?: boolean; 
 }
 
 /** Runs the exporter to completion (for commands and refused starts). */
-export async function runExporter(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; entry?: string[] } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runExporter(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; entry?: string[] } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [...(options.entry ?? ['--import', 'tsx', 'src/main.ts']), ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: childEnv(options.env),

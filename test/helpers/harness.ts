@@ -13,7 +13,11 @@ import { runSample } from '../../src/scheduler/sample.js';
 export type DatabasesBySide = Record<string, Record<string, string>>;
 
 /** A configuration document with the given databases per side and checks. */
-export function configWith(databases: DatabasesBySide, checks: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): LoadedConfig {
+export function configWith(
+  databases: DatabasesBySide,
+  checks: Array<Record<string, unknown>>,
+  extra: Record<string, unknown> = {},
+): LoadedConfig {
   const environments = Object.fromEntries(
     Object.entries(databases).map(([side, dbs]) => [
       side,

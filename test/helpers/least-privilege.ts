@@ -38,7 +38,11 @@ export function engineOf(server: DatabaseServer): Engine {
  * the databases, and SHOW VIEW for plan checks over views. `schema` checks on PostgreSQL need no
  * SELECT: pg_catalog is readable by every role.
  */
-export function leastPrivilegeGrants(engine: Engine, role: string, options: Omit<LeastPrivilegeOptions, 'withoutSelectOn'> & { owner?: string }): Map<string, string[]> {
+export function leastPrivilegeGrants(
+  engine: Engine,
+  role: string,
+  options: Omit<LeastPrivilegeOptions, 'withoutSelectOn'> & { owner?: string },
+): Map<string, string[]> {
   const byDatabase = new Map<string, string[]>();
   const needsSelect = options.kinds.some((kind) => kind !== 'schema');
   for (const database of options.databases) {
@@ -48,7 +52,9 @@ export function leastPrivilegeGrants(engine: Engine, role: string, options: Omit
         statements.push(`GRANT USAGE ON SCHEMA ${schema} TO ${role};`);
         if (needsSelect) {
           statements.push(`GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role};`);
-          statements.push(`ALTER DEFAULT PRIVILEGES FOR ROLE ${options.owner ?? 'postgres'} IN SCHEMA ${schema} GRANT SELECT ON TABLES TO ${role};`);
+          statements.push(
+            `ALTER DEFAULT PRIVILEGES FOR ROLE ${options.owner ?? 'postgres'} IN SCHEMA ${schema} GRANT SELECT ON TABLES TO ${role};`,
+          );
         }
       }
       byDatabase.set(database, statements);
@@ -90,8 +96,12 @@ export async function createLeastPrivilegeRole(server: DatabaseServer, options: 
       const left = options.withoutSelectOn;
       if (left?.database === database) {
         // Database-wide SELECT cannot leave one table out: grant SELECT table by table instead.
-        const tables = await server.query<{ name: string }>('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [database]);
-        for (const { name } of tables) if (name !== left.table) await server.exec(`GRANT SELECT ON \`${database}\`.\`${name}\` TO '${user}'@'%'`);
+        const tables = await server.query<{ name: string }>(
+          'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+          [database],
+        );
+        for (const { name } of tables)
+          if (name !== left.table) await server.exec(`GRANT SELECT ON \`${database}\`.\`${name}\` TO '${user}'@'%'`);
         continue;
       }
       for (const statement of list) await server.exec(statement);
@@ -102,6 +112,7 @@ export async function createLeastPrivilegeRole(server: DatabaseServer, options: 
   return {
     user,
     statements,
-    url: (database = defaultDatabase(server)) => `${scheme}://${user}:${password}@${server.host}:${server.port}/${encodeURIComponent(database)}`,
+    url: (database = defaultDatabase(server)) =>
+      `${scheme}://${user}:${password}@${server.host}:${server.port}/${encodeURIComponent(database)}`,
   };
 }

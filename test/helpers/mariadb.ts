@@ -5,16 +5,7 @@ import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import {
-  freePort,
-  LOOPBACK,
-  requireBinary,
-  runAsFor,
-  runTool,
-  ServerProcess,
-  type DatabaseServer,
-  type RunAs,
-} from './binaries.js';
+import { freePort, LOOPBACK, requireBinary, runAsFor, runTool, ServerProcess, type DatabaseServer, type RunAs } from './binaries.js';
 
 export type MariaDbServer = DatabaseServer;
 
@@ -42,8 +33,16 @@ function quoteIdent(name: string): string {
 
 export async function startMariaDb(opts: StartMariaDbOptions = {}): Promise<MariaDbServer> {
   const database = opts.database ?? 'fidelity';
-  const installDb = requireBinary('mariadb-install-db', 'mariadb-server', SBIN.map((dir) => join(dir, 'mariadb-install-db')));
-  const mariadbd = requireBinary('mariadbd', 'mariadb-server', SBIN.map((dir) => join(dir, 'mariadbd')));
+  const installDb = requireBinary(
+    'mariadb-install-db',
+    'mariadb-server',
+    SBIN.map((dir) => join(dir, 'mariadb-install-db')),
+  );
+  const mariadbd = requireBinary(
+    'mariadbd',
+    'mariadb-server',
+    SBIN.map((dir) => join(dir, 'mariadbd')),
+  );
   // mariadbd refuses root unless told --user=root; prefer the unprivileged `mysql` account.
   const runAs: RunAs | undefined = runAsFor('mysql');
   const userArgs = process.getuid?.() === 0 && runAs === undefined ? ['--user=root'] : [];

@@ -7,16 +7,7 @@ import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import {
-  freePort,
-  LOOPBACK,
-  requireBinary,
-  runAsFor,
-  runTool,
-  ServerProcess,
-  type DatabaseServer,
-  type RunAs,
-} from './binaries.js';
+import { freePort, LOOPBACK, requireBinary, runAsFor, runTool, ServerProcess, type DatabaseServer, type RunAs } from './binaries.js';
 
 export type PostgresServer = DatabaseServer;
 
@@ -54,7 +45,11 @@ function quoteIdent(name: string): string {
 
 export async function startPostgres(opts: StartPostgresOptions = {}): Promise<PostgresServer> {
   const database = opts.database ?? 'fidelity';
-  const initdb = requireBinary('initdb', 'postgresql', postgresBinDirs().map((dir) => join(dir, 'initdb')));
+  const initdb = requireBinary(
+    'initdb',
+    'postgresql',
+    postgresBinDirs().map((dir) => join(dir, 'initdb')),
+  );
   // The server binary must match initdb's major version, so take it from the same dir.
   const postgres = requireBinary('postgres', 'postgresql', [join(dirname(initdb), 'postgres')]);
   // PostgreSQL refuses to run as root.

@@ -27,21 +27,31 @@ export interface ExporterProcess {
 }
 
 /** `node` runs the exporter on another Node binary than the test's own (see scripts/node-lines.mjs). */
-export async function startExporterProcess(args: string[], env: NodeJS.ProcessEnv = {}, options: { node?: string; startTimeoutMs?: number } = {}): Promise<ExporterProcess> {
+export async function startExporterProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { node?: string; startTimeoutMs?: number } = {},
+): Promise<ExporterProcess> {
   const port = await freePort();
-  const child = spawn(options.node ?? process.execPath, ['--import', 'tsx', 'src/main.ts', ...args, `--web.listen-address=127.0.0.1:${port}`], {
-    cwd: ROOT,
-    env: childEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    options.node ?? process.execPath,
+    ['--import', 'tsx', 'src/main.ts', ...args, `--web.listen-address=127.0.0.1:${port}`],
+    {
+      cwd: ROOT,
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.add(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    children.delete(child);
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   for (;;) {

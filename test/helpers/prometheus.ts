@@ -58,9 +58,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     const config = {
       global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
       rule_files: [join(dir, 'rules', '*.yml')],
-      ...(options.alertmanager
-        ? { alerting: { alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }] } }
-        : {}),
+      ...(options.alertmanager ? { alerting: { alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }] } } : {}),
       scrape_configs: [{ job_name: options.job, static_configs: [{ targets: [...options.targets] }] }],
     };
     await writeFile(join(dir, 'prometheus.yml'), stringify(config));
@@ -84,10 +82,16 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       url,
       dir,
       query: async (expr) =>
-        (await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(url, `api/v1/query?query=${encodeURIComponent(expr)}`)).result,
+        (
+          await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(
+            url,
+            `api/v1/query?query=${encodeURIComponent(expr)}`,
+          )
+        ).result,
       alerts: async () => (await api<{ alerts: PrometheusAlert[] }>(url, 'api/v1/alerts')).alerts,
       targets: async () =>
-        (await api<{ activeTargets: Array<{ scrapeUrl: string; health: string; lastError: string }> }>(url, 'api/v1/targets')).activeTargets,
+        (await api<{ activeTargets: Array<{ scrapeUrl: string; health: string; lastError: string }> }>(url, 'api/v1/targets'))
+          .activeTargets,
       log: () => tailFile(logFile, 50),
       stop: async () => {
         await server.stop('SIGTERM', 10_000);

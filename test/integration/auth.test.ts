@@ -77,14 +77,19 @@ test('unknown users and wrong passwords take the same time (figures printed, not
     wrong.push(await timeOf(basic('prometheus', `wrong-${i}`)));
     unknown.push(await timeOf(basic(`nobody-${i}`, 'scrape-secret')));
   }
-  t.diagnostic(`median 401 time: wrong password ${median(wrong).toFixed(1)} ms, unknown user ${median(unknown).toFixed(1)} ms (bcrypt cost 10)`);
+  t.diagnostic(
+    `median 401 time: wrong password ${median(wrong).toFixed(1)} ms, unknown user ${median(unknown).toFixed(1)} ms (bcrypt cost 10)`,
+  );
 });
 
 test('write routes: the bearer token or a basic auth user may reload; nothing else may', async () => {
   const url = `${exporter.baseUrl}/-/reload`;
   const none = await fetchText(url, { method: 'POST' });
   assert.equal(none.status, 401);
-  assert.deepEqual(String(none.headers['www-authenticate']).split(', B'), ['Basic realm="fidelity-exporter", charset="UTF-8"', 'earer realm="fidelity-exporter"']);
+  assert.deepEqual(String(none.headers['www-authenticate']).split(', B'), [
+    'Basic realm="fidelity-exporter", charset="UTF-8"',
+    'earer realm="fidelity-exporter"',
+  ]);
   assert.equal((await fetchText(url, { method: 'POST', headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status, 401);
   const byToken = await fetchText(url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(byToken.status, 200, byToken.body);
@@ -109,7 +114,11 @@ test('each route answers only the methods it needs; bodies are small; unknown pa
   const getReload = await fetchText(`${exporter.baseUrl}/-/reload`, { headers: auth });
   assert.equal(getReload.status, 405);
   assert.equal(getReload.headers.allow, 'POST');
-  const big = await fetchText(`${exporter.baseUrl}/-/reload`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: 'x'.repeat(70 * 1024) });
+  const big = await fetchText(`${exporter.baseUrl}/-/reload`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: 'x'.repeat(70 * 1024),
+  });
   assert.equal(big.status, 413);
   assert.equal((await fetchText(`${exporter.baseUrl}/admin`)).status, 401);
   assert.equal((await fetchText(`${exporter.baseUrl}/admin`, { headers: auth })).status, 404);
@@ -121,8 +130,15 @@ test('passwords and the token never reach the log', () => {
 
 test('an invalid web config is refused at start with a message naming the key', async () => {
   const web = join(dir, 'bad-web.yml');
-  writeFileSync(web, 'basic_auth_users:\n  prometheus: plain-text-password\ntls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n');
-  const result = await runExporter([`--config.file=${join(dir, 'config.yml')}`, `--web.config.file=${web}`, '--web.listen-address=127.0.0.1:0']);
+  writeFileSync(
+    web,
+    'basic_auth_users:\n  prometheus: plain-text-password\ntls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n',
+  );
+  const result = await runExporter([
+    `--config.file=${join(dir, 'config.yml')}`,
+    `--web.config.file=${web}`,
+    '--web.listen-address=127.0.0.1:0',
+  ]);
   assert.equal(result.code, 3, result.stderr);
   assert.match(result.stderr, /^invalid web configuration .*bad-web\.yml:$/m);
   assert.match(result.stderr, /^ {2}basic_auth_users\["prometheus"\]: must be a bcrypt hash/m);
@@ -141,7 +157,10 @@ test('a reload swaps the web config; a bad one keeps the old credentials and fli
   const operator = basic('operator', 'operator-secret');
   writeFileSync(web, original.replace('basic_auth_users:\n', `basic_auth_users:\n  newcomer: ${bcrypt.hashSync('newcomer-secret', 10)}\n`));
   assert.equal((await fetchText(`${exporter.baseUrl}/metrics`, { headers: basic('newcomer', 'newcomer-secret') })).status, 401);
-  assert.equal((await fetchText(`${exporter.baseUrl}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
+  assert.equal(
+    (await fetchText(`${exporter.baseUrl}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })).status,
+    200,
+  );
   assert.equal((await fetchText(`${exporter.baseUrl}/metrics`, { headers: basic('newcomer', 'newcomer-secret') })).status, 200);
 
   writeFileSync(web, original.replace('bearer_token_file: token', 'bearer_token_file: missing-token'));

@@ -20,7 +20,10 @@ test('demo: app_config shows every kind of drift, runtime_env is faithful', asyn
   // start_spread 0s: both checks sample at start, so idle() waits for them.
   const root = { ...loaded.root, defaults: { ...loaded.root.defaults, start_spread: 0 } };
   const config = { ...loaded, root, checks: loaded.checks.filter((check) => check.kind === 'config') };
-  assert.deepEqual(config.checks.map((check) => check.name), ['app_config', 'runtime_env']);
+  assert.deepEqual(
+    config.checks.map((check) => check.name),
+    ['app_config', 'runtime_env'],
+  );
   const exporter = new Exporter(config, silentLogger);
   try {
     exporter.start();

@@ -47,8 +47,14 @@ before(async () => {
   };
   const appYaml = (password: string, urlPassword: string, extra: string) =>
     `mode: ${extra}\ndatabase:\n  password: ${JSON.stringify(password)}\n  url: "postgres://app:${urlPassword}@db:5432/shop"\napi_token: ${JSON.stringify(PLANTED.tokenSame)}\n`;
-  const production = write('production.yaml', `${appYaml(PLANTED.dbPasswordProd, PLANTED.urlPasswordProd, 'a')}oauth:\n  clientSecret: ${JSON.stringify(PLANTED.oauthProd)}\nsigning_key: 12345678\n`);
-  const staging = write('staging.yaml', `${appYaml(PLANTED.dbPasswordStaging, PLANTED.urlPasswordStaging, 'b')}stripe:\n  apiKey: ${JSON.stringify(PLANTED.stripeStaging)}\nsigning_key: ${JSON.stringify(PLANTED.signingKeyStaging)}\n`);
+  const production = write(
+    'production.yaml',
+    `${appYaml(PLANTED.dbPasswordProd, PLANTED.urlPasswordProd, 'a')}oauth:\n  clientSecret: ${JSON.stringify(PLANTED.oauthProd)}\nsigning_key: 12345678\n`,
+  );
+  const staging = write(
+    'staging.yaml',
+    `${appYaml(PLANTED.dbPasswordStaging, PLANTED.urlPasswordStaging, 'b')}stripe:\n  apiKey: ${JSON.stringify(PLANTED.stripeStaging)}\nsigning_key: ${JSON.stringify(PLANTED.signingKeyStaging)}\n`,
+  );
 
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -90,7 +96,11 @@ before(async () => {
         },
       },
     },
-    checks: ['app', 'vault', 'remote', 'denied', 'broken_yaml', 'broken_json'].map((source) => ({ name: `config_${source}`, kind: 'config', source })),
+    checks: ['app', 'vault', 'remote', 'denied', 'broken_yaml', 'broken_json'].map((source) => ({
+      name: `config_${source}`,
+      kind: 'config',
+      source,
+    })),
   });
   const log = pino(
     { level: 'debug' },
@@ -150,21 +160,59 @@ test('no planted secret appears in /metrics, /api/v1/results, the HTML report or
 
   // The outputs are really there and describe the differences (else the search proves nothing).
   assert.match(metrics, /fidelity_config_drift_index\{check="config_app"\} \d+/);
-  const results = JSON.parse(api) as { checks: Array<{ name: string; details?: { differences?: Array<Record<string, unknown>> }; lastRun?: { reason?: string; error?: string } }> };
+  const results = JSON.parse(api) as {
+    checks: Array<{
+      name: string;
+      details?: { differences?: Array<Record<string, unknown>> };
+      lastRun?: { reason?: string; error?: string };
+    }>;
+  };
   const check = (name: string) => results.checks.find((c) => c.name === name);
   const app = check('config_app')?.details?.differences ?? [];
   const byPath = Object.fromEntries(app.map((d) => [d.path, d]));
-  assert.deepEqual(byPath['database.password'], { path: 'database.password', change: 'changed', status: 'unapproved', firstSeen: byPath['database.password']?.firstSeen, secret: true, differs: true });
-  assert.deepEqual(byPath['database.url'], { path: 'database.url', change: 'changed', status: 'unapproved', firstSeen: byPath['database.url']?.firstSeen, secret: true, differs: true });
+  assert.deepEqual(byPath['database.password'], {
+    path: 'database.password',
+    change: 'changed',
+    status: 'unapproved',
+    firstSeen: byPath['database.password']?.firstSeen,
+    secret: true,
+    differs: true,
+  });
+  assert.deepEqual(byPath['database.url'], {
+    path: 'database.url',
+    change: 'changed',
+    status: 'unapproved',
+    firstSeen: byPath['database.url']?.firstSeen,
+    secret: true,
+    differs: true,
+  });
   assert.equal(byPath['oauth.clientSecret']?.change, 'removed');
   assert.equal(byPath['oauth.clientSecret']?.secret, true);
   assert.equal(byPath['stripe.apiKey']?.change, 'added');
   assert.equal(byPath['signing_key']?.change, 'type_changed');
-  assert.deepEqual(byPath.mode, { path: 'mode', change: 'changed', status: 'unapproved', firstSeen: byPath.mode?.firstSeen, baseline: 'a', baselineType: 'string', candidate: 'b', candidateType: 'string' });
+  assert.deepEqual(byPath.mode, {
+    path: 'mode',
+    change: 'changed',
+    status: 'unapproved',
+    firstSeen: byPath.mode?.firstSeen,
+    baseline: 'a',
+    baselineType: 'string',
+    candidate: 'b',
+    candidateType: 'string',
+  });
   assert.equal(byPath.api_token, undefined, 'an equal secret is not a difference');
-  assert.deepEqual(check('config_vault')?.details?.differences?.map((d) => [d.path, d.secret, d.differs]), [['PLAIN_SETTING', true, true]]);
+  assert.deepEqual(
+    check('config_vault')?.details?.differences?.map((d) => [d.path, d.secret, d.differs]),
+    [['PLAIN_SETTING', true, true]],
+  );
   const remote = check('config_remote')?.details?.differences ?? [];
-  assert.deepEqual(remote.map((d) => [d.path, d.secret ?? false]), [['client_secret', true], ['region', false]]);
+  assert.deepEqual(
+    remote.map((d) => [d.path, d.secret ?? false]),
+    [
+      ['client_secret', true],
+      ['region', false],
+    ],
+  );
   assert.equal(check('config_denied')?.lastRun?.reason, 'auth');
   assert.equal(check('config_broken_yaml')?.lastRun?.reason, 'parse');
   assert.equal(check('config_broken_json')?.lastRun?.reason, 'parse');

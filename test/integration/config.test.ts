@@ -23,44 +23,91 @@ const FORMATS = {
     ext: 'json',
     production: '{"server":{"port":8080,"host":"db.internal"},"features":{"checkout":true},"legacy":{"mode":"on"},"pool":{"max":"100"}}',
     staging: '{"pool":{"max":100},"features":{"beta":true,"checkout":true},"server":{"host":"db.internal","port":8081}}',
-    expected: [['features.beta', 'added'], ['legacy.mode', 'removed'], ['pool.max', 'type_changed'], ['server.port', 'changed']],
+    expected: [
+      ['features.beta', 'added'],
+      ['legacy.mode', 'removed'],
+      ['pool.max', 'type_changed'],
+      ['server.port', 'changed'],
+    ],
   },
   yaml: {
     ext: 'yaml',
     production: 'server:\n  port: 8080\n  host: db.internal\nfeatures:\n  checkout: true\nlegacy:\n  mode: "on"\npool:\n  max: "100"\n',
     staging: 'server: { port: 8081, host: db.internal }\nfeatures: { checkout: true, beta: true }\npool: { max: 100 }\n',
-    expected: [['features.beta', 'added'], ['legacy.mode', 'removed'], ['pool.max', 'type_changed'], ['server.port', 'changed']],
+    expected: [
+      ['features.beta', 'added'],
+      ['legacy.mode', 'removed'],
+      ['pool.max', 'type_changed'],
+      ['server.port', 'changed'],
+    ],
   },
   toml: {
     ext: 'toml',
     production: '[server]\nport = 8080\nhost = "db.internal"\n[features]\ncheckout = true\n[legacy]\nmode = "on"\n[pool]\nmax = "100"\n',
     staging: '[server]\nport = 8081\nhost = "db.internal"\n[features]\ncheckout = true\nbeta = true\n[pool]\nmax = 100\n',
-    expected: [['features.beta', 'added'], ['legacy.mode', 'removed'], ['pool.max', 'type_changed'], ['server.port', 'changed']],
+    expected: [
+      ['features.beta', 'added'],
+      ['legacy.mode', 'removed'],
+      ['pool.max', 'type_changed'],
+      ['server.port', 'changed'],
+    ],
   },
   ini: {
     ext: 'ini',
     production: '[server]\nport=8080\nhost=db.internal\n[features]\ncheckout=true\n[legacy]\nmode=on\n[pool]\nenabled=true\n',
     staging: '[server]\nport=8081\nhost=db.internal\n[features]\ncheckout=true\nbeta=true\n[pool]\nenabled=yes\n',
-    expected: [['features.beta', 'added'], ['legacy.mode', 'removed'], ['pool.enabled', 'type_changed'], ['server.port', 'changed']],
+    expected: [
+      ['features.beta', 'added'],
+      ['legacy.mode', 'removed'],
+      ['pool.enabled', 'type_changed'],
+      ['server.port', 'changed'],
+    ],
   },
   env: {
     ext: 'env',
     production: 'SERVER_PORT=8080\nSERVER_HOST=db.internal\nFEATURES_CHECKOUT=true\n# legacy\nLEGACY_MODE=on\n',
     staging: 'export SERVER_PORT=8081\nSERVER_HOST="db.internal"\nFEATURES_CHECKOUT=true\nFEATURES_BETA=true\n',
-    expected: [['FEATURES_BETA', 'added'], ['LEGACY_MODE', 'removed'], ['SERVER_PORT', 'changed']],
+    expected: [
+      ['FEATURES_BETA', 'added'],
+      ['LEGACY_MODE', 'removed'],
+      ['SERVER_PORT', 'changed'],
+    ],
   },
   properties: {
     ext: 'properties',
     production: 'server.port=8080\nserver.host=db.internal\nfeatures.checkout=true\nlegacy.mode=on\n',
     staging: '# staging\nserver.port = 8081\nserver.host : db.internal\nfeatures.checkout true\nfeatures.beta=true\n',
-    expected: [['features.beta', 'added'], ['legacy.mode', 'removed'], ['server.port', 'changed']],
+    expected: [
+      ['features.beta', 'added'],
+      ['legacy.mode', 'removed'],
+      ['server.port', 'changed'],
+    ],
   },
 } as const;
 
 const HTTP_DOCUMENTS: Record<string, unknown> = {
-  '/production/flags': { flags: [{ name: 'checkout', enabled: true }, { name: 'search', enabled: false, rollout: 10 }], version: 3 },
-  '/staging/same': { version: 3, flags: [{ name: 'search', enabled: false, rollout: 10 }, { name: 'checkout', enabled: true }] },
-  '/staging/flags': { version: 3, flags: [{ name: 'search', enabled: true, rollout: 10 }, { name: 'checkout', enabled: true }, { name: 'beta', enabled: true }] },
+  '/production/flags': {
+    flags: [
+      { name: 'checkout', enabled: true },
+      { name: 'search', enabled: false, rollout: 10 },
+    ],
+    version: 3,
+  },
+  '/staging/same': {
+    version: 3,
+    flags: [
+      { name: 'search', enabled: false, rollout: 10 },
+      { name: 'checkout', enabled: true },
+    ],
+  },
+  '/staging/flags': {
+    version: 3,
+    flags: [
+      { name: 'search', enabled: true, rollout: 10 },
+      { name: 'checkout', enabled: true },
+      { name: 'beta', enabled: true },
+    ],
+  },
 };
 
 function file(name: string, text: string): string {
@@ -146,9 +193,15 @@ test('every file format: identical sources give zero drift; each change is repor
     production[`drift_${format}`] = { file: prod };
     staging[`same_${format}`] = { file: file(`staging-same-${format}.${spec.ext}`, spec.production) };
     staging[`drift_${format}`] = { file: file(`staging-drift-${format}.${spec.ext}`, spec.staging) };
-    checks.push({ name: `same_${format}`, kind: 'config', source: `same_${format}` }, { name: `drift_${format}`, kind: 'config', source: `drift_${format}` });
+    checks.push(
+      { name: `same_${format}`, kind: 'config', source: `same_${format}` },
+      { name: `drift_${format}`, kind: 'config', source: `drift_${format}` },
+    );
   }
-  const { states, metrics } = await runOnce({ environments: { production: { configs: production }, staging: { configs: staging } }, checks });
+  const { states, metrics } = await runOnce({
+    environments: { production: { configs: production }, staging: { configs: staging } },
+    checks,
+  });
   for (const [format, spec] of Object.entries(FORMATS)) {
     const same = states.get(`same_${format}`);
     assert.deepEqual(differencesOf(same), [], `${format}: identical sources`);
@@ -164,10 +217,19 @@ test('every file format: identical sources give zero drift; each change is repor
     assert.match(metrics, new RegExp(`fidelity_config_differences\\{check="drift_${format}",change="added",status="unapproved"\\} 1\\n`));
   }
   const json = differencesOf(states.get('drift_json'));
-  assert.deepEqual(json.find((d) => d.path === 'pool.max'), {
-    path: 'pool.max', change: 'type_changed', status: 'unapproved', firstSeen: json.find((d) => d.path === 'pool.max')?.firstSeen,
-    baseline: '100', baselineType: 'string', candidate: 100, candidateType: 'number',
-  });
+  assert.deepEqual(
+    json.find((d) => d.path === 'pool.max'),
+    {
+      path: 'pool.max',
+      change: 'type_changed',
+      status: 'unapproved',
+      firstSeen: json.find((d) => d.path === 'pool.max')?.firstSeen,
+      baseline: '100',
+      baselineType: 'string',
+      candidate: 100,
+      candidateType: 'number',
+    },
+  );
   // Score of the config dimension: share of compared keys without drift, averaged over the checks.
   assert.match(metrics, /fidelity_score\{dimension="config",candidate="staging"\} 0\.\d+\n/);
 });
@@ -210,7 +272,11 @@ test('environment variables inline and from an .env file; equivalences', async (
       { name: 'runtime_equivalent', kind: 'config', source: 'runtime', equivalences: ['durations', 'booleans'] },
     ],
   });
-  assert.deepEqual(pairs(differencesOf(states.get('runtime_strict'))), [['CACHE', 'changed'], ['LOG_LEVEL', 'changed'], ['REQUEST_TIMEOUT', 'changed']]);
+  assert.deepEqual(pairs(differencesOf(states.get('runtime_strict'))), [
+    ['CACHE', 'changed'],
+    ['LOG_LEVEL', 'changed'],
+    ['REQUEST_TIMEOUT', 'changed'],
+  ]);
   assert.deepEqual(pairs(differencesOf(states.get('runtime_equivalent'))), [['LOG_LEVEL', 'changed']]);
   assert.equal(states.get('runtime_equivalent')?.result?.details.keysEquivalent, 2);
 });
@@ -231,12 +297,15 @@ test('ignored paths and approved differences are not counted; expired approvals 
     ],
   });
   const differences = differencesOf(states.get('rules'));
-  assert.deepEqual(differences.map((d) => [d.path, d.status]), [
-    ['features.search', 'unapproved'],
-    ['retries', 'expired'],
-    ['db.pool', 'approved'],
-    ['features.checkout', 'approved'],
-  ]);
+  assert.deepEqual(
+    differences.map((d) => [d.path, d.status]),
+    [
+      ['features.search', 'unapproved'],
+      ['retries', 'expired'],
+      ['db.pool', 'approved'],
+      ['features.checkout', 'approved'],
+    ],
+  );
   const details = states.get('rules')?.result?.details;
   assert.equal(details?.driftIndex, 2, 'unapproved + expired');
   assert.equal(details?.keysCompared, 4, 'db.host is ignored');
@@ -254,10 +323,16 @@ test('ignored paths and approved differences are not counted; expired approvals 
 
 test('a source that cannot be read or parsed fails its sample with a clear reason; the other checks go on', async () => {
   const good = file('good.json', '{"a":1}');
-  const http = (path: string, extra: Record<string, unknown> = {}) => ({ url: `${baseUrl}${path}`, headers: { Authorization: `Bearer ${TOKEN}` }, ...extra });
+  const http = (path: string, extra: Record<string, unknown> = {}) => ({
+    url: `${baseUrl}${path}`,
+    headers: { Authorization: `Bearer ${TOKEN}` },
+    ...extra,
+  });
   const { states, metrics } = await runOnce({
     environments: {
-      production: { configs: { good: { file: good }, missing: { file: good }, broken: { file: good }, unknown: { file: good }, web: { file: good } } },
+      production: {
+        configs: { good: { file: good }, missing: { file: good }, broken: { file: good }, unknown: { file: good }, web: { file: good } },
+      },
       staging: {
         configs: {
           good: { file: good },
@@ -294,7 +369,10 @@ test('a source that cannot be read or parsed fails its sample with a clear reaso
   };
   assert.equal(failure('missing'), `connect: staging source "missing": cannot read ${join(dir, 'does-not-exist.json')} (ENOENT)`);
   assert.match(failure('broken'), /^parse: staging source "broken": YAML error \w+ at line \d+, column \d+$/);
-  assert.equal(failure('unknown'), `config: staging source "unknown": cannot tell the format of ${join(dir, 'settings.data')} from its name; set format`);
+  assert.equal(
+    failure('unknown'),
+    `config: staging source "unknown": cannot tell the format of ${join(dir, 'settings.data')} from its name; set format`,
+  );
   assert.equal(failure('web'), 'http_status: staging source "web": HTTP status 500');
   assert.equal(failure('denied'), 'auth: staging source "denied": HTTP status 401');
   assert.equal(failure('huge'), 'limit: staging source "huge": response is more than max_bytes 1000');
@@ -322,18 +400,25 @@ test('first-seen times survive a restart through the state file, which holds no 
   await new Promise((resolve) => setTimeout(resolve, 1100));
   const { states, metrics } = await runOnce(document);
   const second = differencesOf(states.get('stateful'));
-  assert.deepEqual(second.map((d) => d.firstSeen), first.map((d) => d.firstSeen), 'first-seen times come back after the restart');
+  assert.deepEqual(
+    second.map((d) => d.firstSeen),
+    first.map((d) => d.firstSeen),
+    'first-seen times come back after the restart',
+  );
   const oldest = Number(/fidelity_config_drift_oldest_seconds\{check="stateful"\} ([\d.]+)/.exec(metrics)?.[1]);
   assert.ok(oldest >= 1, `drift age counts from the first sample before the restart (${oldest})`);
 });
 
 test('a large YAML document (parsed in a worker thread) gives the same results and errors', async () => {
-  const lines = (n: number, changed: boolean) => Array.from({ length: n }, (_, i) => `  key_${i}: ${changed && i === 777 ? 'changed' : `value ${i}`}`).join('\n');
+  const lines = (n: number, changed: boolean) =>
+    Array.from({ length: n }, (_, i) => `  key_${i}: ${changed && i === 777 ? 'changed' : `value ${i}`}`).join('\n');
   const big = (changed: boolean) => `settings:\n${lines(20_000, changed)}\n`;
   assert.ok(big(false).length > 256 * 1024, 'bigger than the worker threshold');
   const { states } = await runOnce({
     environments: {
-      production: { configs: { yaml: { file: file('big-production.yaml', big(false)) }, broken: { file: file('big-ok.yaml', big(false)) } } },
+      production: {
+        configs: { yaml: { file: file('big-production.yaml', big(false)) }, broken: { file: file('big-ok.yaml', big(false)) } },
+      },
       staging: {
         configs: {
           yaml: { file: file('big-staging.yaml', big(true)) },

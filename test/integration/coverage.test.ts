@@ -26,7 +26,10 @@ async function seed(server: DatabaseServer, database: string): Promise<void> {
   await server.exec(PRODUCT_ROWS, database);
   await server.exec(BIG, database);
   for (let start = 0; start < 60_000; start += 10_000) {
-    await server.exec(`INSERT INTO events VALUES ${rows(10_000, (i) => `(${start + i}, '${['view', 'click', 'buy'][(start + i) % 3]}')`)}`, database);
+    await server.exec(
+      `INSERT INTO events VALUES ${rows(10_000, (i) => `(${start + i}, '${['view', 'click', 'buy'][(start + i) % 3]}')`)}`,
+      database,
+    );
   }
 }
 
@@ -49,9 +52,15 @@ describe('coverage checks on real servers', () => {
     await Promise.all([postgres.exec('CREATE DATABASE staging', 'production'), mariadb.exec('CREATE DATABASE staging')]);
     await Promise.all([seed(postgres, 'production'), seed(postgres, 'staging'), seed(mariadb, 'production'), seed(mariadb, 'staging')]);
     // Statistics are what the sampler sizes its sample from.
-    await Promise.all([postgres.exec('ANALYZE', 'production'), postgres.exec('ANALYZE', 'staging'), mariadb.exec('ANALYZE TABLE events', 'production'), mariadb.exec('ANALYZE TABLE events', 'staging')]);
+    await Promise.all([
+      postgres.exec('ANALYZE', 'production'),
+      postgres.exec('ANALYZE', 'staging'),
+      mariadb.exec('ANALYZE TABLE events', 'production'),
+      mariadb.exec('ANALYZE TABLE events', 'staging'),
+    ]);
     // The exporter reads with the documented least-privilege role; the superuser only builds fixtures.
-    for (const server of [postgres, mariadb]) roles.set(server, await createLeastPrivilegeRole(server, { databases: ['production', 'staging'], kinds: ['coverage'] }));
+    for (const server of [postgres, mariadb])
+      roles.set(server, await createLeastPrivilegeRole(server, { databases: ['production', 'staging'], kinds: ['coverage'] }));
   });
   after(async () => {
     await Promise.all([postgres?.destroy(), mariadb?.destroy()]);
@@ -60,7 +69,14 @@ describe('coverage checks on real servers', () => {
   const runnerFor = (server: DatabaseServer, check: Record<string, unknown>) =>
     new CheckRunner(
       configWith({ production: { shop: reader(server).url('production') }, staging: { shop: reader(server).url('staging') } }, [
-        { name: 'catalog', kind: 'coverage', database: 'shop', table: 'products', columns: ['category', { name: 'sku', mode: 'shapes' }], ...check },
+        {
+          name: 'catalog',
+          kind: 'coverage',
+          database: 'shop',
+          table: 'products',
+          columns: ['category', { name: 'sku', mode: 'shapes' }],
+          ...check,
+        },
       ]),
     );
 
@@ -73,12 +89,21 @@ describe('coverage checks on real servers', () => {
       try {
         const state = await runner.run('catalog');
         assert.equal(state.lastRun?.success, true, state.lastRun?.error);
-        assert.equal(seriesValue(state, 'fidelity_data_coverage_ratio', { column: 'category', baseline: 'production', candidate: 'staging' }), 1);
+        assert.equal(
+          seriesValue(state, 'fidelity_data_coverage_ratio', { column: 'category', baseline: 'production', candidate: 'staging' }),
+          1,
+        );
         assert.equal(seriesValue(state, 'fidelity_data_coverage_ratio', { column: 'sku' }), 1);
         assert.equal(seriesValue(state, 'fidelity_data_coverage_missing', { column: 'category' }), 0);
         assert.equal(state.result?.passed, true);
         const columns = state.result?.details.columns as ColumnDetail[];
-        assert.deepEqual(columns.map((c) => [c.column, c.mode]), [['category', 'values'], ['sku', 'shapes']]);
+        assert.deepEqual(
+          columns.map((c) => [c.column, c.mode]),
+          [
+            ['category', 'values'],
+            ['sku', 'shapes'],
+          ],
+        );
       } finally {
         await runner.close();
       }
@@ -137,7 +162,10 @@ describe('coverage checks on real servers', () => {
         const expected = engine === 'PostgreSQL' ? 'tablesample' : 'key_ranges';
         for (const side of ['production', 'staging']) {
           assert.equal(sampling[side]?.method, expected, side);
-          assert.ok((sampling[side]?.sampledRows ?? 0) > 100 && (sampling[side]?.sampledRows ?? 0) <= 2000, `${side}: ${sampling[side]?.sampledRows} rows sampled`);
+          assert.ok(
+            (sampling[side]?.sampledRows ?? 0) > 100 && (sampling[side]?.sampledRows ?? 0) <= 2000,
+            `${side}: ${sampling[side]?.sampledRows} rows sampled`,
+          );
           assert.ok((sampling[side]?.estimatedRows ?? 0) > 2000);
         }
         assert.equal(seriesValue(state, 'fidelity_data_coverage_ratio', { column: 'kind' }), 1);

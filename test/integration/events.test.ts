@@ -31,7 +31,9 @@ async function eventSeries(app: ReturnType<typeof createApp>): Promise<string[]>
   const metrics = await request(app).get('/metrics').expect(200);
   return metrics.text
     .split('\n')
-    .filter((line) => /^fidelity_(provisioning|provisionings|deployments|staging_verdicts|production_incidents|escape_ratio|events_received)/.test(line))
+    .filter((line) =>
+      /^fidelity_(provisioning|provisionings|deployments|staging_verdicts|production_incidents|escape_ratio|events_received)/.test(line),
+    )
     .sort();
 }
 
@@ -89,19 +91,75 @@ test('bad requests get a clear 4xx and change nothing', async () => {
   const before = await eventSeries(app);
 
   const cases: Array<{ name: string; send: () => request.Test; status: number; message: RegExp }> = [
-    { name: 'no token', send: () => post(app, { type: 'deployment', environment: 'staging', release: 'v2' }, null), status: 401, message: /bearer token/ },
-    { name: 'wrong token', send: () => post(app, { type: 'deployment', environment: 'staging', release: 'v2' }, 'guess'), status: 401, message: /bearer token/ },
+    {
+      name: 'no token',
+      send: () => post(app, { type: 'deployment', environment: 'staging', release: 'v2' }, null),
+      status: 401,
+      message: /bearer token/,
+    },
+    {
+      name: 'wrong token',
+      send: () => post(app, { type: 'deployment', environment: 'staging', release: 'v2' }, 'guess'),
+      status: 401,
+      message: /bearer token/,
+    },
     { name: 'not JSON', send: () => post(app, '{"type": "deployment",'), status: 400, message: /not valid JSON/ },
-    { name: 'wrong content type', send: () => request(app).post('/api/v1/events').set('Authorization', `Bearer ${TOKEN}`).set('Content-Type', 'text/plain').send('hello'), status: 415, message: /application\/json/ },
-    { name: 'oversized', send: () => post(app, { type: 'deployment', environment: 'staging', release: 'v2', padding: 'x'.repeat(20_000) }), status: 413, message: /larger than/ },
+    {
+      name: 'wrong content type',
+      send: () =>
+        request(app).post('/api/v1/events').set('Authorization', `Bearer ${TOKEN}`).set('Content-Type', 'text/plain').send('hello'),
+      status: 415,
+      message: /application\/json/,
+    },
+    {
+      name: 'oversized',
+      send: () => post(app, { type: 'deployment', environment: 'staging', release: 'v2', padding: 'x'.repeat(20_000) }),
+      status: 413,
+      message: /larger than/,
+    },
     { name: 'unknown type', send: () => post(app, { type: 'reboot', environment: 'staging' }), status: 422, message: /invalid event/ },
-    { name: 'unknown key', send: () => post(app, { type: 'deployment', environment: 'staging', release: 'v2', extra: 1 }), status: 422, message: /unknown key "extra"/ },
-    { name: 'missing release', send: () => post(app, { type: 'deployment', environment: 'staging' }), status: 422, message: /release: is required/ },
-    { name: 'bad verdict', send: () => post(app, { type: 'staging_verdict', release: 'v2', verdict: 'maybe' }), status: 422, message: /invalid event/ },
-    { name: 'bad time', send: () => post(app, { type: 'deployment', environment: 'staging', release: 'v2', at: 'yesterday' }), status: 422, message: /invalid event/ },
-    { name: 'unknown environment', send: () => post(app, { type: 'deployment', environment: 'qa', release: 'v2' }), status: 422, message: /environment "qa" is not defined/ },
-    { name: 'finished without a start', send: () => post(app, { type: 'provisioning_finished', environment: 'staging', run: 'r9' }), status: 409, message: /no provisioning_started is open/ },
-    { name: 'a JSON array', send: () => post(app, [{ type: 'deployment', environment: 'staging', release: 'v2' }]), status: 422, message: /invalid event/ },
+    {
+      name: 'unknown key',
+      send: () => post(app, { type: 'deployment', environment: 'staging', release: 'v2', extra: 1 }),
+      status: 422,
+      message: /unknown key "extra"/,
+    },
+    {
+      name: 'missing release',
+      send: () => post(app, { type: 'deployment', environment: 'staging' }),
+      status: 422,
+      message: /release: is required/,
+    },
+    {
+      name: 'bad verdict',
+      send: () => post(app, { type: 'staging_verdict', release: 'v2', verdict: 'maybe' }),
+      status: 422,
+      message: /invalid event/,
+    },
+    {
+      name: 'bad time',
+      send: () => post(app, { type: 'deployment', environment: 'staging', release: 'v2', at: 'yesterday' }),
+      status: 422,
+      message: /invalid event/,
+    },
+    {
+      name: 'unknown environment',
+      send: () => post(app, { type: 'deployment', environment: 'qa', release: 'v2' }),
+      status: 422,
+      message: /environment "qa" is not defined/,
+    },
+    {
+      name: 'finished without a start',
+      send: () => post(app, { type: 'provisioning_finished', environment: 'staging', run: 'r9' }),
+      status: 409,
+      message: /no provisioning_started is open/,
+    },
+    {
+      name: 'a JSON array',
+      send: () => post(app, [{ type: 'deployment', environment: 'staging', release: 'v2' }]),
+      status: 422,
+      message: /invalid event/,
+    },
   ];
   for (const { name, send, status, message } of cases) {
     const response = await send();
@@ -119,7 +177,11 @@ test('without events.token the API is disabled (403) and the token never shows',
   const response = await post(disabled.app, { type: 'deployment', environment: 'staging', release: 'v1' }).expect(403);
   assert.match(response.body.error, /set events\.token/);
   const enabled = exporterWith();
-  const pages = await Promise.all([request(enabled.app).get('/metrics'), request(enabled.app).get('/api/v1/results'), request(enabled.app).get('/')]);
+  const pages = await Promise.all([
+    request(enabled.app).get('/metrics'),
+    request(enabled.app).get('/api/v1/results'),
+    request(enabled.app).get('/'),
+  ]);
   for (const page of pages) assert.doesNotMatch(page.text, new RegExp(TOKEN));
 });
 

@@ -7,8 +7,20 @@ import { CheckRunner, seriesValue } from '../helpers/harness.js';
 /** Fault probes against real shop apps: staging accepts oversized input that production rejects. */
 
 const probes = [
-  { name: 'expired_token', path: '/api/products', headers: { Authorization: 'Bearer expired' }, expect: { status: 401, json: [{ path: '$.error', equals: 'token_expired' }] } },
-  { name: 'malformed_body', method: 'POST', path: '/api/login', content_type: 'application/json', body: '{"user": "ada", ', expect: { status: 400 } },
+  {
+    name: 'expired_token',
+    path: '/api/products',
+    headers: { Authorization: 'Bearer expired' },
+    expect: { status: 401, json: [{ path: '$.error', equals: 'token_expired' }] },
+  },
+  {
+    name: 'malformed_body',
+    method: 'POST',
+    path: '/api/login',
+    content_type: 'application/json',
+    body: '{"user": "ada", ',
+    expect: { status: 400 },
+  },
   { name: 'unknown_id', path: '/api/products/SKU-404', headers: { Authorization: 'Bearer nobody' }, expect: { status: [401, 404] } },
   { name: 'oversized_input', method: 'POST', path: '/api/login', body_bytes: 200_000, expect: { status: 413 } },
 ];
@@ -23,7 +35,14 @@ describe('fault check', () => {
     staging = await startShopApp({ name: 'stg', acceptsOversized: true });
     const http = (app: RunningApp) => ({ http: { base_url: app.url, allow_writes: true, rate_limit: 0 } });
     runner = new CheckRunner(
-      loadConfigObject({ environments: { production: http(production), staging: http(staging) }, defaults: { every: '1h', timeout: '20s' }, checks: [{ name: 'errors', kind: 'fault', probes }] }, { env: {} }),
+      loadConfigObject(
+        {
+          environments: { production: http(production), staging: http(staging) },
+          defaults: { every: '1h', timeout: '20s' },
+          checks: [{ name: 'errors', kind: 'fault', probes }],
+        },
+        { env: {} },
+      ),
     );
   });
   after(async () => {
@@ -41,8 +60,13 @@ describe('fault check', () => {
     assert.equal(seriesValue(state, 'fidelity_fault_detection_ratio', { side: 'production' }), 1);
     assert.deepEqual(result.scores, [{ dimension: 'error_detection', candidate: 'staging', value: 0.75 }]);
     assert.equal(result.passed, false);
-    assert.match(result.summary, /3 of 4 injected errors detected on staging \(4 on production; 3 of 4 answered alike\); missed: oversized_input/);
-    const details = result.details as { probes: { name: string; alike: boolean; sides: Record<string, { status: number; detected: boolean; failures?: string[] }> }[] };
+    assert.match(
+      result.summary,
+      /3 of 4 injected errors detected on staging \(4 on production; 3 of 4 answered alike\); missed: oversized_input/,
+    );
+    const details = result.details as {
+      probes: { name: string; alike: boolean; sides: Record<string, { status: number; detected: boolean; failures?: string[] }> }[];
+    };
     const oversized = details.probes.find((probe) => probe.name === 'oversized_input');
     assert.equal(oversized?.sides.production?.status, 413);
     assert.equal(oversized?.sides.staging?.detected, false);
@@ -54,7 +78,13 @@ describe('fault check', () => {
     assert.throws(
       () =>
         loadConfigObject(
-          { environments: { production: { http: { base_url: production.url } }, staging: { http: { base_url: staging.url, allow_writes: true } } }, checks: [{ name: 'errors', kind: 'fault', probes }] },
+          {
+            environments: {
+              production: { http: { base_url: production.url } },
+              staging: { http: { base_url: staging.url, allow_writes: true } },
+            },
+            checks: [{ name: 'errors', kind: 'fault', probes }],
+          },
           { env: {} },
         ),
       /checks\[0\]\.probes\[1\]\.method: probe "malformed_body" sends POST but environment "production" does not allow writes/,
@@ -63,7 +93,14 @@ describe('fault check', () => {
 
   test('a probe without the error it must produce is a config error', () => {
     assert.throws(
-      () => loadConfigObject({ environments: { production: { http: { base_url: production.url } } }, checks: [{ name: 'e', kind: 'fault', candidate: 'production', compare_baseline: false, probes: [{ name: 'p', path: '/' }] }] }, { env: {} }),
+      () =>
+        loadConfigObject(
+          {
+            environments: { production: { http: { base_url: production.url } } },
+            checks: [{ name: 'e', kind: 'fault', candidate: 'production', compare_baseline: false, probes: [{ name: 'p', path: '/' }] }],
+          },
+          { env: {} },
+        ),
       /expect.status is required/,
     );
   });

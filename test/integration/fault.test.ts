@@ -13,11 +13,15 @@ describe('a side that stops during operation', () => {
 
   before(async () => {
     [production, staging] = await Promise.all([startPostgres(), startPostgres()]);
-    const setup = "CREATE TABLE orders (id int PRIMARY KEY, status text); INSERT INTO orders SELECT i, 'paid' FROM generate_series(1, 100) i;";
+    const setup =
+      "CREATE TABLE orders (id int PRIMARY KEY, status text); INSERT INTO orders SELECT i, 'paid' FROM generate_series(1, 100) i;";
     await Promise.all([production.exec(setup), staging.exec(setup)]);
     // The exporter reads with the documented least-privilege roles; the superuser only builds fixtures.
     const reads = { databases: ['fidelity'], kinds: ['query'] } as const;
-    const [productionReader, stagingReader] = await Promise.all([createLeastPrivilegeRole(production, reads), createLeastPrivilegeRole(staging, reads)]);
+    const [productionReader, stagingReader] = await Promise.all([
+      createLeastPrivilegeRole(production, reads),
+      createLeastPrivilegeRole(staging, reads),
+    ]);
     const config = writeTempFile(
       'fidelity.yml',
       `environments:
@@ -28,7 +32,10 @@ checks:
   - { name: orders_by_status, kind: query, database: shop, sql: "SELECT status, count(*) FROM orders GROUP BY status" }
 `,
     );
-    exporter = await startExporterProcess([`--config.file=${config}`], { PROD_URL: productionReader.url(), STAGING_URL: stagingReader.url() });
+    exporter = await startExporterProcess([`--config.file=${config}`], {
+      PROD_URL: productionReader.url(),
+      STAGING_URL: stagingReader.url(),
+    });
   });
   after(async () => {
     await exporter?.stop();
@@ -48,8 +55,16 @@ checks:
     assert.equal(down.get('fidelity_side_up{side="staging"}'), 1);
     assert.equal(down.get('fidelity_check_success{check="orders_by_status",kind="query"}'), 0);
     assert.ok((down.get('fidelity_check_errors_total{check="orders_by_status",kind="query",reason="connect"}') ?? 0) >= 1);
-    assert.equal([...down.keys()].some((key) => key.startsWith('fidelity_query_')), false, 'no comparison series while production is down');
-    assert.equal([...down.keys()].some((key) => key.startsWith('fidelity_score{')), false, 'no score from a failed sample');
+    assert.equal(
+      [...down.keys()].some((key) => key.startsWith('fidelity_query_')),
+      false,
+      'no comparison series while production is down',
+    );
+    assert.equal(
+      [...down.keys()].some((key) => key.startsWith('fidelity_score{')),
+      false,
+      'no score from a failed sample',
+    );
 
     const latencies: number[] = [];
     for (let i = 0; i < 20; i += 1) latencies.push((await scrape(exporter.url)).ms);

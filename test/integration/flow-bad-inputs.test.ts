@@ -11,7 +11,9 @@ import { CheckRunner } from '../helpers/harness.js';
  */
 
 function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)),
+  );
 }
 
 const good = createServer((req, res) => {
@@ -96,10 +98,32 @@ describe('flow check against broken responses', () => {
   before(async () => {
     const [goodUrl, badUrl] = await Promise.all([listen(good), listen(bad)]);
     const http = (url: string) => ({ http: { base_url: url, rate_limit: 0, max_body_bytes: 1024 * 1024, timeouts: { step: '2500ms' } } });
-    const checks = cases.map(([name, path]) => ({ name, kind: 'flow', iterations: 1, steps: [{ name: 'probe', path }, { name: 'next', path: '/next' }] }));
-    checks.push({ name: 'baseline_broken', kind: 'flow', iterations: 1, baseline: 'broken', candidate: 'production', steps: [{ name: 'probe', path: '/reset' }] } as never);
+    const checks = cases.map(([name, path]) => ({
+      name,
+      kind: 'flow',
+      iterations: 1,
+      steps: [
+        { name: 'probe', path },
+        { name: 'next', path: '/next' },
+      ],
+    }));
+    checks.push({
+      name: 'baseline_broken',
+      kind: 'flow',
+      iterations: 1,
+      baseline: 'broken',
+      candidate: 'production',
+      steps: [{ name: 'probe', path: '/reset' }],
+    } as never);
     runner = new CheckRunner(
-      loadConfigObject({ environments: { production: http(goodUrl), staging: http(badUrl), broken: http(badUrl) }, defaults: { every: '1h', timeout: '20s' }, checks }, { env: {} }),
+      loadConfigObject(
+        {
+          environments: { production: http(goodUrl), staging: http(badUrl), broken: http(badUrl) },
+          defaults: { every: '1h', timeout: '20s' },
+          checks,
+        },
+        { env: {} },
+      ),
     );
   });
   after(async () => {
@@ -115,7 +139,9 @@ describe('flow check against broken responses', () => {
     test(`${name}: reported as the step's error with a clear reason`, async () => {
       const state = await runner.run(name);
       assert.equal(state.lastRun?.success, true, `${state.lastRun?.reason}: ${state.lastRun?.error}`);
-      const details = state.result?.details as { steps: { name: string; errors: Record<string, string[]>; statuses: Record<string, unknown[]> }[] };
+      const details = state.result?.details as {
+        steps: { name: string; errors: Record<string, string[]>; statuses: Record<string, unknown[]> }[];
+      };
       const probe = details.steps[0];
       const message = probe?.errors.staging?.[0] ?? '';
       assert.match(message, expected);

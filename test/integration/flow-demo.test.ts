@@ -27,7 +27,11 @@ describe('demo behaviour checks', () => {
 
   test('error_handling misses the oversized input on staging only', async () => {
     const state = await runner.run('error_handling');
-    assert.equal(seriesValue(state, 'fidelity_fault_detection_ratio', { side: 'staging' }), 0.75, state.result?.summary ?? state.lastRun?.error);
+    assert.equal(
+      seriesValue(state, 'fidelity_fault_detection_ratio', { side: 'staging' }),
+      0.75,
+      state.result?.summary ?? state.lastRun?.error,
+    );
     assert.equal(seriesValue(state, 'fidelity_fault_detection_ratio', { side: 'production' }), 1);
   });
 

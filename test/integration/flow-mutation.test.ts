@@ -21,17 +21,25 @@ describe('flow check: data mutation verification', () => {
     database = await startPostgres();
     await database.exec('CREATE DATABASE shop_production');
     await database.exec('CREATE DATABASE shop_staging');
-    const table = 'CREATE TABLE orders (external_id text PRIMARY KEY, sku text NOT NULL, quantity int NOT NULL, total numeric(10,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now())';
+    const table =
+      'CREATE TABLE orders (external_id text PRIMARY KEY, sku text NOT NULL, quantity int NOT NULL, total numeric(10,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now())';
     await database.exec(table, 'shop_production');
     await database.exec(table, 'shop_staging');
     const writer = (db: string, drift: number) => async (order: { id: string; sku: string; quantity: number; total: number }) => {
-      await database.query('INSERT INTO orders (external_id, sku, quantity, total) VALUES ($1, $2, $3, $4)', [order.id, order.sku, order.quantity + drift, order.total], db);
+      await database.query(
+        'INSERT INTO orders (external_id, sku, quantity, total) VALUES ($1, $2, $3, $4)',
+        [order.id, order.sku, order.quantity + drift, order.total],
+        db,
+      );
     };
     production = await startShopApp({ name: 'prod', onOrder: writer('shop_production', 0) });
     staging = await startShopApp({ name: 'stg', onOrder: writer('shop_staging', 1) });
     // The exporter's verify queries read with the documented least-privilege role; the apps write as the owner.
     const reader = await createLeastPrivilegeRole(database, { databases: ['shop_production', 'shop_staging'], kinds: ['flow'] });
-    const side = (app: RunningApp, db: string) => ({ http: { base_url: app.url, allow_writes: true, rate_limit: 0 }, databases: { shop: { url: reader.url(db) } } });
+    const side = (app: RunningApp, db: string) => ({
+      http: { base_url: app.url, allow_writes: true, rate_limit: 0 },
+      databases: { shop: { url: reader.url(db) } },
+    });
     runner = new CheckRunner(
       loadConfigObject(
         {
@@ -43,7 +51,13 @@ describe('flow check: data mutation verification', () => {
               kind: 'flow',
               iterations: 2,
               steps: [
-                { name: 'login', method: 'POST', path: '/api/login', json: { user: 'ada', password: 'secret' }, extract: { token: { json: '$.token' } } },
+                {
+                  name: 'login',
+                  method: 'POST',
+                  path: '/api/login',
+                  json: { user: 'ada', password: 'secret' },
+                  extract: { token: { json: '$.token' } },
+                },
                 {
                   name: 'checkout',
                   method: 'POST',
@@ -51,7 +65,12 @@ describe('flow check: data mutation verification', () => {
                   headers: { Authorization: 'Bearer {{token}}' },
                   json: { sku: 'SKU-1', quantity: 2 },
                   extract: { order: { json: '$.order_id' } },
-                  verify: { database: 'shop', sql: 'SELECT sku, quantity, total, created_at FROM orders WHERE external_id = $1', params: ['{{order}}'], ignore_columns: ['created_at'] },
+                  verify: {
+                    database: 'shop',
+                    sql: 'SELECT sku, quantity, total, created_at FROM orders WHERE external_id = $1',
+                    params: ['{{order}}'],
+                    ignore_columns: ['created_at'],
+                  },
                 },
               ],
             },
@@ -90,8 +109,21 @@ describe('flow check: data mutation verification', () => {
       () =>
         loadConfigObject(
           {
-            environments: { production: { http: { base_url: production.url, allow_writes: true }, databases: { shop: { url: database.url('shop_production') } } } },
-            checks: [{ name: 'c', kind: 'flow', baseline: 'production', candidate: 'production', steps: [{ name: 's', path: '/', verify: { database: 'shop', sql: 'DELETE FROM orders' } }] }],
+            environments: {
+              production: {
+                http: { base_url: production.url, allow_writes: true },
+                databases: { shop: { url: database.url('shop_production') } },
+              },
+            },
+            checks: [
+              {
+                name: 'c',
+                kind: 'flow',
+                baseline: 'production',
+                candidate: 'production',
+                steps: [{ name: 's', path: '/', verify: { database: 'shop', sql: 'DELETE FROM orders' } }],
+              },
+            ],
           },
           { env: {} },
         ),

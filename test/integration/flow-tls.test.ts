@@ -68,17 +68,26 @@ describe('flow over HTTPS', () => {
         res.end();
         return;
       }
-      setTimeout(() => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok: true }));
-      }, req.url === '/slow' ? ANSWER_DELAY_MS : 0);
+      setTimeout(
+        () => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: true }));
+        },
+        req.url === '/slow' ? ANSWER_DELAY_MS : 0,
+      );
     };
     // The handshake of a client that sends SNI waits HANDSHAKE_DELAY_MS for its certificate.
     const slowHandshake = (label: string) =>
-      createHttpsServer({ ...tlsOptions, SNICallback: (_name, done) => setTimeout(() => done(null, context), HANDSHAKE_DELAY_MS) }, app(label));
+      createHttpsServer(
+        { ...tlsOptions, SNICallback: (_name, done) => setTimeout(() => done(null, context), HANDSHAKE_DELAY_MS) },
+        app(label),
+      );
     const production = slowHandshake('production');
     const staging = slowHandshake('staging');
-    const mutual = createHttpsServer({ ...tlsOptions, ca: pki.pem(pki.caCert), requestCert: true, rejectUnauthorized: true }, app('mutual'));
+    const mutual = createHttpsServer(
+      { ...tlsOptions, ca: pki.pem(pki.caCert), requestCert: true, rejectUnauthorized: true },
+      app('mutual'),
+    );
     servers.push(other, production, staging, mutual);
     const [productionPort, stagingPort, mutualPort] = await Promise.all([listen(production), listen(staging), listen(mutual)]);
 
@@ -101,11 +110,23 @@ describe('flow over HTTPS', () => {
           defaults: { every: '1h', timeout: '20s' },
           checks: [
             { name: 'tls_timing', kind: 'flow', connection: 'cold', iterations: 1, steps: [{ name: 'slow', path: '/slow' }] },
-            { name: 'allowed_redirect', kind: 'flow', iterations: 1, steps: [{ name: 'away', path: '/go-away', expect: { status: 200, body_matches: 'landed' } }] },
+            {
+              name: 'allowed_redirect',
+              kind: 'flow',
+              iterations: 1,
+              steps: [{ name: 'away', path: '/go-away', expect: { status: 200, body_matches: 'landed' } }],
+            },
             { name: 'untrusted', kind: 'flow', iterations: 1, candidate: 'untrusted', steps: [{ name: 'home', path: '/' }] },
             { name: 'insecure', kind: 'flow', iterations: 1, candidate: 'insecure', steps: [{ name: 'home', path: '/' }] },
             { name: 'rotating', kind: 'flow', iterations: 1, candidate: 'rotating', steps: [{ name: 'home', path: '/' }] },
-            { name: 'client_cert', kind: 'flow', iterations: 1, baseline: 'with_client_cert', candidate: 'without_client_cert', steps: [{ name: 'home', path: '/' }] },
+            {
+              name: 'client_cert',
+              kind: 'flow',
+              iterations: 1,
+              baseline: 'with_client_cert',
+              candidate: 'without_client_cert',
+              steps: [{ name: 'home', path: '/' }],
+            },
           ],
         },
         { env: {} },
@@ -127,9 +148,11 @@ describe('flow over HTTPS', () => {
     const state = await runner.run('tls_timing');
     assert.equal(state.lastRun?.success, true, `${state.lastRun?.reason}: ${state.lastRun?.error}`);
     for (const side of ['production', 'staging']) {
-      const phase = (name: string) => seriesValue(state, 'fidelity_flow_step_duration_seconds', { step: 'slow', side, connection: 'cold', phase: name });
+      const phase = (name: string) =>
+        seriesValue(state, 'fidelity_flow_step_duration_seconds', { step: 'slow', side, connection: 'cold', phase: name });
       const [dns, connect, tls, ttfb, transfer, total] = ['dns', 'connect', 'tls', 'ttfb', 'transfer', 'total'].map(phase);
-      for (const [name, value] of Object.entries({ dns, connect, tls, ttfb, transfer, total })) assert.equal(typeof value, 'number', `${side} ${name}`);
+      for (const [name, value] of Object.entries({ dns, connect, tls, ttfb, transfer, total }))
+        assert.equal(typeof value, 'number', `${side} ${name}`);
       // The server holds the handshake for HANDSHAKE_DELAY_MS and the answer for ANSWER_DELAY_MS.
       // The phases are cut from one series of timestamps (they add up to the total, below), so a delay
       // counted in a neighbouring phase would leave its own phase short of it: lower bounds show that
@@ -143,7 +166,7 @@ describe('flow over HTTPS', () => {
     }
   });
 
-  test('a redirect to an allowed other host is followed, without the environment\'s secret headers', async () => {
+  test("a redirect to an allowed other host is followed, without the environment's secret headers", async () => {
     received.length = 0;
     const state = await runner.run('allowed_redirect');
     assert.equal(state.lastRun?.success, true, `${state.lastRun?.reason}: ${state.lastRun?.error}`);
@@ -154,15 +177,25 @@ describe('flow over HTTPS', () => {
     const first = received.filter((request) => request.path === '/go-away');
     const landed = received.filter((request) => request.server === 'other');
     assert.ok(first.length >= 2 && landed.length === first.length, `${first.length} redirects, ${landed.length} landings`);
-    assert.ok(first.every((request) => request.headers['x-api-key'] === (request.server === 'production' ? 'production-key-4711' : 'staging-key-0815')));
-    assert.ok(landed.every((request) => request.headers['x-api-key'] === undefined), 'the other host never sees the secret header');
+    assert.ok(
+      first.every(
+        (request) => request.headers['x-api-key'] === (request.server === 'production' ? 'production-key-4711' : 'staging-key-0815'),
+      ),
+    );
+    assert.ok(
+      landed.every((request) => request.headers['x-api-key'] === undefined),
+      'the other host never sees the secret header',
+    );
   });
 
-  test('a server certificate from a CA the side does not trust fails that side\'s requests with a TLS reason', async () => {
+  test("a server certificate from a CA the side does not trust fails that side's requests with a TLS reason", async () => {
     const state = await runner.run('untrusted');
     assert.equal(state.lastRun?.success, true, 'an untrusted candidate is a finding, not a failed sample');
     const home = stepOf(state.result?.details, 'home');
-    assert.match(home.errors.untrusted?.[0] ?? '', /^connect: TLS handshake failed \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY):/);
+    assert.match(
+      home.errors.untrusted?.[0] ?? '',
+      /^connect: TLS handshake failed \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY):/,
+    );
     assert.equal(state.result?.passed, false);
   });
 
@@ -204,7 +237,10 @@ describe('flow over HTTPS', () => {
     const load = (tls: Record<string, unknown>) => () =>
       loadConfigObject(
         {
-          environments: { production: { http: { base_url: 'https://127.0.0.1:1', tls } }, staging: { http: { base_url: 'https://127.0.0.1:2' } } },
+          environments: {
+            production: { http: { base_url: 'https://127.0.0.1:1', tls } },
+            staging: { http: { base_url: 'https://127.0.0.1:2' } },
+          },
           checks: [{ name: 'f', kind: 'flow', steps: [{ name: 's', path: '/' }] }],
         },
         { env: {}, baseDir: dir },

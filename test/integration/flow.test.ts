@@ -50,7 +50,14 @@ const loginAndSearch = (extra: Record<string, unknown> = {}) => ({
       headers: { Authorization: 'Bearer {{session}}' },
       extract: { sku: { json: '$.sku' } },
     },
-    { name: 'checkout', method: 'POST', path: '/api/checkout', headers: { Authorization: 'Bearer {{token}}' }, json: { sku: '{{sku}}', quantity: 2 }, expect: { status: 201 } },
+    {
+      name: 'checkout',
+      method: 'POST',
+      path: '/api/checkout',
+      headers: { Authorization: 'Bearer {{token}}' },
+      json: { sku: '{{sku}}', quantity: 2 },
+      expect: { status: 201 },
+    },
   ],
   ...extra,
 });
@@ -69,7 +76,14 @@ describe('flow check', () => {
   before(async () => {
     apps.production = await startShopApp({ name: 'prod', delayMs: 10 });
     apps.twin = await startShopApp({ name: 'twin', delayMs: 10 });
-    apps.staging = await startShopApp({ name: 'stg', delayMs: 10, searchSlowdown: 3, priceDrift: true, extraField: true, failingPath: '/api/checkout' });
+    apps.staging = await startShopApp({
+      name: 'stg',
+      delayMs: 10,
+      searchSlowdown: 3,
+      priceDrift: true,
+      extraField: true,
+      failingPath: '/api/checkout',
+    });
     runner = new CheckRunner(
       config(apps, [
         { ...loginAndSearch(), name: 'faithful', baseline: 'production', candidate: 'twin' },
@@ -134,14 +148,29 @@ describe('flow check', () => {
     assert.match(result.summary, /slower in search/);
 
     // Per-phase durations exist for both connection states and sides.
-    assert.ok((seriesValue(state, 'fidelity_flow_step_duration_seconds', { step: 'search', side: 'staging', phase: 'total', connection: 'keepalive' }) ?? 0) > 0.01, 'search duration');
+    assert.ok(
+      (seriesValue(state, 'fidelity_flow_step_duration_seconds', {
+        step: 'search',
+        side: 'staging',
+        phase: 'total',
+        connection: 'keepalive',
+      }) ?? 0) > 0.01,
+      'search duration',
+    );
     // Staging's first request opened its connection: a cold sample with a connect phase.
-    assert.notEqual(seriesValue(state, 'fidelity_flow_step_duration_seconds', { step: 'login', side: 'staging', phase: 'connect', connection: 'cold' }), undefined);
+    assert.notEqual(
+      seriesValue(state, 'fidelity_flow_step_duration_seconds', { step: 'login', side: 'staging', phase: 'connect', connection: 'cold' }),
+      undefined,
+    );
     assert.ok((seriesValue(state, 'fidelity_flow_step_latency_ratio', { step: 'search' }) ?? 0) > 2, 'search latency ratio');
   });
 
   test('latency with too few samples is inconclusive, not guessed', async () => {
-    const local = new CheckRunner(config(apps, [{ ...loginAndSearch({ iterations: 2, latency: { min_samples: 20 } }), name: 'short', baseline: 'production', candidate: 'staging' }]));
+    const local = new CheckRunner(
+      config(apps, [
+        { ...loginAndSearch({ iterations: 2, latency: { min_samples: 20 } }), name: 'short', baseline: 'production', candidate: 'staging' },
+      ]),
+    );
     try {
       const state = await local.run('short');
       const details = state.result?.details as unknown as FlowDetails;
@@ -158,9 +187,17 @@ describe('flow check', () => {
 describe('flow check rate limit', () => {
   test('requests to one environment are spaced by its rate_limit', async () => {
     const app = await startShopApp({ name: 'slow', delayMs: 0 });
-    const environments = { production: { http: { base_url: app.url, rate_limit: 20 } }, staging: { http: { base_url: app.url, rate_limit: 0 } } };
+    const environments = {
+      production: { http: { base_url: app.url, rate_limit: 20 } },
+      staging: { http: { base_url: app.url, rate_limit: 0 } },
+    };
     const steps = [1, 2, 3, 4, 5].map((n) => ({ name: `health${n}`, path: '/health' }));
-    const runner = new CheckRunner(loadConfigObject({ environments, defaults: { every: '1h', timeout: '20s' }, checks: [{ name: 'limited', kind: 'flow', iterations: 2, steps }] }, { env: {} }));
+    const runner = new CheckRunner(
+      loadConfigObject(
+        { environments, defaults: { every: '1h', timeout: '20s' }, checks: [{ name: 'limited', kind: 'flow', iterations: 2, steps }] },
+        { env: {} },
+      ),
+    );
     try {
       const started = performance.now();
       const state = await runner.run('limited');
@@ -189,7 +226,10 @@ describe('flow check configuration', () => {
       () => loadConfigObject({ ...base, checks: [loginAndSearch()] }, { env: {} }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
-        assert.match(error.message, /checks\[0\]\.steps\[0\]\.method: step "login" sends POST but environment "production" does not allow writes/);
+        assert.match(
+          error.message,
+          /checks\[0\]\.steps\[0\]\.method: step "login" sends POST but environment "production" does not allow writes/,
+        );
         assert.match(error.message, /checks\[0\]\.steps\[3\]\.method: step "checkout" sends POST/);
         assert.doesNotMatch(error.message, /environment "staging" does not allow/);
         return true;
@@ -232,7 +272,14 @@ describe('flow check configuration', () => {
 
   test('an environment without an http section is named', () => {
     assert.throws(
-      () => loadConfigObject({ environments: { production: {}, staging: base.environments.staging }, checks: [{ name: 'f', kind: 'flow', steps: [{ name: 'a', path: '/' }] }] }, { env: {} }),
+      () =>
+        loadConfigObject(
+          {
+            environments: { production: {}, staging: base.environments.staging },
+            checks: [{ name: 'f', kind: 'flow', steps: [{ name: 'a', path: '/' }] }],
+          },
+          { env: {} },
+        ),
       /environment "production" has no http section/,
     );
   });

@@ -51,7 +51,14 @@ for (const engine of ENGINES) {
     const runner = (check: Record<string, unknown> = {}) =>
       new CheckRunner(
         configWith({ production: { shop: role.url() }, staging: { shop: role.url('staging') } }, [
-          { name: 'events_freshness', kind: 'freshness', database: 'shop', sql: 'SELECT max(happened_at) FROM events', max_age: '24h', ...check },
+          {
+            name: 'events_freshness',
+            kind: 'freshness',
+            database: 'shop',
+            sql: 'SELECT max(happened_at) FROM events',
+            max_age: '24h',
+            ...check,
+          },
         ]),
       );
 
@@ -68,7 +75,10 @@ for (const engine of ENGINES) {
         assert.deepEqual(state.result?.scores, [{ dimension: 'freshness', candidate: 'staging', value: 1 }]);
 
         // Staging's copy stopped two days ago: its newest event is 49 h old.
-        await server.exec(`DELETE FROM events; INSERT INTO events VALUES (1, ${literal(60 * HOUR)}), (3, ${literal(49 * HOUR)})`, 'staging');
+        await server.exec(
+          `DELETE FROM events; INSERT INTO events VALUES (1, ${literal(60 * HOUR)}), (3, ${literal(49 * HOUR)})`,
+          'staging',
+        );
         state = await check.run('events_freshness');
         assert.equal(state.lastRun?.success, true, state.lastRun?.error);
         assert.equal(seriesValue(state, 'fidelity_data_lag_seconds'), 48 * HOUR);

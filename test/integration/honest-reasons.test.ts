@@ -66,7 +66,8 @@ describe('reasons that tell the truth', () => {
   test('a PostgreSQL backend terminated mid-statement fails the sample with reason connect, naming where', async () => {
     await lostMidStatement(pgUrl, postgres.port, 'SELECT pg_sleep(10), 1 AS n', async () => {
       // Both sides' statements running, then their backends ended as an administrator would.
-      const running = "FROM pg_stat_activity WHERE application_name = 'fidelity-exporter' AND query LIKE 'SELECT pg_sleep(10)%' AND state = 'active'";
+      const running =
+        "FROM pg_stat_activity WHERE application_name = 'fidelity-exporter' AND query LIKE 'SELECT pg_sleep(10)%' AND state = 'active'";
       for (let attempt = 0; attempt < 100; attempt += 1) {
         if ((await postgres.query<{ n: number }>(`SELECT count(*)::int AS n ${running}`))[0]?.n === 2) break;
         await sleep(50);
@@ -77,7 +78,9 @@ describe('reasons that tell the truth', () => {
   });
 
   test('a pooled PostgreSQL connection terminated while idle is not reused as "not queryable"', async () => {
-    const runner = runnerFor({ databases: { shop: { url: pgUrl } } }, [{ name: 'items', kind: 'query', database: 'shop', sql: 'SELECT id, name FROM items ORDER BY id' }]);
+    const runner = runnerFor({ databases: { shop: { url: pgUrl } } }, [
+      { name: 'items', kind: 'query', database: 'shop', sql: 'SELECT id, name FROM items ORDER BY id' },
+    ]);
     try {
       assert.equal((await runner.run('items')).lastRun?.success, true);
       await postgres.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'fidelity-exporter'");
@@ -123,7 +126,9 @@ describe('reasons that tell the truth', () => {
       assert.equal(quick.lastRun?.reason, 'timeout');
       assert.match(
         quick.lastRun?.error ?? '',
-        new RegExp(`^quick on (production|staging)/shop \\(127\\.0\\.0\\.1:${postgres.port}\\): waited 1(\\.\\d)? s for a connection: 1 of 1 in use by statements running for \\d+(\\.\\d)? s$`),
+        new RegExp(
+          `^quick on (production|staging)/shop \\(127\\.0\\.0\\.1:${postgres.port}\\): waited 1(\\.\\d)? s for a connection: 1 of 1 in use by statements running for \\d+(\\.\\d)? s$`,
+        ),
       );
       assert.equal(neighbour.lastRun?.success, true, neighbour.lastRun?.error);
       assert.equal((await slow).lastRun?.success, true, 'the slow statement itself finished');

@@ -37,8 +37,14 @@ INSERT INTO orders VALUES ${rows(50, (i) => `(${i}, ${1 + (i % 20)}, NULL)`)};
 INSERT INTO order_items VALUES ${rows(120, (i) => `(${i}, ${1 + (i % 50)}, ${i % 9 === 0 ? 'NULL' : 1 + (i % 10)}, ${1 + (i % 3)})`)};`;
 
 async function seed(server: DatabaseServer, database: string, withConstraints: boolean): Promise<void> {
-  for (const statement of TABLES.split(';').map((s) => s.trim()).filter(Boolean)) await server.exec(statement, database);
-  for (const statement of DATA.split(';').map((s) => s.trim()).filter(Boolean)) await server.exec(statement, database);
+  for (const statement of TABLES.split(';')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    await server.exec(statement, database);
+  for (const statement of DATA.split(';')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    await server.exec(statement, database);
   if (withConstraints) for (const statement of CONSTRAINTS) await server.exec(statement, database);
 }
 
@@ -65,7 +71,8 @@ describe('integrity checks on real servers', () => {
       seed(mariadb, 'production', true),
       seed(mariadb, 'staging', false),
     ]);
-    for (const server of [postgres, mariadb]) roles.set(server, await createLeastPrivilegeRole(server, { databases: ['production', 'staging'], kinds: ['integrity'] }));
+    for (const server of [postgres, mariadb])
+      roles.set(server, await createLeastPrivilegeRole(server, { databases: ['production', 'staging'], kinds: ['integrity'] }));
   });
   after(async () => {
     await Promise.all([postgres?.destroy(), mariadb?.destroy()]);
@@ -107,7 +114,10 @@ describe('integrity checks on real servers', () => {
       const runner = runnerFor(server());
       try {
         // Two items of a deleted order 9001, one of 9002; an item with a NULL product is not an orphan.
-        await server().exec('INSERT INTO order_items VALUES (1001, 9001, 1, 1), (1002, 9001, 2, 1), (1003, 9002, NULL, 1), (1004, 1, 77, 1)', 'staging');
+        await server().exec(
+          'INSERT INTO order_items VALUES (1001, 9001, 1, 1), (1002, 9001, 2, 1), (1003, 9002, NULL, 1), (1004, 1, 77, 1)',
+          'staging',
+        );
         const state = await runner.run('shop_links');
         assert.equal(state.lastRun?.success, true, state.lastRun?.error);
         assert.equal(seriesValue(state, 'fidelity_integrity_violations', { relation: 'order_items_order_fk' }), 3);
@@ -137,7 +147,10 @@ describe('integrity checks on real servers', () => {
         await server().exec('DELETE FROM customers WHERE id = 5', 'staging');
         const state = await runner.run('shop_links');
         assert.equal(state.lastRun?.success, true, state.lastRun?.error);
-        assert.deepEqual(state.result?.series.map((s) => [s.labels.relation, s.value]), [['order_customer', 3]]);
+        assert.deepEqual(
+          state.result?.series.map((s) => [s.labels.relation, s.value]),
+          [['order_customer', 3]],
+        );
       } finally {
         await server().exec("INSERT INTO customers VALUES (5, 'Customer 5')", 'staging');
         await runner.close();
@@ -160,7 +173,11 @@ describe('integrity checks on real servers', () => {
     });
 
     test(`${engine}: a role without SELECT on a child table fails with reason permission and the GRANT, never passes`, async () => {
-      const role = await createLeastPrivilegeRole(server(), { databases: ['production', 'staging'], kinds: ['integrity'], withoutSelectOn: { database: 'staging', table: 'order_items' } });
+      const role = await createLeastPrivilegeRole(server(), {
+        databases: ['production', 'staging'],
+        kinds: ['integrity'],
+        withoutSelectOn: { database: 'staging', table: 'order_items' },
+      });
       const runner = runnerFor(server(), {}, role);
       try {
         const state = await runner.run('shop_links');
@@ -197,7 +214,12 @@ test('integrity config: mismatched column counts and an empty check are rejected
   assert.throws(
     () =>
       configWith({ production: { shop: 'postgres://u@h/db' }, staging: { shop: 'postgres://u@h/db' } }, [
-        { name: 'a', kind: 'integrity', database: 'shop', relations: [{ name: 'r', child: 'c', columns: ['x', 'y'], parent: 'p', parent_columns: ['id'] }] },
+        {
+          name: 'a',
+          kind: 'integrity',
+          database: 'shop',
+          relations: [{ name: 'r', child: 'c', columns: ['x', 'y'], parent: 'p', parent_columns: ['id'] }],
+        },
         { name: 'b', kind: 'integrity', database: 'shop', discover: false },
       ]),
     (error: Error) => {

@@ -114,10 +114,14 @@ describe('one frozen database never fails the checks of another', () => {
       await sides.close();
     }
 
-    const describeRun = (run: Run) => `${run.check} ${run.success ? 'ok' : `${run.reason}: ${run.error}`} after ${Math.round(run.durationMs)} ms`;
+    const describeRun = (run: Run) =>
+      `${run.check} ${run.success ? 'ok' : `${run.reason}: ${run.error}`} after ${Math.round(run.durationMs)} ms`;
     const before = runs.filter((run) => run.finishedAt < frozenAt);
     for (const name of [...PG_CHECKS, ...MARIA_CHECKS]) {
-      assert.ok(before.some((run) => run.check === name && run.success), `${name} succeeded before the freeze`);
+      assert.ok(
+        before.some((run) => run.check === name && run.success),
+        `${name} succeeded before the freeze`,
+      );
     }
 
     // MariaDB: every sample succeeded, before, during and after the freeze.
@@ -135,7 +139,11 @@ describe('one frozen database never fails the checks of another', () => {
       for (const run of during) {
         assert.equal(run.success, false, describeRun(run));
         assert.equal(run.reason, 'timeout', describeRun(run));
-        assert.match(run.error ?? '', new RegExp(`^${name} on (production|staging)/pg \\(127\\.0\\.0\\.1:${postgres.port}\\): `), describeRun(run));
+        assert.match(
+          run.error ?? '',
+          new RegExp(`^${name} on (production|staging)/pg \\(127\\.0\\.0\\.1:${postgres.port}\\): `),
+          describeRun(run),
+        );
         assert.ok(run.durationMs <= TIMEOUT_MS + 1000, `within the timeout + 1 s: ${describeRun(run)}`);
       }
     }

@@ -49,7 +49,8 @@ const NOTE_PHONE = '+49 171 2345678'; // row 10
 const EMPLOYEE = 'EMP-12345'; // row 11
 const FLAGGED = [LEAKED_EMAIL, LEAKED_CARD, LEAKED_CARD.replace(/ /g, ''), TEST_CARD, TEST_CARD.replace(/ /g, ''), NOTE_PHONE, EMPLOYEE];
 
-const TABLE = 'CREATE TABLE customers (id bigint PRIMARY KEY, email varchar(200), phone varchar(50), card_number varchar(40), note varchar(200))';
+const TABLE =
+  'CREATE TABLE customers (id bigint PRIMARY KEY, email varchar(200), phone varchar(50), card_number varchar(40), note varchar(200))';
 const quote = (value: string | null) => (value === null ? 'NULL' : `'${value.replaceAll("'", "''")}'`);
 
 async function seed(server: DatabaseServer, database: string, side: 'production' | 'staging'): Promise<void> {
@@ -77,7 +78,10 @@ async function applyDrift(server: DatabaseServer): Promise<void> {
 async function undoDrift(server: DatabaseServer): Promise<void> {
   await server.exec(`UPDATE customers SET email = CONCAT('user', id, '@example.com'), note = 'masked' WHERE id IN (7, 10, 11)`, 'staging');
   for (const row of production.slice(7, 9)) {
-    await server.exec(`UPDATE customers SET card_number = ${quote(`**** **** **** ${row.card.slice(-4)}`)} WHERE id = ${row.id}`, 'staging');
+    await server.exec(
+      `UPDATE customers SET card_number = ${quote(`**** **** **** ${row.card.slice(-4)}`)} WHERE id = ${row.id}`,
+      'staging',
+    );
   }
 }
 
@@ -105,8 +109,14 @@ describe('masking checks on real servers', () => {
   before(async () => {
     [postgres, mariadb] = await Promise.all([startPostgres({ database: 'production' }), startMariaDb({ database: 'production' })]);
     await Promise.all([postgres.exec('CREATE DATABASE staging', 'production'), mariadb.exec('CREATE DATABASE staging')]);
-    await Promise.all([seed(postgres, 'production', 'production'), seed(postgres, 'staging', 'staging'), seed(mariadb, 'production', 'production'), seed(mariadb, 'staging', 'staging')]);
-    for (const server of [postgres, mariadb]) roles.set(server, await createLeastPrivilegeRole(server, { databases: ['production', 'staging'], kinds: ['masking'] }));
+    await Promise.all([
+      seed(postgres, 'production', 'production'),
+      seed(postgres, 'staging', 'staging'),
+      seed(mariadb, 'production', 'production'),
+      seed(mariadb, 'staging', 'staging'),
+    ]);
+    for (const server of [postgres, mariadb])
+      roles.set(server, await createLeastPrivilegeRole(server, { databases: ['production', 'staging'], kinds: ['masking'] }));
   });
   after(async () => {
     await Promise.all([postgres?.destroy(), mariadb?.destroy()]);
@@ -144,10 +154,15 @@ describe('masking checks on real servers', () => {
           assert.equal(seriesValue(state, 'fidelity_masking_violations', { detector }), count, detector);
         }
         const offending = state.result?.details.offendingRows as Array<{ column: string; detector: string; key: { id: string } }>;
-        assert.deepEqual(
-          offending.map((o) => `${o.key.id}:${o.column}:${o.detector}`).sort(),
-          ['10:note:phone', '11:note:employee_id', '7:email:email', '7:email:leak', '8:card_number:card', '9:card_number:card', '9:card_number:leak'],
-        );
+        assert.deepEqual(offending.map((o) => `${o.key.id}:${o.column}:${o.detector}`).sort(), [
+          '10:note:phone',
+          '11:note:employee_id',
+          '7:email:email',
+          '7:email:leak',
+          '8:card_number:card',
+          '9:card_number:card',
+          '9:card_number:leak',
+        ]);
         assert.equal(state.result?.passed, false);
         assert.deepEqual(state.result?.scores, [{ dimension: 'privacy', candidate: 'staging', value: 0 }]);
         const text = JSON.stringify(state.result);
@@ -167,23 +182,41 @@ describe('masking checks on real servers', () => {
       const table = 'CREATE TABLE addresses (customer_id bigint, kind varchar(10), street varchar(100), PRIMARY KEY (customer_id, kind))';
       await server().exec(table, 'production');
       await server().exec(table, 'staging');
-      await server().exec("INSERT INTO addresses VALUES (1, 'home', 'Hauptstrasse 1'), (1, 'work', 'Ring 7'), (2, 'home', 'Gartenweg 3')", 'production');
+      await server().exec(
+        "INSERT INTO addresses VALUES (1, 'home', 'Hauptstrasse 1'), (1, 'work', 'Ring 7'), (2, 'home', 'Gartenweg 3')",
+        'production',
+      );
       // Staging masked every street but the work address of customer 1.
-      await server().exec("INSERT INTO addresses VALUES (1, 'home', 'Street A'), (1, 'work', 'Ring 7'), (2, 'home', 'Street C')", 'staging');
+      await server().exec(
+        "INSERT INTO addresses VALUES (1, 'home', 'Street A'), (1, 'work', 'Ring 7'), (2, 'home', 'Street C')",
+        'staging',
+      );
       const runner = new CheckRunner(
         configWith(pairOf(server()), [
-          { name: 'streets', kind: 'masking', database: 'shop', table: 'addresses', key: ['customer_id', 'kind'], columns: [{ name: 'street', masked: true, detect: false }] },
+          {
+            name: 'streets',
+            kind: 'masking',
+            database: 'shop',
+            table: 'addresses',
+            key: ['customer_id', 'kind'],
+            columns: [{ name: 'street', masked: true, detect: false }],
+          },
         ]),
       );
       try {
         const state = await runner.run('streets');
         assert.equal(state.lastRun?.success, true, state.lastRun?.error);
         assert.equal(state.result?.details.pairedRows, 3);
-        assert.deepEqual(state.result?.series.map((s) => [s.metric, s.labels.detector, s.value]), [
-          ['fidelity_masking_violations', 'leak', 1],
-          ['fidelity_masking_sampled_rows', undefined, 3],
+        assert.deepEqual(
+          state.result?.series.map((s) => [s.metric, s.labels.detector, s.value]),
+          [
+            ['fidelity_masking_violations', 'leak', 1],
+            ['fidelity_masking_sampled_rows', undefined, 3],
+          ],
+        );
+        assert.deepEqual(state.result?.details.offendingRows, [
+          { column: 'street', detector: 'leak', key: { customer_id: '1', kind: 'work' } },
         ]);
-        assert.deepEqual(state.result?.details.offendingRows, [{ column: 'street', detector: 'leak', key: { customer_id: '1', kind: 'work' } }]);
       } finally {
         await runner.close();
         await server().exec('DROP TABLE addresses', 'production');
@@ -194,7 +227,9 @@ describe('masking checks on real servers', () => {
 
   test('keys are not shown when a key column is itself scanned', async () => {
     const runner = new CheckRunner(
-      configWith(pairOf(postgres), [{ name: 'by_email', kind: 'masking', database: 'shop', table: 'customers', key: ['email'], columns: ['email'] }]),
+      configWith(pairOf(postgres), [
+        { name: 'by_email', kind: 'masking', database: 'shop', table: 'customers', key: ['email'], columns: ['email'] },
+      ]),
     );
     try {
       await applyDrift(postgres);
@@ -212,9 +247,21 @@ describe('masking checks on real servers', () => {
     // Staging's key column changed type and holds an email: the baseline's lookup by key fails
     // with an error that quotes the value ("invalid input syntax for type bigint: ...").
     await postgres.exec('CREATE TABLE accounts (id bigint PRIMARY KEY, secret text)', 'production');
-    await postgres.exec("CREATE TABLE accounts (id text PRIMARY KEY, secret text); INSERT INTO accounts VALUES ('lena.weiss@posteo.net', 'x')", 'staging');
+    await postgres.exec(
+      "CREATE TABLE accounts (id text PRIMARY KEY, secret text); INSERT INTO accounts VALUES ('lena.weiss@posteo.net', 'x')",
+      'staging',
+    );
     const runner = new CheckRunner(
-      configWith(pairOf(postgres), [{ name: 'accounts', kind: 'masking', database: 'shop', table: 'accounts', key: ['id'], columns: [{ name: 'secret', masked: true }] }]),
+      configWith(pairOf(postgres), [
+        {
+          name: 'accounts',
+          kind: 'masking',
+          database: 'shop',
+          table: 'accounts',
+          key: ['id'],
+          columns: [{ name: 'secret', masked: true }],
+        },
+      ]),
     );
     try {
       const state = await runner.run('accounts');
@@ -235,7 +282,13 @@ describe('masking checks on real servers', () => {
     const log = pino({ level: 'trace' }, { write: (line: string) => void logs.push(line) });
     const config = configWith(pairOf(postgres), [
       MASKING_CHECK,
-      { name: 'email_coverage', kind: 'coverage', database: 'shop', table: 'customers', columns: [{ name: 'email', masked: true, mode: 'values' }, 'card_number'] },
+      {
+        name: 'email_coverage',
+        kind: 'coverage',
+        database: 'shop',
+        table: 'customers',
+        columns: [{ name: 'email', masked: true, mode: 'values' }, 'card_number'],
+      },
       { name: 'customers_rows', kind: 'query', database: 'shop', sql: 'SELECT count(*) AS customers FROM customers' },
     ]);
     const running = await startServing(config, '127.0.0.1:0', log);
@@ -255,23 +308,36 @@ describe('masking checks on real servers', () => {
       const has = (body: string, pattern: RegExp, what: string) => assert.ok(pattern.test(body), what);
       has(metrics, /^fidelity_masking_violations\{check="customer_pii",detector="leak"\} 2$/m, 'metrics: 2 leaks');
       has(metrics, /^fidelity_masking_violations\{check="customer_pii",detector="card"\} 2$/m, 'metrics: 2 cards');
-      has(metrics, /^fidelity_data_coverage_ratio\{(?=[^}]*check="email_coverage")(?=[^}]*column="email")[^}]*\} 0\.033/m, 'metrics: email coverage 1/30');
+      has(
+        metrics,
+        /^fidelity_data_coverage_ratio\{(?=[^}]*check="email_coverage")(?=[^}]*column="email")[^}]*\} 0\.033/m,
+        'metrics: email coverage 1/30',
+      );
       has(api, /"offendingRows"/, 'api: offending rows listed');
       has(api, /"value":"<card #[0-9a-f]{12}>"/, 'api: missing card numbers of the coverage check are marked');
       has(html, /customer_pii/, 'html: the check is shown');
       assert.ok(logs.length > 0, 'the logger captured lines');
-      assert.ok(logs.some((line) => line.includes('sample done')), 'debug sample lines were logged');
+      assert.ok(
+        logs.some((line) => line.includes('sample done')),
+        'debug sample lines were logged',
+      );
       const outputs = { metrics, api, html, logs: logs.join('') };
       for (const [name, body] of Object.entries(outputs)) {
         FLAGGED.forEach((value, index) => {
           assert.ok(!body.includes(value), `${name} contains flagged value #${index}`);
-          assert.ok(!body.includes(value.replaceAll('.', '&#46;')) && !body.includes(JSON.stringify(value).slice(1, -1)), `${name} contains an escaped flagged value #${index}`);
+          assert.ok(
+            !body.includes(value.replaceAll('.', '&#46;')) && !body.includes(JSON.stringify(value).slice(1, -1)),
+            `${name} contains an escaped flagged value #${index}`,
+          );
         });
         // No production email or card number at all, leaked or not: the coverage check lists
         // missing card numbers, and must redact them.
         for (const row of production) {
           assert.ok(!body.includes(row.email), `${name} contains a production email (id ${row.id})`);
-          assert.ok(!body.includes(row.card) && !body.includes(row.card.replace(/ /g, '')), `${name} contains a production card (id ${row.id})`);
+          assert.ok(
+            !body.includes(row.card) && !body.includes(row.card.replace(/ /g, '')),
+            `${name} contains a production card (id ${row.id})`,
+          );
         }
       }
     } finally {
@@ -286,7 +352,15 @@ test('masking config: masked columns need a key, cannot be the key; patterns mus
     () =>
       configWith({ production: { shop: 'postgres://u@h/db' }, staging: { shop: 'postgres://u@h/db' } }, [
         { name: 'a', kind: 'masking', database: 'shop', table: 't', columns: [{ name: 'email', masked: true }] },
-        { name: 'b', kind: 'masking', database: 'shop', table: 't', key: ['email'], columns: [{ name: 'email', masked: true }], patterns: { card: 'x', bad: '(' } },
+        {
+          name: 'b',
+          kind: 'masking',
+          database: 'shop',
+          table: 't',
+          key: ['email'],
+          columns: [{ name: 'email', masked: true }],
+          patterns: { card: 'x', bad: '(' },
+        },
       ]),
     (error: Error) => {
       assert.match(error.message, /checks\[0\]\.key: is required when a column is masked/);

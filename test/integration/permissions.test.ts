@@ -29,7 +29,10 @@ const CHECKS: Array<Record<string, unknown>> = [
   { name: 'orders_integrity', kind: 'integrity' },
 ];
 
-for (const [label, start] of [['PostgreSQL', startPostgres], ['MariaDB', startMariaDb]] as const) {
+for (const [label, start] of [
+  ['PostgreSQL', startPostgres],
+  ['MariaDB', startMariaDb],
+] as const) {
   describe(`${label}: a role without SELECT on staging's orders`, () => {
     let server: DatabaseServer;
     let role: LeastPrivilegeRole;
@@ -38,7 +41,10 @@ for (const [label, start] of [['PostgreSQL', startPostgres], ['MariaDB', startMa
       server = await start({ database: 'production' });
       await server.exec('CREATE DATABASE staging');
       for (const database of ['production', 'staging']) {
-        for (const statement of FIXTURE.split(';').map((s) => s.trim()).filter(Boolean)) await server.exec(statement, database);
+        for (const statement of FIXTURE.split(';')
+          .map((s) => s.trim())
+          .filter(Boolean))
+          await server.exec(statement, database);
       }
       role = await createLeastPrivilegeRole(server, {
         databases: ['production', 'staging'],
@@ -55,13 +61,18 @@ for (const [label, start] of [['PostgreSQL', startPostgres], ['MariaDB', startMa
     for (const check of checks) {
       test(`${check.kind}: reason permission with the GRANT, never a pass`, async () => {
         const runner = new CheckRunner(
-          configWith({ production: { shop: role.url('production') }, staging: { shop: role.url('staging') } }, [{ database: 'shop', ...check }]),
+          configWith({ production: { shop: role.url('production') }, staging: { shop: role.url('staging') } }, [
+            { database: 'shop', ...check },
+          ]),
         );
         try {
           const state = await runner.run(String(check.name));
           assert.equal(state.lastRun?.success, false, `${check.kind} sampled: ${state.result?.summary}`);
           assert.equal(state.lastRun?.reason, 'permission', state.lastRun?.error);
-          const grant = label === 'PostgreSQL' ? `GRANT SELECT ON orders TO ${role.user};` : `GRANT SELECT ON \`staging\`.\`orders\` TO \`${role.user}\`@\`%\`;`;
+          const grant =
+            label === 'PostgreSQL'
+              ? `GRANT SELECT ON orders TO ${role.user};`
+              : `GRANT SELECT ON \`staging\`.\`orders\` TO \`${role.user}\`@\`%\`;`;
           assert.ok(state.lastRun?.error?.includes(`grant it with: ${grant}`), state.lastRun?.error);
           assert.equal(state.result, undefined);
         } finally {
@@ -73,9 +84,17 @@ for (const [label, start] of [['PostgreSQL', startPostgres], ['MariaDB', startMa
     if (label === 'MariaDB') {
       test('table: a table readable only column by column is permission, not a comparison of the visible columns', async () => {
         const user = `${role.user}_cols`;
-        await server.exec(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'; GRANT SELECT ON production.* TO '${user}'@'%'; GRANT SELECT (id, customer_id) ON staging.orders TO '${user}'@'%'`);
-        const url = (database: string) => role.url(database).replace(`${role.user}:`, `${user}:`).replace(/:[0-9a-f]+@/, ':pw@');
-        const runner = new CheckRunner(configWith({ production: { shop: url('production') }, staging: { shop: url('staging') } }, [{ database: 'shop', ...CHECKS[1] }]));
+        await server.exec(
+          `CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'; GRANT SELECT ON production.* TO '${user}'@'%'; GRANT SELECT (id, customer_id) ON staging.orders TO '${user}'@'%'`,
+        );
+        const url = (database: string) =>
+          role
+            .url(database)
+            .replace(`${role.user}:`, `${user}:`)
+            .replace(/:[0-9a-f]+@/, ':pw@');
+        const runner = new CheckRunner(
+          configWith({ production: { shop: url('production') }, staging: { shop: url('staging') } }, [{ database: 'shop', ...CHECKS[1] }]),
+        );
         try {
           const state = await runner.run('orders_table');
           assert.equal(state.lastRun?.reason, 'permission', state.lastRun?.error ?? state.result?.summary);

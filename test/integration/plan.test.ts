@@ -104,7 +104,11 @@ for (const engine of ENGINES) {
         assert.equal(state.result?.passed, true);
         let queries = state.result?.details.queries as QueryDetails[];
         const before = queries[0];
-        assert.match(before?.shapes.production?.join('\n') ?? '', new RegExp(engine.indexNode.source, 'm'), 'the planner uses the index on production');
+        assert.match(
+          before?.shapes.production?.join('\n') ?? '',
+          new RegExp(engine.indexNode.source, 'm'),
+          'the planner uses the index on production',
+        );
         assert.deepEqual(before?.shapes.production, before?.shapes.staging);
         assert.ok(before?.plans.production !== undefined && before.plans.staging !== undefined, 'both raw plans are in the details');
 

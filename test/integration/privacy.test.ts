@@ -32,17 +32,62 @@ interface Customer {
 
 // Row 1 is identical, row 2 differs in every column, row 3 is only in production, row 4 only in
 // staging, row 5 has the same e-mail on both sides (hash marks must line up) and another tier.
-const same: Customer = { id: 1, email: 'anna@example.com', phone: '', iban: '', note: 'regular', member_code: '', secret_answer: '', tier: 'bronze' };
+const same: Customer = {
+  id: 1,
+  email: 'anna@example.com',
+  phone: '',
+  iban: '',
+  note: 'regular',
+  member_code: '',
+  secret_answer: '',
+  tier: 'bronze',
+};
 const production: Customer[] = [
   same,
-  { id: 2, email: 'lena.weiss@posteo.net', phone: '+49 171 2345678', iban: 'DE89 3704 0044 0532 0130 00', note: 'please charge card 4111 1111 1111 1111 again', member_code: 'MBR-482913', secret_answer: 'bluebird-canary-alpha', tier: 'gold' },
-  { id: 3, email: 'piotr.nowak@wp.pl', phone: '+48 601 234 567', iban: 'FR14 2004 1010 0505 0001 3M02 606', note: 'amex 378282246310005 on file', member_code: 'MBR-300117', secret_answer: 'falcon-canary-gamma', tier: 'gold' },
+  {
+    id: 2,
+    email: 'lena.weiss@posteo.net',
+    phone: '+49 171 2345678',
+    iban: 'DE89 3704 0044 0532 0130 00',
+    note: 'please charge card 4111 1111 1111 1111 again',
+    member_code: 'MBR-482913',
+    secret_answer: 'bluebird-canary-alpha',
+    tier: 'gold',
+  },
+  {
+    id: 3,
+    email: 'piotr.nowak@wp.pl',
+    phone: '+48 601 234 567',
+    iban: 'FR14 2004 1010 0505 0001 3M02 606',
+    note: 'amex 378282246310005 on file',
+    member_code: 'MBR-300117',
+    secret_answer: 'falcon-canary-gamma',
+    tier: 'gold',
+  },
   { id: 5, email: 'same.person@posteo.net', phone: '', iban: '', note: 'regular', member_code: '', secret_answer: '', tier: 'silver' },
 ];
 const staging: Customer[] = [
   same,
-  { id: 2, email: 'jonas.berg@gmx.de', phone: '+44 20 7946 0958', iban: 'GB82 WEST 1234 5698 7654 32', note: 'card 5555 5555 5555 4444 please', member_code: 'MBR-771204', secret_answer: 'crimson-canary-beta', tier: 'silver' },
-  { id: 4, email: 'maria.rossi@libero.it', phone: '+39 06 4821 9375', iban: 'NL91 ABNA 0417 1643 00', note: 'visa 4012888888881881 for refunds', member_code: 'MBR-904455', secret_answer: 'heron-canary-delta', tier: 'bronze' },
+  {
+    id: 2,
+    email: 'jonas.berg@gmx.de',
+    phone: '+44 20 7946 0958',
+    iban: 'GB82 WEST 1234 5698 7654 32',
+    note: 'card 5555 5555 5555 4444 please',
+    member_code: 'MBR-771204',
+    secret_answer: 'crimson-canary-beta',
+    tier: 'silver',
+  },
+  {
+    id: 4,
+    email: 'maria.rossi@libero.it',
+    phone: '+39 06 4821 9375',
+    iban: 'NL91 ABNA 0417 1643 00',
+    note: 'visa 4012888888881881 for refunds',
+    member_code: 'MBR-904455',
+    secret_answer: 'heron-canary-delta',
+    tier: 'bronze',
+  },
   { id: 5, email: 'same.person@posteo.net', phone: '', iban: '', note: 'regular', member_code: '', secret_answer: '', tier: 'platinum' },
 ];
 const ORPHAN_EMAIL = 'orphan.user@web.de';
@@ -50,13 +95,22 @@ const ORPHAN_EMAIL = 'orphan.user@web.de';
 const personal = [...production, ...staging].filter((row) => row.id !== 1);
 const CANARIES = [
   ...personal.flatMap((row) => [row.email, row.phone, row.iban, row.member_code, row.secret_answer]),
-  '4111 1111 1111 1111', '5555 5555 5555 4444', '378282246310005', '4012888888881881', ORPHAN_EMAIL,
+  '4111 1111 1111 1111',
+  '5555 5555 5555 4444',
+  '378282246310005',
+  '4012888888881881',
+  ORPHAN_EMAIL,
 ].filter((value) => value !== '');
 /** Every form a canary could take in an output: as stored, without spaces, escaped for JSON and HTML. */
-const FORMS = [...new Set(CANARIES.flatMap((value) => [value, value.replace(/ /g, ''), JSON.stringify(value).slice(1, -1), value.replaceAll('+', '&#43;')]))];
+const FORMS = [
+  ...new Set(
+    CANARIES.flatMap((value) => [value, value.replace(/ /g, ''), JSON.stringify(value).slice(1, -1), value.replaceAll('+', '&#43;')]),
+  ),
+];
 
 const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
-const rowSql = (row: Customer) => `(${row.id}, ${[row.email, row.phone, row.iban, row.note, row.member_code, row.secret_answer, row.tier].map(quote).join(', ')})`;
+const rowSql = (row: Customer) =>
+  `(${row.id}, ${[row.email, row.phone, row.iban, row.note, row.member_code, row.secret_answer, row.tier].map(quote).join(', ')})`;
 
 async function seed(server: DatabaseServer, database: string, rows: Customer[], orphans: string[]): Promise<void> {
   const statements = [
@@ -191,15 +245,26 @@ describe('personal data in examples, on real PostgreSQL and MariaDB through a re
       const get = async (path: string) => (await fetch(new URL(path, running.url))).text();
       const [api, report, metrics, gate] = await Promise.all([get('api/v1/results'), get(''), get('metrics'), get('gate')]);
       const checks = new Map((JSON.parse(api) as { checks: CheckOut[] }).checks.map((check) => [check.name, check]));
-      for (const check of checks.values()) assert.equal(check.lastRun?.success, true, `${check.name}: ${check.lastRun?.reason} ${check.lastRun?.error}`);
+      for (const check of checks.values())
+        assert.equal(check.lastRun?.success, true, `${check.name}: ${check.lastRun?.reason} ${check.lastRun?.error}`);
 
       for (const database of ['pg', 'maria']) {
         // Keyed query under the default (hash): keys visible, every differing value a distinct mark.
         const keyed = examplesOf(checks.get(`${database}_keyed`));
-        assert.deepEqual(keyed.map((example) => [example.type, keyOf(example)]).sort(), [['changed', '2'], ['changed', '5'], ['extra', '4'], ['missing', '3']], `${database}: keys`);
+        assert.deepEqual(
+          keyed.map((example) => [example.type, keyOf(example)]).sort(),
+          [
+            ['changed', '2'],
+            ['changed', '5'],
+            ['extra', '4'],
+            ['missing', '3'],
+          ],
+          `${database}: keys`,
+        );
         const changed = keyed.find((example) => keyOf(example) === '2');
         assert.deepEqual(changed?.columns?.sort(), ['email', 'iban', 'member_code', 'note', 'phone', 'secret_answer', 'tier']);
-        for (const column of changed?.columns ?? []) assert.notEqual(changed?.baseline?.[column], changed?.candidate?.[column], `${database}: ${column} shows as differing`);
+        for (const column of changed?.columns ?? [])
+          assert.notEqual(changed?.baseline?.[column], changed?.candidate?.[column], `${database}: ${column} shows as differing`);
         assert.match(changed?.baseline?.email ?? '', /^<email #[0-9a-f]{12}>$/);
         assert.match(changed?.baseline?.note ?? '', /^<card #[0-9a-f]{12}>$/);
         assert.match(changed?.baseline?.member_code ?? '', /^<member #[0-9a-f]{12}>$/);
@@ -215,37 +280,65 @@ describe('personal data in examples, on real PostgreSQL and MariaDB through a re
         // Under show, ordinary values are readable and personal ones still marked.
         const shown = examplesOf(checks.get(`${database}_keyed_shown`)).find((example) => keyOf(example) === '2');
         assert.deepEqual([shown?.baseline?.tier, shown?.candidate?.tier], ['gold', 'silver']);
-        assert.deepEqual([shown?.baseline?.phone, shown?.baseline?.iban, shown?.baseline?.secret_answer], ['<phone>', '<iban>', '<sensitive>']);
+        assert.deepEqual(
+          [shown?.baseline?.phone, shown?.baseline?.iban, shown?.baseline?.secret_answer],
+          ['<phone>', '<iban>', '<sensitive>'],
+        );
 
         // Key-less: the rows that differ, which columns differ, ordinary values readable, personal ones marked.
         const keyless = examplesOf(checks.get(`${database}_keyless`));
         assert.ok(keyless.length >= 3, `${database}: key-less examples`);
         assert.ok(
-          keyless.some((example) => example.baseline?.tier === 'gold' && example.candidate?.tier === 'silver' && example.columns?.includes('tier') && example.baseline.email === '<email>' && example.baseline.secret_answer === '<sensitive>'),
+          keyless.some(
+            (example) =>
+              example.baseline?.tier === 'gold' &&
+              example.candidate?.tier === 'silver' &&
+              example.columns?.includes('tier') &&
+              example.baseline.email === '<email>' &&
+              example.baseline.secret_answer === '<sensitive>',
+          ),
           `${database}: key-less changed row`,
         );
 
         const table = examplesOf(checks.get(`${database}_table`));
-        assert.deepEqual(table.map((example) => [example.type, example.key?.id]).sort(), [['changed', '2'], ['changed', '5'], ['extra', '4'], ['missing', '3']]);
+        assert.deepEqual(table.map((example) => [example.type, example.key?.id]).sort(), [
+          ['changed', '2'],
+          ['changed', '5'],
+          ['extra', '4'],
+          ['missing', '3'],
+        ]);
 
-        const coverage = (checks.get(`${database}_coverage`)?.details?.columns ?? []) as Array<{ column: string; topMissing: Array<{ value?: string }> }>;
+        const coverage = (checks.get(`${database}_coverage`)?.details?.columns ?? []) as Array<{
+          column: string;
+          topMissing: Array<{ value?: string }>;
+        }>;
         const missing = (column: string) => coverage.find((entry) => entry.column === column)?.topMissing.map((entry) => entry.value) ?? [];
-        assert.ok(missing('email').length > 0 && missing('email').every((value) => value?.startsWith('<email>')), `${database}: coverage e-mails marked`);
+        assert.ok(
+          missing('email').length > 0 && missing('email').every((value) => value?.startsWith('<email>')),
+          `${database}: coverage e-mails marked`,
+        );
         assert.ok(missing('secret_answer').every((value) => value === '<sensitive>') && missing('secret_answer').length > 0);
         assert.ok(missing('tier').includes('gold'), `${database}: an ordinary missing value is shown under show`);
 
-        const relations = (checks.get(`${database}_integrity`)?.details?.relations ?? []) as Array<{ orphanRows: number; danglingReferences: Array<{ references: Row; rows: number }> }>;
+        const relations = (checks.get(`${database}_integrity`)?.details?.relations ?? []) as Array<{
+          orphanRows: number;
+          danglingReferences: Array<{ references: Row; rows: number }>;
+        }>;
         assert.equal(relations[0]?.orphanRows, 1);
         assert.deepEqual(relations[0]?.danglingReferences, [{ references: { email: '<email>' }, rows: 1 }]);
 
         // Masking counts are numbers, `token` included.
         const violations = checks.get(`${database}_masking`)?.details?.violations as Record<string, unknown>;
-        for (const detector of ['email', 'phone', 'card', 'iban', 'ip', 'token', 'member', 'leak']) assert.equal(typeof violations[detector], 'number', `${database}: ${detector} count`);
+        for (const detector of ['email', 'phone', 'card', 'iban', 'ip', 'token', 'member', 'leak'])
+          assert.equal(typeof violations[detector], 'number', `${database}: ${detector} count`);
         assert.ok((violations.email as number) >= 2 && (violations.member as number) >= 2 && violations.token === 0, `${database}: counts`);
         assert.match(metrics, new RegExp(`^fidelity_masking_violations\\{check="${database}_masking",detector="token"\\} 0$`, 'm'));
       }
       assert.match(report, /<h2[^>]*>|pg_masking/, 'the report lists the checks');
-      assert.ok(logs.some((line) => line.includes('"sample done"')), 'debug lines were logged');
+      assert.ok(
+        logs.some((line) => line.includes('"sample done"')),
+        'debug lines were logged',
+      );
       for (const [surface, body] of Object.entries({ api, report, metrics, gate, logs: logs.join('') })) assertNoCanary(surface, body);
     } finally {
       await running.close();
@@ -254,7 +347,17 @@ describe('personal data in examples, on real PostgreSQL and MariaDB through a re
 
   test('run: no canary in the table, --output.json, --output.junit, --report or debug logs; masking counts are numbers', async () => {
     const files = { json: join(dir, 'out.json'), junit: join(dir, 'out.xml'), report: join(dir, 'report.html') };
-    const result = await runExporter(['run', `--config.file=${configFile}`, '--log.level=debug', `--output.json=${files.json}`, `--output.junit=${files.junit}`, `--report=${files.report}`], { env: { NO_COLOR: '1' } });
+    const result = await runExporter(
+      [
+        'run',
+        `--config.file=${configFile}`,
+        '--log.level=debug',
+        `--output.json=${files.json}`,
+        `--output.junit=${files.junit}`,
+        `--report=${files.report}`,
+      ],
+      { env: { NO_COLOR: '1' } },
+    );
     assert.equal(result.code, 1, 'drift fails the gate');
     const outputs = {
       stdout: result.stdout,
@@ -264,16 +367,27 @@ describe('personal data in examples, on real PostgreSQL and MariaDB through a re
       report: readFileSync(files.report, 'utf8'),
     };
     assert.ok(outputs.stderr.includes('"sample done"'), 'debug lines were logged');
-    const json = JSON.parse(outputs.json) as { checks: Array<{ name: string; status: string; error?: string; details?: Record<string, unknown> }> };
+    const json = JSON.parse(outputs.json) as {
+      checks: Array<{ name: string; status: string; error?: string; details?: Record<string, unknown> }>;
+    };
     for (const check of json.checks) assert.notEqual(check.status, 'error', `${check.name}: ${check.error}`);
     const masking = json.checks.find((check) => check.name === 'maria_masking')?.details?.violations as Record<string, unknown>;
     assert.equal(masking.token, 0);
     assert.equal(typeof masking.email, 'number');
     assert.match(outputs.junit, /&quot;token&quot;: 0/, 'JUnit carries the token count as a number');
     assert.match(outputs.report, /token/, 'the report lists the token count');
-    assert.doesNotMatch(outputs.report + outputs.json + outputs.junit, /<redacted>|&lt;redacted&gt;/, 'no count or example is taken for a secret');
+    assert.doesNotMatch(
+      outputs.report + outputs.json + outputs.junit,
+      /<redacted>|&lt;redacted&gt;/,
+      'no count or example is taken for a secret',
+    );
     const keyed = examplesOf(json.checks.find((check) => check.name === 'pg_keyed') as CheckOut);
-    assert.deepEqual(keyed.map((example) => [example.type, keyOf(example)]).sort(), [['changed', '2'], ['changed', '5'], ['extra', '4'], ['missing', '3']]);
+    assert.deepEqual(keyed.map((example) => [example.type, keyOf(example)]).sort(), [
+      ['changed', '2'],
+      ['changed', '5'],
+      ['extra', '4'],
+      ['missing', '3'],
+    ]);
     for (const [surface, body] of Object.entries(outputs)) assertNoCanary(surface, body);
   });
 });

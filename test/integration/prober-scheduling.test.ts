@@ -33,7 +33,10 @@ describe('prober scheduling', () => {
   const config = (prober: Record<string, unknown>) =>
     loadConfigObject(
       {
-        environments: { production: { http: { base_url: app.url, rate_limit: 0 } }, staging: { http: { base_url: app.url, rate_limit: 0 } } },
+        environments: {
+          production: { http: { base_url: app.url, rate_limit: 0 } },
+          staging: { http: { base_url: app.url, rate_limit: 0 } },
+        },
         defaults: { every: '1h', timeout: '30s', start_spread: '0s' },
         prober,
         checks: [{ name: 'browse', kind: 'flow', iterations: 2, steps: [{ name: 'search', path: '/api/products', query: { q: 'e' } }] }],

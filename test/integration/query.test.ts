@@ -40,8 +40,18 @@ describe('query checks on real servers', () => {
   const readerUrls = new Map<DatabaseServer, string>();
 
   before(async () => {
-    [pgProduction, pgStaging, mariaProduction, mariaStaging] = await Promise.all([startPostgres(), startPostgres(), startMariaDb(), startMariaDb()]);
-    await Promise.all([pgProduction.exec(ORDERS_PG), pgStaging.exec(ORDERS_PG), mariaProduction.exec(ORDERS_MARIADB), mariaStaging.exec(ORDERS_MARIADB)]);
+    [pgProduction, pgStaging, mariaProduction, mariaStaging] = await Promise.all([
+      startPostgres(),
+      startPostgres(),
+      startMariaDb(),
+      startMariaDb(),
+    ]);
+    await Promise.all([
+      pgProduction.exec(ORDERS_PG),
+      pgStaging.exec(ORDERS_PG),
+      mariaProduction.exec(ORDERS_MARIADB),
+      mariaStaging.exec(ORDERS_MARIADB),
+    ]);
     // The exporter reads with the documented least-privilege role; the superuser only builds fixtures.
     for (const server of [pgProduction, pgStaging, mariaProduction, mariaStaging]) {
       const role = await createLeastPrivilegeRole(server, { databases: ['fidelity'], kinds: ['query'] });
@@ -73,12 +83,15 @@ describe('query checks on real servers', () => {
         assert.equal(seriesValue(state, 'fidelity_query_rows', { side: 'staging' }), 3);
         assert.equal(seriesValue(state, 'fidelity_query_mismatched_rows'), 0);
 
-        await staging().exec("UPDATE orders SET total = 11.50 WHERE id = 1");
+        await staging().exec('UPDATE orders SET total = 11.50 WHERE id = 1');
         state = await runner.run('orders');
         assert.equal(seriesValue(state, 'fidelity_query_match'), 0);
         assert.equal(seriesValue(state, 'fidelity_query_mismatched_rows'), 1);
         const examples = state.result?.details.examples as Array<{ type: string; columns?: string[] }>;
-        assert.deepEqual(examples.map((e) => [e.type, e.columns]), [['changed', ['total']]]);
+        assert.deepEqual(
+          examples.map((e) => [e.type, e.columns]),
+          [['changed', ['total']]],
+        );
         assert.deepEqual(state.result?.scores, [{ dimension: 'data', candidate: 'staging', value: 0 }]);
       } finally {
         await staging().exec('UPDATE orders SET total = 10.50 WHERE id = 1');
@@ -100,22 +113,35 @@ describe('query checks on real servers', () => {
   });
 
   test('PostgreSQL vs MariaDB: a NULL against an empty string and a microsecond are differences', async () => {
-    await mariaStaging.exec("UPDATE orders SET note = NULL WHERE id = 2; UPDATE orders SET created_at = '2026-03-02 00:00:00.000001' WHERE id = 3");
+    await mariaStaging.exec(
+      "UPDATE orders SET note = NULL WHERE id = 2; UPDATE orders SET created_at = '2026-03-02 00:00:00.000001' WHERE id = 3",
+    );
     const runner = pair(pgProduction, mariaStaging, { key: ['id'] });
     try {
       const state = await runner.run('orders');
       assert.equal(seriesValue(state, 'fidelity_query_match'), 0);
       assert.equal(seriesValue(state, 'fidelity_query_mismatched_rows'), 2);
-      const changed = (state.result?.details.examples as Array<{ baseline: { id: string }; columns: string[] }>).map((e) => [e.baseline.id, e.columns]);
-      assert.deepEqual(changed.sort(), [['2', ['note']], ['3', ['created_at']]]);
+      const changed = (state.result?.details.examples as Array<{ baseline: { id: string }; columns: string[] }>).map((e) => [
+        e.baseline.id,
+        e.columns,
+      ]);
+      assert.deepEqual(changed.sort(), [
+        ['2', ['note']],
+        ['3', ['created_at']],
+      ]);
     } finally {
-      await mariaStaging.exec("UPDATE orders SET note = '' WHERE id = 2; UPDATE orders SET created_at = '2026-03-02 00:00:00' WHERE id = 3");
+      await mariaStaging.exec(
+        "UPDATE orders SET note = '' WHERE id = 2; UPDATE orders SET created_at = '2026-03-02 00:00:00' WHERE id = 3",
+      );
       await runner.close();
     }
   });
 
   test('a result larger than max_rows fails the sample with reason limit, on both engines', async () => {
-    for (const [production, staging] of [[pgProduction, pgStaging], [mariaProduction, mariaStaging]] as const) {
+    for (const [production, staging] of [
+      [pgProduction, pgStaging],
+      [mariaProduction, mariaStaging],
+    ] as const) {
       const runner = pair(production, staging, { max_rows: 2 });
       try {
         const state = await runner.run('orders');

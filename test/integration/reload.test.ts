@@ -36,11 +36,14 @@ before(async () => {
   postgres = await startPostgres();
   dir = mkdtempSync(join(tmpdir(), 'fidelity-reload-'));
   configFile = join(dir, 'config.yml');
-  writeFileSync(configFile, config([
-    { name: 'stays', sql: 'SELECT 1 AS one' },
-    { name: 'changes', sql: 'SELECT 2 AS two' },
-    { name: 'goes_away', sql: 'SELECT 3 AS three' },
-  ]));
+  writeFileSync(
+    configFile,
+    config([
+      { name: 'stays', sql: 'SELECT 1 AS one' },
+      { name: 'changes', sql: 'SELECT 2 AS two' },
+      { name: 'goes_away', sql: 'SELECT 3 AS three' },
+    ]),
+  );
   // The exporter reads with the documented least-privilege role.
   reader = await createLeastPrivilegeRole(postgres, { databases: ['fidelity'], kinds: ['query'] });
   exporter = await spawnExporter([`--config.file=${configFile}`], { env: { RELOAD_TEST_PG_URL: reader.url() } });
@@ -58,11 +61,14 @@ test('a good reload applies the new checks and unchanged checks keep their histo
   const staysRuns = runs(before, 'stays') ?? 0;
   assert.ok(staysRuns >= 2);
   assert.equal(metricValue(before, 'fidelity_config_last_reload_successful'), 1);
-  writeFileSync(configFile, config([
-    { name: 'stays', sql: 'SELECT 1 AS one' },
-    { name: 'changes', sql: 'SELECT 22 AS two' },
-    { name: 'arrives', sql: 'SELECT 4 AS four' },
-  ]));
+  writeFileSync(
+    configFile,
+    config([
+      { name: 'stays', sql: 'SELECT 1 AS one' },
+      { name: 'changes', sql: 'SELECT 22 AS two' },
+      { name: 'arrives', sql: 'SELECT 4 AS four' },
+    ]),
+  );
   const reply = await fetchText(`${exporter.baseUrl}/-/reload`, { method: 'POST' });
   assert.equal(reply.status, 200, reply.body);
   assert.equal(reply.body, 'configuration reloaded: 3 checks\n');
@@ -79,7 +85,13 @@ test('a good reload applies the new checks and unchanged checks keep their histo
 });
 
 test('a bad reload keeps the old configuration running and sets the gauge to 0', async () => {
-  writeFileSync(configFile, config([{ name: 'stays', sql: 'SELECT 1 AS one' }], '  - { name: broken, kind: query, database: shop, sql: "SELECT 1", schedule: "61 * * * *" }'));
+  writeFileSync(
+    configFile,
+    config(
+      [{ name: 'stays', sql: 'SELECT 1 AS one' }],
+      '  - { name: broken, kind: query, database: shop, sql: "SELECT 1", schedule: "61 * * * *" }',
+    ),
+  );
   const reply = await fetchText(`${exporter.baseUrl}/-/reload`, { method: 'POST' });
   assert.equal(reply.status, 500);
   assert.match(reply.body, /previous configuration stays in force/);
@@ -99,10 +111,13 @@ test('a bad reload keeps the old configuration running and sets the gauge to 0',
 });
 
 test('SIGHUP reloads the configuration file', async () => {
-  writeFileSync(configFile, config([
-    { name: 'stays', sql: 'SELECT 1 AS one' },
-    { name: 'after_sighup', sql: 'SELECT 5 AS five' },
-  ]));
+  writeFileSync(
+    configFile,
+    config([
+      { name: 'stays', sql: 'SELECT 1 AS one' },
+      { name: 'after_sighup', sql: 'SELECT 5 AS five' },
+    ]),
+  );
   exporter.child.kill('SIGHUP');
   const metrics = await waitFor('the SIGHUP reload', async () => {
     const text = await scrape();

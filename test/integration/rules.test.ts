@@ -43,8 +43,22 @@ test('deploy/prometheus.yml and deploy/alertmanager.yml are valid for the real t
   assert.match(await tool(promtool, ['check', 'config', 'deploy/prometheus.yml']), /SUCCESS/);
   assert.match(await tool(amtool, ['check-config', 'deploy/alertmanager.yml']), /SUCCESS/);
   // The routing example sends the critical privacy alert to the pager and the rest to the team.
-  const critical = await tool(amtool, ['config', 'routes', 'test', '--config.file=deploy/alertmanager.yml', 'alertname=FidelityUnmaskedPersonalData', 'severity=critical']);
+  const critical = await tool(amtool, [
+    'config',
+    'routes',
+    'test',
+    '--config.file=deploy/alertmanager.yml',
+    'alertname=FidelityUnmaskedPersonalData',
+    'severity=critical',
+  ]);
   assert.equal(critical.split('\n')[0], 'fidelity-pager');
-  const warning = await tool(amtool, ['config', 'routes', 'test', '--config.file=deploy/alertmanager.yml', 'alertname=FidelityDataConsistencyDrop', 'severity=warning']);
+  const warning = await tool(amtool, [
+    'config',
+    'routes',
+    'test',
+    '--config.file=deploy/alertmanager.yml',
+    'alertname=FidelityDataConsistencyDrop',
+    'severity=warning',
+  ]);
   assert.equal(warning.split('\n')[0], 'fidelity-team');
 });

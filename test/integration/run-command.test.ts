@@ -89,7 +89,10 @@ function run(args: string[], options: { tty?: boolean } = {}): Promise<{ code: n
     ? [requireBinary('script', 'bsdutils'), ['-qec', command.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' '), '/dev/null']]
     : [command[0]!, command.slice(1)];
   return new Promise((resolve, reject) => {
-    const child = spawn(file, argv, { env: { ...env(), ...(options.tty ? { NO_COLOR: undefined, COLUMNS: '140' } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, {
+      env: { ...env(), ...(options.tty ? { NO_COLOR: undefined, COLUMNS: '140' } : {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -99,7 +102,12 @@ function run(args: string[], options: { tty?: boolean } = {}): Promise<{ code: n
   });
 }
 
-interface JunitCase { '@_name': string; '@_classname': string; failure?: { '@_message': string }; error?: { '@_type': string } }
+interface JunitCase {
+  '@_name': string;
+  '@_classname': string;
+  failure?: { '@_message': string };
+  error?: { '@_type': string };
+}
 function parseJunit(file: string): { suite: Record<string, string>; cases: JunitCase[] } {
   const xml = readFileSync(file, 'utf8');
   const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' || name === 'property' });
@@ -107,7 +115,17 @@ function parseJunit(file: string): { suite: Record<string, string>; cases: Junit
   return { suite: doc.testsuites.testsuite, cases: doc.testsuites.testsuite.testcase };
 }
 
-interface RunJson { verdict: string; exitCode: number; checks: Array<{ name: string; status: string; reason?: string; details?: Record<string, unknown> }>; gate: { candidates: Array<{ candidate: string; dimensions: Array<{ dimension: string; score: number | null; threshold: number | null; failingChecks: Array<{ check: string }> }> }> } }
+interface RunJson {
+  verdict: string;
+  exitCode: number;
+  checks: Array<{ name: string; status: string; reason?: string; details?: Record<string, unknown> }>;
+  gate: {
+    candidates: Array<{
+      candidate: string;
+      dimensions: Array<{ dimension: string; score: number | null; threshold: number | null; failingChecks: Array<{ check: string }> }>;
+    }>;
+  };
+}
 
 test('faithful pair: exit 0, JSON and JUnit with one passing test case per check', async () => {
   const config = writeConfig('faithful.yml', '${STAGING_SHOP_URL}');
@@ -122,7 +140,11 @@ test('faithful pair: exit 0, JSON and JUnit with one passing test case per check
   const report = JSON.parse(readFileSync(json, 'utf8')) as RunJson;
   assert.equal(report.verdict, 'pass');
   assert.equal(report.exitCode, 0);
-  assert.deepEqual(report.checks.map((c) => [c.name, c.status]).sort(), [['orders_by_status', 'pass'], ['product_prices', 'pass'], ['stock_levels', 'pass']]);
+  assert.deepEqual(report.checks.map((c) => [c.name, c.status]).sort(), [
+    ['orders_by_status', 'pass'],
+    ['product_prices', 'pass'],
+    ['stock_levels', 'pass'],
+  ]);
   const data = report.gate.candidates[0]?.dimensions.find((d) => d.dimension === 'data');
   assert.deepEqual([data?.score, data?.threshold], [1, 0.95]);
 
@@ -149,7 +171,10 @@ test('selection: --check and --kind pick checks; unknown names are configuration
   const junit = join(dir, 'select.xml');
   const one = await run([`--config.file=${config}`, '--check=stock_levels', '--kind=query', `--output.junit=${junit}`]);
   assert.equal(one.code, 0, one.stdout + one.stderr);
-  assert.deepEqual(parseJunit(junit).cases.map((c) => c['@_name']), ['stock_levels']);
+  assert.deepEqual(
+    parseJunit(junit).cases.map((c) => c['@_name']),
+    ['stock_levels'],
+  );
   const unknown = await run([`--config.file=${config}`, '--check=nope']);
   assert.equal(unknown.code, 3);
   assert.match(unknown.stderr, /--check: no check named "nope"/);
@@ -170,7 +195,10 @@ test('drift injected in staging: exit 1, the failing check and its differences i
 
     const report = JSON.parse(readFileSync(json, 'utf8')) as RunJson;
     assert.equal(report.verdict, 'fail');
-    const failing = report.gate.candidates[0]?.dimensions.find((d) => d.dimension === 'data')?.failingChecks.map((f) => f.check).sort();
+    const failing = report.gate.candidates[0]?.dimensions
+      .find((d) => d.dimension === 'data')
+      ?.failingChecks.map((f) => f.check)
+      .sort();
     assert.deepEqual(failing, ['product_prices', 'stock_levels']);
     const prices = report.checks.find((c) => c.name === 'product_prices');
     assert.match(JSON.stringify(prices?.details), /"candidate":\{"sku":"A-1","name":"anvil","price":"21"\}/);
@@ -217,11 +245,21 @@ test('a side unreachable: exit 4, the checks on it reported as errors, the secre
   assert.match(result.stdout, /product_prices\s+query\s+production→staging\s+ERROR\s+.*connect/);
   const report = JSON.parse(readFileSync(json, 'utf8')) as RunJson;
   assert.equal(report.exitCode, 4);
-  assert.deepEqual(report.checks.filter((c) => c.status === 'error').map((c) => [c.name, c.reason]).sort(), [['orders_by_status', 'connect'], ['product_prices', 'connect']]);
+  assert.deepEqual(
+    report.checks
+      .filter((c) => c.status === 'error')
+      .map((c) => [c.name, c.reason])
+      .sort(),
+    [
+      ['orders_by_status', 'connect'],
+      ['product_prices', 'connect'],
+    ],
+  );
   assert.equal(report.checks.find((c) => c.name === 'stock_levels')?.status, 'pass');
   const { cases } = parseJunit(junit);
   assert.equal(cases.filter((c) => c.error?.['@_type'] === 'connect').length, 2);
-  for (const text of [result.stdout, result.stderr, readFileSync(json, 'utf8'), readFileSync(junit, 'utf8')]) assert.doesNotMatch(text, /hunter2-secret/);
+  for (const text of [result.stdout, result.stderr, readFileSync(json, 'utf8'), readFileSync(junit, 'utf8')])
+    assert.doesNotMatch(text, /hunter2-secret/);
 });
 
 test('run sets the HTTP prober scheduling of the configuration, as serve does', async () => {

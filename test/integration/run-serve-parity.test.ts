@@ -21,7 +21,11 @@ interface CheckOutcome {
 /** The summary without what depends on when the sample ran. */
 function deterministic(check: CheckOutcome): string | undefined {
   if (check.kind === 'freshness') return check.summary?.replace(/\d+(\.\d+)?/g, '#');
-  if (check.kind === 'flow') return check.summary?.split('; ').filter((part) => !/slower|latency/.test(part)).join('; ');
+  if (check.kind === 'flow')
+    return check.summary
+      ?.split('; ')
+      .filter((part) => !/slower|latency/.test(part))
+      .join('; ');
   return check.summary;
 }
 
@@ -49,7 +53,9 @@ test('run gives every demo check the status and summary serve gives it', async (
     served = await waitFor(
       'every demo check sampled once by serve',
       async () => {
-        const view = JSON.parse((await fetchText(`${serve.baseUrl}/api/v1/results`)).body) as { checks: Array<CheckOutcome & { lastRun?: unknown }> };
+        const view = JSON.parse((await fetchText(`${serve.baseUrl}/api/v1/results`)).body) as {
+          checks: Array<CheckOutcome & { lastRun?: unknown }>;
+        };
         return view.checks.every((check) => check.lastRun !== undefined) ? view.checks : undefined;
       },
       90_000,
@@ -63,8 +69,12 @@ test('run gives every demo check the status and summary serve gives it', async (
   const report = JSON.parse(readFileSync(json, 'utf8')) as { exitCode: number; checks: CheckOutcome[] };
   assert.equal(run.code, report.exitCode, run.stdout + run.stderr);
 
-  const outcome = (checks: CheckOutcome[]) => Object.fromEntries(checks.map((check) => [check.name, { status: check.status, summary: deterministic(check) }]));
+  const outcome = (checks: CheckOutcome[]) =>
+    Object.fromEntries(checks.map((check) => [check.name, { status: check.status, summary: deterministic(check) }]));
   assert.equal(served.length, demo.config.checks.length, 'serve shows every check of the demo');
-  assert.ok(served.some((check) => check.status === 'pass') && served.some((check) => check.status === 'fail'), 'the demo has faithful and drifting checks');
+  assert.ok(
+    served.some((check) => check.status === 'pass') && served.some((check) => check.status === 'fail'),
+    'the demo has faithful and drifting checks',
+  );
   assert.deepEqual(outcome(report.checks), outcome(served));
 });

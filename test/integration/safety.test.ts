@@ -28,11 +28,12 @@ describe('read-only safety and server-side timeouts', () => {
 
   before(async () => {
     [postgres, mariadb] = await Promise.all([startPostgres(), startMariaDb()]);
-    const setup = 'CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, \'a\'), (2, \'b\'), (3, \'c\');';
+    const setup = "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c');";
     await Promise.all([postgres.exec(setup), mariadb.exec(setup)]);
     // The exporter connects with the documented least-privilege role: even so, every write is refused
     // by the read-only transaction (or, first, by the missing privilege).
-    for (const server of [postgres, mariadb]) readerUrls.set(server, (await createLeastPrivilegeRole(server, { databases: ['fidelity'], kinds: ['query'] })).url());
+    for (const server of [postgres, mariadb])
+      readerUrls.set(server, (await createLeastPrivilegeRole(server, { databases: ['fidelity'], kinds: ['query'] })).url());
   });
   after(async () => {
     await Promise.all([postgres?.destroy(), mariadb?.destroy()]);

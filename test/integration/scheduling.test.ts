@@ -26,8 +26,16 @@ describe('concurrency limits and overlapping samples', () => {
   });
 
   test('production never sees more than max_concurrency statements from the exporter, identified by name', async () => {
-    const checks = Array.from({ length: 5 }, (_, i) => ({ name: `slow_${i}`, kind: 'query', database: 'db', sql: `SELECT pg_sleep(0.4), ${i} AS n` }));
-    const config = configWith({ production: { db: pgReader.url() }, staging: { db: mariaReader.url() } }, checks.map((c) => ({ ...c, sql_per_side: { staging: `SELECT SLEEP(0.4) AS pg_sleep, ${c.name.slice(5)} AS n` } })));
+    const checks = Array.from({ length: 5 }, (_, i) => ({
+      name: `slow_${i}`,
+      kind: 'query',
+      database: 'db',
+      sql: `SELECT pg_sleep(0.4), ${i} AS n`,
+    }));
+    const config = configWith(
+      { production: { db: pgReader.url() }, staging: { db: mariaReader.url() } },
+      checks.map((c) => ({ ...c, sql_per_side: { staging: `SELECT SLEEP(0.4) AS pg_sleep, ${c.name.slice(5)} AS n` } })),
+    );
     config.root.environments.production!.max_concurrency = 1;
     const runner = new CheckRunner(config);
     let maxActive = 0;

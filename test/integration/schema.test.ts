@@ -129,25 +129,50 @@ for (const engine of ENGINES) {
         const schemas = engine.label === 'PostgreSQL' ? ['public'] : ['fidelity'];
         if (engine.label === 'MariaDB') {
           // The premise: a SELECT-only role sees no constraint rows, yet the keys are read below.
-          const hidden = await database.readOnly((session) => session.query("SELECT count(*) FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = 'fidelity'"));
+          const hidden = await database.readOnly((session) =>
+            session.query("SELECT count(*) FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = 'fidelity'"),
+          );
           assert.equal(hidden.rows[0]?.[0], '0');
         }
         const tables = await database.readOnly((session) => readCatalog(session, database.engine, schemas));
-        assert.deepEqual(tables.map((table) => table.name), ['customers', 'orders']);
+        assert.deepEqual(
+          tables.map((table) => table.name),
+          ['customers', 'orders'],
+        );
         const orders = tables[1];
-        assert.deepEqual(orders?.columns.map((column) => column.name), ['id', 'customer_id', 'status', 'total', 'note', 'created_at']);
-        assert.deepEqual(orders?.columns.map((column) => column.nullable), [false, false, false, false, true, false]);
+        assert.deepEqual(
+          orders?.columns.map((column) => column.name),
+          ['id', 'customer_id', 'status', 'total', 'note', 'created_at'],
+        );
+        assert.deepEqual(
+          orders?.columns.map((column) => column.nullable),
+          [false, false, false, false, true, false],
+        );
         assert.deepEqual(orders?.primaryKey?.columns, ['id']);
-        assert.deepEqual(tables[0]?.uniques.map((unique) => unique.columns), [['email']]);
+        assert.deepEqual(
+          tables[0]?.uniques.map((unique) => unique.columns),
+          [['email']],
+        );
         assert.equal(orders?.foreignKeys.length, 1);
         assert.deepEqual(
           { ...orders?.foreignKeys[0], name: undefined, referencedSchema: undefined },
-          { name: undefined, columns: ['customer_id'], referencedSchema: undefined, referencedTable: 'customers', referencedColumns: ['id'], onUpdate: engine.label === 'PostgreSQL' ? 'NO ACTION' : 'RESTRICT', onDelete: 'CASCADE' },
+          {
+            name: undefined,
+            columns: ['customer_id'],
+            referencedSchema: undefined,
+            referencedTable: 'customers',
+            referencedColumns: ['id'],
+            onUpdate: engine.label === 'PostgreSQL' ? 'NO ACTION' : 'RESTRICT',
+            onDelete: 'CASCADE',
+          },
         );
         assert.ok(orders?.indexes.some((index) => index.name === 'orders_created_at_idx' && index.columns.join() === 'created_at'));
         assert.ok(!orders?.indexes.some((index) => /pkey|PRIMARY/.test(index.name)), 'primary key indexes are compared as constraints');
         const foreignKeys = await database.readOnly((session) => readForeignKeys(session, database.engine, schemas));
-        assert.deepEqual(foreignKeys.map((key) => [key.table, key.columns, key.referencedTable, key.referencedColumns]), [['orders', ['customer_id'], 'customers', ['id']]]);
+        assert.deepEqual(
+          foreignKeys.map((key) => [key.table, key.columns, key.referencedTable, key.referencedColumns]),
+          [['orders', ['customer_id'], 'customers', ['id']]],
+        );
       } finally {
         await check.close();
       }
@@ -166,7 +191,13 @@ for (const engine of ENGINES) {
         await server.exec(engine.dropIndex, 'staging');
         state = await check.run('shop_schema');
         assert.deepEqual(counts(state), { ...zero, index: 1 });
-        assert.deepEqual(differences(state).map((difference) => difference.message), ['staging lacks index orders_created_at_idx on orders ' + (engine.label === 'PostgreSQL' ? 'btree (created_at)' : 'BTREE (created_at)')]);
+        assert.deepEqual(
+          differences(state).map((difference) => difference.message),
+          [
+            'staging lacks index orders_created_at_idx on orders ' +
+              (engine.label === 'PostgreSQL' ? 'btree (created_at)' : 'BTREE (created_at)'),
+          ],
+        );
         assert.equal(state.result?.passed, false);
         assert.deepEqual(state.result?.scores, [{ dimension: 'data', candidate: 'staging', value: 0 }]);
 
@@ -174,13 +205,22 @@ for (const engine of ENGINES) {
         state = await check.run('shop_schema');
         assert.deepEqual(counts(state), { ...zero, index: 1, type: 1 });
         const typeChange = differences(state).find((difference) => difference.object === 'type');
-        assert.deepEqual([typeChange?.table, typeChange?.name, typeChange?.baseline, typeChange?.candidate], ['orders', 'total', ...engine.expectedTypeChange]);
-        assert.equal(typeChange?.message, `column orders.total has type ${engine.expectedTypeChange[0]} on production, ${engine.expectedTypeChange[1]} on staging`);
+        assert.deepEqual(
+          [typeChange?.table, typeChange?.name, typeChange?.baseline, typeChange?.candidate],
+          ['orders', 'total', ...engine.expectedTypeChange],
+        );
+        assert.equal(
+          typeChange?.message,
+          `column orders.total has type ${engine.expectedTypeChange[0]} on production, ${engine.expectedTypeChange[1]} on staging`,
+        );
 
         await server.exec(engine.dropForeignKey, 'staging');
         state = await check.run('shop_schema');
         assert.deepEqual(counts(state), { ...zero, index: 1, type: 1, foreign_key: 1 });
-        assert.match(differences(state).find((difference) => difference.object === 'foreign_key')?.message ?? '', new RegExp(`^staging lacks foreign key ${engine.foreignKey} on orders \\(customer_id\\) references customers\\(id\\)`));
+        assert.match(
+          differences(state).find((difference) => difference.object === 'foreign_key')?.message ?? '',
+          new RegExp(`^staging lacks foreign key ${engine.foreignKey} on orders \\(customer_id\\) references customers\\(id\\)`),
+        );
         assert.match(state.result?.summary ?? '', /^3 schema differences/);
       } finally {
         await check.close();
@@ -190,17 +230,27 @@ for (const engine of ENGINES) {
     test('a nullability change, a new column and an extra table on staging; tables and ignore narrow the comparison', async () => {
       await server.exec('ALTER TABLE customers ADD COLUMN phone varchar(40)', 'staging');
       await server.exec('CREATE TABLE scratch (id integer)', 'staging');
-      await server.exec(engine.label === 'PostgreSQL' ? 'ALTER TABLE customers ALTER COLUMN country DROP NOT NULL' : "ALTER TABLE customers MODIFY country char(2) NULL DEFAULT 'DE'", 'staging');
+      await server.exec(
+        engine.label === 'PostgreSQL'
+          ? 'ALTER TABLE customers ALTER COLUMN country DROP NOT NULL'
+          : "ALTER TABLE customers MODIFY country char(2) NULL DEFAULT 'DE'",
+        'staging',
+      );
       let check = runner({ tables: ['customers', 'scratch'] });
       try {
         const state = await check.run('shop_schema');
         assert.equal(state.lastRun?.success, true, state.lastRun?.error);
         assert.deepEqual(counts(state), { ...zero, table: 1, column: 1, nullability: 1 });
-        assert.deepEqual(differences(state).map((difference) => difference.message).sort(), [
-          'column customers.country is NOT NULL on production, NULL on staging',
-          'staging has column customers.phone, which production lacks',
-          'staging has table scratch, which production lacks',
-        ]);
+        assert.deepEqual(
+          differences(state)
+            .map((difference) => difference.message)
+            .sort(),
+          [
+            'column customers.country is NOT NULL on production, NULL on staging',
+            'staging has column customers.phone, which production lacks',
+            'staging has table scratch, which production lacks',
+          ],
+        );
       } finally {
         await check.close();
       }
@@ -220,7 +270,10 @@ describe('schema checks that cannot see', () => {
   let mariadb: DatabaseServer;
   before(async () => {
     [postgres, mariadb] = await Promise.all([startPostgres(), startMariaDb()]);
-    for (const [server, ddl] of [[postgres, SHOP_PG], [mariadb, SHOP_MARIADB]] as const) {
+    for (const [server, ddl] of [
+      [postgres, SHOP_PG],
+      [mariadb, SHOP_MARIADB],
+    ] as const) {
       await server.exec('CREATE DATABASE staging');
       await server.exec(ddl);
       await server.exec(ddl, 'staging');
@@ -231,7 +284,11 @@ describe('schema checks that cannot see', () => {
   });
 
   const run = async (urls: [string, string], check: Record<string, unknown> = {}) => {
-    const runner = new CheckRunner(configWith({ production: { shop: urls[0] }, staging: { shop: urls[1] } }, [{ name: 'shop_schema', kind: 'schema', database: 'shop', ...check }]));
+    const runner = new CheckRunner(
+      configWith({ production: { shop: urls[0] }, staging: { shop: urls[1] } }, [
+        { name: 'shop_schema', kind: 'schema', database: 'shop', ...check },
+      ]),
+    );
     try {
       return await runner.run('shop_schema');
     } finally {
@@ -240,21 +297,36 @@ describe('schema checks that cannot see', () => {
   };
 
   test('MariaDB: a role without any privilege on staging.orders fails with permission and the GRANT, not "staging lacks table orders"', async () => {
-    const role = await createLeastPrivilegeRole(mariadb, { databases: ['fidelity', 'staging'], kinds: ['schema'], withoutSelectOn: { database: 'staging', table: 'orders' } });
+    const role = await createLeastPrivilegeRole(mariadb, {
+      databases: ['fidelity', 'staging'],
+      kinds: ['schema'],
+      withoutSelectOn: { database: 'staging', table: 'orders' },
+    });
     const state = await run([role.url('fidelity'), role.url('staging')]);
     assert.equal(state.lastRun?.success, false);
     assert.equal(state.lastRun?.reason, 'permission', state.lastRun?.error);
-    assert.match(state.lastRun?.error ?? '', new RegExp(`grant it with: GRANT SELECT ON \`staging\`\\.\`orders\` TO \`${role.user}\`@\`%\`;$`));
+    assert.match(
+      state.lastRun?.error ?? '',
+      new RegExp(`grant it with: GRANT SELECT ON \`staging\`\\.\`orders\` TO \`${role.user}\`@\`%\`;$`),
+    );
   });
 
   test('MariaDB: a role with column privileges only, which hide keys and foreign keys, fails with permission', async () => {
     const role = await createLeastPrivilegeRole(mariadb, { databases: ['fidelity'], kinds: ['schema'] });
-    await mariadb.exec(`CREATE USER '${role.user}_cols'@'%' IDENTIFIED BY 'pw'; GRANT SELECT ON staging.customers TO '${role.user}_cols'@'%'; GRANT SELECT (id, status) ON staging.orders TO '${role.user}_cols'@'%'`);
-    const staging = role.url('staging').replace(`${role.user}:`, `${role.user}_cols:`).replace(/:[0-9a-f]+@/, ':pw@');
+    await mariadb.exec(
+      `CREATE USER '${role.user}_cols'@'%' IDENTIFIED BY 'pw'; GRANT SELECT ON staging.customers TO '${role.user}_cols'@'%'; GRANT SELECT (id, status) ON staging.orders TO '${role.user}_cols'@'%'`,
+    );
+    const staging = role
+      .url('staging')
+      .replace(`${role.user}:`, `${role.user}_cols:`)
+      .replace(/:[0-9a-f]+@/, ':pw@');
     const state = await run([role.url('fidelity'), staging]);
     assert.equal(state.lastRun?.success, false, state.result?.summary);
     assert.equal(state.lastRun?.reason, 'permission', state.lastRun?.error);
-    assert.match(state.lastRun?.error ?? '', /table staging\.orders is readable only column by column .* GRANT SELECT ON `staging`\.\* TO `[^`]+_cols`@`%`;$/);
+    assert.match(
+      state.lastRun?.error ?? '',
+      /table staging\.orders is readable only column by column .* GRANT SELECT ON `staging`\.\* TO `[^`]+_cols`@`%`;$/,
+    );
   });
 
   test('PostgreSQL: a role that may use no schema of its search_path fails with permission and GRANT USAGE', async () => {
@@ -270,7 +342,10 @@ describe('schema checks that cannot see', () => {
     }
   });
 
-  for (const [label, server] of [['PostgreSQL', () => postgres], ['MariaDB', () => mariadb]] as const) {
+  for (const [label, server] of [
+    ['PostgreSQL', () => postgres],
+    ['MariaDB', () => mariadb],
+  ] as const) {
     test(`${label}: configured tables found on neither side are inconclusive, never a pass`, async () => {
       const role = await createLeastPrivilegeRole(server(), { databases: ['fidelity', 'staging'], kinds: ['schema'] });
       const state = await run([role.url('fidelity'), role.url('staging')], { tables: ['invoices'] });

@@ -26,8 +26,14 @@ test('routes answer with the right status, type and methods', async () => {
   await request(app).get('/-/ready').expect(503);
   await request(app).post('/metrics').expect(405).expect('Allow', 'GET, HEAD');
   await request(app).get('/nope').expect(404);
-  const metrics = await request(app).get('/metrics').expect(200).expect('Content-Type', /text\/plain/);
-  assert.ok(metrics.text.includes(`fidelity_build_info{version="${VERSION}",nodejs="${process.version}"} 1`), 'build info names the version and the Node.js it runs on');
+  const metrics = await request(app)
+    .get('/metrics')
+    .expect(200)
+    .expect('Content-Type', /text\/plain/);
+  assert.ok(
+    metrics.text.includes(`fidelity_build_info{version="${VERSION}",nodejs="${process.version}"} 1`),
+    'build info names the version and the Node.js it runs on',
+  );
   assert.match(metrics.text, /fidelity_config_last_reload_successful 1/);
   const results = await request(app).get('/api/v1/results').expect(200).expect('Content-Type', /json/);
   assert.equal(results.body.checks[0].status, 'pending');

@@ -27,7 +27,8 @@ before(async () => {
   postgres = await startPostgres();
   await postgres.exec('CREATE DATABASE prod');
   await postgres.exec('CREATE DATABASE stage');
-  const seed = 'CREATE TABLE items (id integer PRIMARY KEY, v integer NOT NULL); INSERT INTO items SELECT g, g * 10 FROM generate_series(1, 120) g;';
+  const seed =
+    'CREATE TABLE items (id integer PRIMARY KEY, v integer NOT NULL); INSERT INTO items SELECT g, g * 10 FROM generate_series(1, 120) g;';
   await postgres.exec(seed, 'prod');
   await postgres.exec(seed, 'stage');
   // Drift in staging: a few buckets differ, so the data score is neither 0 nor 1.
@@ -42,7 +43,9 @@ before(async () => {
     `  staging: { databases: { shop: { url: "${reader.url('stage')}" } } }`,
     'defaults: { every: 2s, timeout: 5s }',
     'checks:',
-    ...CHECKS.map((name, i) => `  - { name: ${name}, kind: query, database: shop, sql: "SELECT id, v FROM items WHERE id % 24 = ${i} ORDER BY id" }`),
+    ...CHECKS.map(
+      (name, i) => `  - { name: ${name}, kind: query, database: shop, sql: "SELECT id, v FROM items WHERE id % 24 = ${i} ORDER BY id" }`,
+    ),
   ].join('\n');
   writeFileSync(join(dir, 'config.yml'), config);
   const args = [`--config.file=${join(dir, 'config.yml')}`];
@@ -60,12 +63,19 @@ after(async () => {
 test('three shards run every check exactly once between them', async (t) => {
   const texts = await waitFor('every check to have run on some shard', async () => {
     const all = await Promise.all(shards.map(scrape));
-    const ran = CHECKS.filter((check) => all.some((text) => (metricValue(text, 'fidelity_check_runs_total', { check, outcome: 'success' }) ?? 0) >= 1));
+    const ran = CHECKS.filter((check) =>
+      all.some((text) => (metricValue(text, 'fidelity_check_runs_total', { check, outcome: 'success' }) ?? 0) >= 1),
+    );
     return ran.length === CHECKS.length ? all : undefined;
   });
   const owners = new Map<string, number[]>();
   for (const check of CHECKS) {
-    owners.set(check, texts.flatMap((text, index) => (metricValue(text, 'fidelity_check_runs_total', { check, outcome: 'success' }) === undefined ? [] : [index])));
+    owners.set(
+      check,
+      texts.flatMap((text, index) =>
+        metricValue(text, 'fidelity_check_runs_total', { check, outcome: 'success' }) === undefined ? [] : [index],
+      ),
+    );
   }
   for (const [check, replicas] of owners) assert.equal(replicas.length, 1, `${check} is exported by replicas ${replicas.join(', ')}`);
   texts.forEach((text, index) => {
@@ -77,7 +87,10 @@ test('three shards run every check exactly once between them', async (t) => {
   });
   const perShard = [0, 1, 2].map((index) => [...owners.values()].filter(([owner]) => owner === index).length);
   t.diagnostic(`checks per shard: ${perShard.join(' / ')} of ${CHECKS.length}`);
-  assert.ok(perShard.every((count) => count > 0), `a shard owns nothing: ${perShard.join('/')}`);
+  assert.ok(
+    perShard.every((count) => count > 0),
+    `a shard owns nothing: ${perShard.join('/')}`,
+  );
   assert.match(shards[0]!.stderr(), /"shard":"0\/3","checks":\d+,"configuredChecks":24/);
 });
 
@@ -95,7 +108,11 @@ test('Prometheus combines the shards with the recording rules into the unsharded
     ].join('\n'),
   );
   let log = '';
-  prometheus = spawn(binary, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  prometheus = spawn(
+    binary,
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   prometheus.stderr?.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
 
   const query = async (promql: string) => {
@@ -127,7 +144,10 @@ test('Prometheus combines the shards with the recording rules into the unsharded
     60_000,
   ).catch((error: Error) => assert.fail(`${error.message}\nprometheus log:\n${log.slice(-2000)}`));
   assert.ok(Math.abs(combined.data - expectedData) < 1e-9, `sharded ${combined.data} vs unsharded ${expectedData}`);
-  assert.ok(Math.abs(combined.overall - (expectedOverall ?? Number.NaN)) < 1e-9, `sharded overall ${combined.overall} vs unsharded ${expectedOverall}`);
+  assert.ok(
+    Math.abs(combined.overall - (expectedOverall ?? Number.NaN)) < 1e-9,
+    `sharded overall ${combined.overall} vs unsharded ${expectedOverall}`,
+  );
   const [reporting] = await query('count(fidelity_shard_info)');
   assert.equal(Number(reporting?.value[1]), 3);
 });
@@ -145,7 +165,10 @@ test('run --shard=I/N runs only its share, the checks serve --shard=I/N runs', a
     assert.deepEqual(names, CHECKS.filter((check) => ownerOf(check, 3) === index).sort(), `shard ${index}/3`);
     const served = JSON.parse((await fetchText(`${shards[index]!.baseUrl}/api/v1/results`)).body) as { checks: Array<{ name: string }> };
     assert.deepEqual(names, served.checks.map((check) => check.name).sort(), `run and serve of shard ${index}/3 own the same checks`);
-    assert.ok(report.checks.every((check) => check.status === 'pass' || check.status === 'fail'), JSON.stringify(report.checks));
+    assert.ok(
+      report.checks.every((check) => check.status === 'pass' || check.status === 'fail'),
+      JSON.stringify(report.checks),
+    );
     ran.push(names);
   }
   assert.deepEqual(ran.flat().sort(), [...CHECKS].sort(), 'the three shares are disjoint and cover every check');

@@ -47,18 +47,20 @@ test(`${SLOW_CLIENTS} slow clients are cut off at the headers timeout while scra
   }
   const request = 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' + 'a'.repeat(100);
   const clients: SlowClient[] = await Promise.all(
-    Array.from({ length: SLOW_CLIENTS }, () =>
-      new Promise<SlowClient>((resolve, reject) => {
-        const socket = connect(exporter.port, '127.0.0.1', () => {
-          const client: SlowClient = { socket, openedAt: performance.now(), bytesSent: 0, reply: '' };
-          socket.setEncoding('utf8');
-          socket.on('data', (chunk: string) => (client.reply += chunk));
-          socket.on('close', () => (client.closedAt = performance.now()));
-          socket.on('error', () => undefined);
-          resolve(client);
-        });
-        socket.once('error', reject);
-      }),
+    Array.from(
+      { length: SLOW_CLIENTS },
+      () =>
+        new Promise<SlowClient>((resolve, reject) => {
+          const socket = connect(exporter.port, '127.0.0.1', () => {
+            const client: SlowClient = { socket, openedAt: performance.now(), bytesSent: 0, reply: '' };
+            socket.setEncoding('utf8');
+            socket.on('data', (chunk: string) => (client.reply += chunk));
+            socket.on('close', () => (client.closedAt = performance.now()));
+            socket.on('error', () => undefined);
+            resolve(client);
+          });
+          socket.once('error', reject);
+        }),
     ),
   );
   // One header byte per second on every open socket, the first one now; the headers never complete.
@@ -102,13 +104,18 @@ test(`${SLOW_CLIENTS} slow clients are cut off at the headers timeout while scra
   const quietP50 = [...quiet].sort((a, b) => a - b)[10] ?? 0;
   t.diagnostic(`scrapes without attack: p50 ${quietP50.toFixed(1)} ms`);
   t.diagnostic(`scrapes during the attack: ${latencies.length}, latency p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${pct(100)} ms`);
-  t.diagnostic(`slow connections closed by the server: ${closedByServer.length}/${SLOW_CLIENTS}, ${Math.min(...closedByServer).toFixed(0)}..${Math.max(...closedByServer).toFixed(0)} ms after their first byte (headers timeout ${HEADERS_TIMEOUT_MS} ms)`);
+  t.diagnostic(
+    `slow connections closed by the server: ${closedByServer.length}/${SLOW_CLIENTS}, ${Math.min(...closedByServer).toFixed(0)}..${Math.max(...closedByServer).toFixed(0)} ms after their first byte (headers timeout ${HEADERS_TIMEOUT_MS} ms)`,
+  );
 
   assert.deepEqual(failures, [], 'every normal scrape succeeds');
   assert.ok(latencies.length >= 20);
   const lateOrOpen = lifetimes.filter((ms) => !(ms <= HEADERS_TIMEOUT_MS + CHECK_INTERVAL_MS + SLACK_MS));
   assert.equal(lateOrOpen.length, 0, `${lateOrOpen.length} slow connections were not closed within the headers timeout`);
   // Node answers a headers timeout with 408 before closing.
-  assert.ok(clients.every((client) => client.reply === '' || client.reply.startsWith('HTTP/1.1 408')), 'nothing but a 408 is sent to a slow client');
+  assert.ok(
+    clients.every((client) => client.reply === '' || client.reply.startsWith('HTTP/1.1 408')),
+    'nothing but a 408 is sent to a slow client',
+  );
   assert.ok(clients.every((client) => client.bytesSent <= Math.ceil((HEADERS_TIMEOUT_MS + CHECK_INTERVAL_MS + SLACK_MS) / 1000) + 1));
 });

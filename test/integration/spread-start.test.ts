@@ -110,10 +110,15 @@ describe('a spread start', () => {
     const cronExporter = await startExporterProcess([`--config.file=${file}`], env);
     try {
       const firstStarts = new Map<string, number>();
-      await waitFor('a first sample of every cron check', async () => {
-        for (const [name, at] of lastStarts(await results(cronExporter))) firstStarts.set(name, Math.min(at, firstStarts.get(name) ?? Infinity));
-        return firstStarts.size === names.length ? true : undefined;
-      }, 60_000);
+      await waitFor(
+        'a first sample of every cron check',
+        async () => {
+          for (const [name, at] of lastStarts(await results(cronExporter)))
+            firstStarts.set(name, Math.min(at, firstStarts.get(name) ?? Infinity));
+          return firstStarts.size === names.length ? true : undefined;
+        },
+        60_000,
+      );
       // The scheduler starts just before the exporter logs that it listens (pino's `time`); the first
       // tick is the next 20 s mark. A start-up sample that could still run at that tick (planned
       // offset + the 5 s timeout past it) is left to the tick, so a start just before a mark sends
@@ -122,7 +127,9 @@ describe('a spread start', () => {
       assert.ok(listening, 'the exporter logs that it listens');
       const start = (JSON.parse(listening[0]) as { time: number }).time;
       const tick = Math.floor(start / 20_000) * 20_000 + 20_000;
-      const report = names.map((name) => `${name}: planned ${planned.get(name)} ms, ran at ${firstStarts.get(name)! - start} ms (tick at ${tick - start} ms)`).join('\n');
+      const report = names
+        .map((name) => `${name}: planned ${planned.get(name)} ms, ran at ${firstStarts.get(name)! - start} ms (tick at ${tick - start} ms)`)
+        .join('\n');
       for (const name of names) {
         const ranAt = firstStarts.get(name)!;
         const plannedAt = start + planned.get(name)!;

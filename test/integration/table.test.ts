@@ -122,7 +122,14 @@ describe('table checks on PostgreSQL', () => {
     ];
     for (const hash of ['auto', 'md5', 'sha256'] as const) {
       // Small buckets so that mismatching buckets are bisected before rows are fetched.
-      const state = await runTable(databases, { table: 'orders', table_per_side: { staging: 'orders_copy' }, key: ['id'], hash, bucket_rows: 512, fetch_rows: 16 });
+      const state = await runTable(databases, {
+        table: 'orders',
+        table_per_side: { staging: 'orders_copy' },
+        key: ['id'],
+        hash,
+        bucket_rows: 512,
+        fetch_rows: 16,
+      });
       const details = succeeded(state);
       assert.equal(details.hash, hash === 'auto' ? 'native' : hash);
       assert.deepEqual(describeDifferences(state), expected, hash);
@@ -136,7 +143,13 @@ describe('table checks on PostgreSQL', () => {
     }
     // Many differences: one ordered pass over both tables, page by page, still exact.
     await pg.exec('UPDATE orders_copy SET customer_id = customer_id + 1 WHERE id % 3 = 0 AND id NOT IN (123, 15000)', 'staging');
-    const state = await runTable(databases, { table: 'orders', table_per_side: { staging: 'orders_copy' }, key: ['id'], page_rows: 700, max_examples: 0 });
+    const state = await runTable(databases, {
+      table: 'orders',
+      table_per_side: { staging: 'orders_copy' },
+      key: ['id'],
+      page_rows: 700,
+      max_examples: 0,
+    });
     const details = succeeded(state);
     assert.equal((details.segments as { fallback: boolean }).fallback, true);
     assert.equal(seriesValue(state, 'fidelity_table_changed_rows', PAIR), 4 + 6664);
@@ -145,7 +158,8 @@ describe('table checks on PostgreSQL', () => {
   });
 
   test('composite keys: text-led keys use key quantiles, integer-led keys use buckets', async () => {
-    const ddl = 'CREATE TABLE lines (region text NOT NULL, order_id integer NOT NULL, line smallint NOT NULL, qty integer, PRIMARY KEY (region, order_id, line))';
+    const ddl =
+      'CREATE TABLE lines (region text NOT NULL, order_id integer NOT NULL, line smallint NOT NULL, qty integer, PRIMARY KEY (region, order_id, line))';
     const data = `INSERT INTO lines SELECT (ARRAY['eu','us','ápac','日本'])[1 + i % 4], i / 3, i % 3, i FROM generate_series(1, 30000) AS i`;
     for (const database of [undefined, 'staging']) {
       await pg.exec(ddl, database);
@@ -185,7 +199,10 @@ describe('table checks on PostgreSQL', () => {
     assert.deepEqual(describeDifferences(state), []);
     state = await runTable(databases, { table: 'mixed', key: ['id'] });
     assert.deepEqual(describeDifferences(state), ['changed:1:ratio'], 'without tolerance the float differs');
-    await pg.exec(`UPDATE mixed SET at = at + interval '1 microsecond' WHERE id = 2; UPDATE mixed SET label = 'e' || chr(769) WHERE id = 1`, 'staging');
+    await pg.exec(
+      `UPDATE mixed SET at = at + interval '1 microsecond' WHERE id = 2; UPDATE mixed SET label = 'e' || chr(769) WHERE id = 1`,
+      'staging',
+    );
     state = await runTable(databases, { table: 'mixed', key: ['id'], column_tolerance: { ratio: { relative: 1e-3 } } });
     assert.deepEqual(describeDifferences(state), ['changed:1:label', 'changed:2:at'], 'a microsecond and a decomposed é are differences');
   });
@@ -205,8 +222,13 @@ describe('table checks on PostgreSQL', () => {
   });
 
   test('filter min_age leaves out rows younger than the age', async () => {
-    await pg.exec(`CREATE TABLE recent (id integer PRIMARY KEY, at timestamptz); INSERT INTO recent VALUES (1, now() - interval '2 hours'), (2, now() - interval '1 minute')`);
-    await pg.exec(`CREATE TABLE recent (id integer PRIMARY KEY, at timestamptz); INSERT INTO recent VALUES (1, now() - interval '2 hours')`, 'staging');
+    await pg.exec(
+      `CREATE TABLE recent (id integer PRIMARY KEY, at timestamptz); INSERT INTO recent VALUES (1, now() - interval '2 hours'), (2, now() - interval '1 minute')`,
+    );
+    await pg.exec(
+      `CREATE TABLE recent (id integer PRIMARY KEY, at timestamptz); INSERT INTO recent VALUES (1, now() - interval '2 hours')`,
+      'staging',
+    );
     let state = await runTable(databases, { table: 'recent', key: ['id'], columns: ['id'], filter: { column: 'at', min_age: '10m' } });
     assert.equal(state.result?.passed, true, state.lastRun?.error);
     state = await runTable(databases, { table: 'recent', key: ['id'], columns: ['id'] });
@@ -234,7 +256,7 @@ describe('table checks on PostgreSQL', () => {
       await failure({ table: 'dupes', table_per_side: { production: 'orders' }, key: ['id'], columns: ['note'] }),
       'config: column "note" does not exist in table "dupes" on side "staging"',
     );
-    await pg.exec('DELETE FROM dupes WHERE v = \'c\'');
+    await pg.exec("DELETE FROM dupes WHERE v = 'c'");
     assert.equal(
       await failure({ table: 'dupes', key: ['id'] }),
       'config: column "v" has incompatible types: text on "production", integer on "staging"',
@@ -290,7 +312,13 @@ describe('table checks across PostgreSQL and MariaDB', () => {
   test('differences in MariaDB are named by key; text keys order bytewise on both engines', async () => {
     await maria.exec(`DELETE FROM orders WHERE id = 42; UPDATE orders SET note = 'Grüsse' WHERE id = 4001; UPDATE orders SET created_at = created_at + INTERVAL 1 MICROSECOND WHERE id = 99;
       INSERT INTO orders VALUES (6000, 1, 'new', 0.00, NULL, '2026-01-01 00:00:00', NULL)`);
-    let state = await runTable(databases, { table: 'orders', key: ['id'], tolerance: { relative: 1e-12 }, bucket_rows: 128, fetch_rows: 8 });
+    let state = await runTable(databases, {
+      table: 'orders',
+      key: ['id'],
+      tolerance: { relative: 1e-12 },
+      bucket_rows: 128,
+      fetch_rows: 8,
+    });
     assert.deepEqual(describeDifferences(state), ['changed:4001:note', 'changed:99:created_at', 'extra:6000', 'missing:42']);
 
     const ddl = (textType: string) => `CREATE TABLE tags (name ${textType} NOT NULL PRIMARY KEY, n INT)`;
@@ -320,21 +348,69 @@ describe('table checks across PostgreSQL and MariaDB', () => {
         engine,
         table: { name: 'texts' },
         key: [{ name: 'id', valueClass: 'integer', engineType: types[0] ?? '', collation: '' }],
-        values: names.slice(1).map((name, i) => ({ name, valueClass: classes[i + 1] ?? 'text', engineType: types[i + 1] ?? '', collation: name === 't' ? collation : '' })),
+        values: names.slice(1).map((name, i) => ({
+          name,
+          valueClass: classes[i + 1] ?? 'text',
+          engineType: types[i + 1] ?? '',
+          collation: name === 't' ? collation : '',
+        })),
         hash: 'md5',
       }).rowText();
-    const pgTypes = ['integer', 'bigint', 'numeric(12,4)', 'double precision', 'text', 'timestamp with time zone', 'date', 'time without time zone', 'uuid', 'bytea'];
+    const pgTypes = [
+      'integer',
+      'bigint',
+      'numeric(12,4)',
+      'double precision',
+      'text',
+      'timestamp with time zone',
+      'date',
+      'time without time zone',
+      'uuid',
+      'bytea',
+    ];
     const fromPg = await pg.query<{ r: string }>(`SELECT ${build('postgres', pgTypes)} AS r FROM texts ORDER BY id`);
     // Without catalog types (generic trimming) and with them (trimming chosen from the scale).
-    const mariaTypes = ['int(11)', 'bigint(20)', 'decimal(12,4)', 'double', 'varchar(20)', 'datetime(6)', 'date', 'time(6)', 'char(36)', 'varbinary(16)'];
-    const fromMaria = await maria.query<{ r: string }>(`SELECT ${build('mysql', names.map(() => ''))} AS r FROM texts ORDER BY id`);
-    const fromMariaTyped = await maria.query<{ r: string }>(`SELECT ${build('mysql', mariaTypes, 'utf8mb4_general_ci')} AS r FROM texts ORDER BY id`);
+    const mariaTypes = [
+      'int(11)',
+      'bigint(20)',
+      'decimal(12,4)',
+      'double',
+      'varchar(20)',
+      'datetime(6)',
+      'date',
+      'time(6)',
+      'char(36)',
+      'varbinary(16)',
+    ];
+    const fromMaria = await maria.query<{ r: string }>(
+      `SELECT ${build(
+        'mysql',
+        names.map(() => ''),
+      )} AS r FROM texts ORDER BY id`,
+    );
+    const fromMariaTyped = await maria.query<{ r: string }>(
+      `SELECT ${build('mysql', mariaTypes, 'utf8mb4_general_ci')} AS r FROM texts ORDER BY id`,
+    );
     const expected = [
-      rowText(classes, ['1', '-5', '1.5000', '0.1', 'Grüße 😀', '2026-01-02 03:04:05.000600', '2026-01-02', '12:34:56.500000', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', 'DEADBEEF']),
+      rowText(classes, [
+        '1',
+        '-5',
+        '1.5000',
+        '0.1',
+        'Grüße 😀',
+        '2026-01-02 03:04:05.000600',
+        '2026-01-02',
+        '12:34:56.500000',
+        'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11',
+        'DEADBEEF',
+      ]),
       rowText(classes, ['2', null, null, null, null, null, null, null, null, null]),
       rowText(classes, ['3', '0', '-0.0100', '5.714285714285714', '', '1999-12-31 23:59:59', '0001-01-01', '00:00:00', null, '']),
     ];
-    assert.deepEqual(fromPg.map((row) => row.r), expected);
+    assert.deepEqual(
+      fromPg.map((row) => row.r),
+      expected,
+    );
     // mysql2 hands back a Buffer for a string built with binary pieces; its UTF-8 text is the row text.
     const texts = (rows: { r: string }[]) => rows.map((row) => (Buffer.isBuffer(row.r) ? row.r.toString('utf8') : row.r));
     assert.deepEqual(texts(fromMaria), expected);
@@ -346,6 +422,9 @@ describe('table checks across PostgreSQL and MariaDB', () => {
     await maria.exec('CREATE TABLE docs (id INT PRIMARY KEY, body JSON)');
     const state = await runTable(databases, { table: 'docs', key: ['id'] });
     assert.equal(state.lastRun?.success, false);
-    assert.match(state.lastRun?.error ?? '', /column "body" (\(jsonb on "production", (longtext|json) on "staging"\) cannot be compared across engines|has incompatible types: jsonb on "production", (longtext|json) on "staging")/);
+    assert.match(
+      state.lastRun?.error ?? '',
+      /column "body" (\(jsonb on "production", (longtext|json) on "staging"\) cannot be compared across engines|has incompatible types: jsonb on "production", (longtext|json) on "staging")/,
+    );
   });
 });

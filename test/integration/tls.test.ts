@@ -25,7 +25,10 @@ before(async () => {
   pki = makeTestPki();
   writeFileSync(join(pki.dir, 'config.yml'), CONFIG);
   // Relative paths resolve against the web config file's directory, as in exporter-toolkit.
-  const web = writeWebConfig('web.yml', `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: test-ca.crt\n`);
+  const web = writeWebConfig(
+    'web.yml',
+    `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: test-ca.crt\n`,
+  );
   exporter = await spawnExporter([`--config.file=${join(pki.dir, 'config.yml')}`, `--web.config.file=${web}`], { https: true });
 });
 
@@ -35,7 +38,11 @@ after(async () => {
 });
 
 test('RequireAndVerifyClientCert: a trusted client certificate completes the handshake and gets /metrics', async () => {
-  const reply = await fetchText(`${exporter.baseUrl}/metrics`, { ca: pki.pem(pki.caCert), cert: pki.pem(pki.clientCert), key: pki.pem(pki.clientKey) });
+  const reply = await fetchText(`${exporter.baseUrl}/metrics`, {
+    ca: pki.pem(pki.caCert),
+    cert: pki.pem(pki.clientCert),
+    key: pki.pem(pki.clientKey),
+  });
   assert.equal(reply.status, 200);
   assert.match(reply.body, /^fidelity_build_info\{/m);
   assert.match(exporter.stderr(), /"tls":true,"clientAuth":"RequireAndVerifyClientCert"/);
@@ -50,11 +57,20 @@ test('RequireAndVerifyClientCert: without a client certificate the handshake fai
 });
 
 test('RequireAndVerifyClientCert: a certificate from another CA is refused', async () => {
-  await assert.rejects(fetchText(`${exporter.baseUrl}/metrics`, { ca: pki.pem(pki.caCert), cert: pki.pem(pki.rogueClientCert), key: pki.pem(pki.rogueClientKey) }));
+  await assert.rejects(
+    fetchText(`${exporter.baseUrl}/metrics`, {
+      ca: pki.pem(pki.caCert),
+      cert: pki.pem(pki.rogueClientCert),
+      key: pki.pem(pki.rogueClientKey),
+    }),
+  );
 });
 
 test('the client verifies the server against the test CA; plain HTTP on the TLS port gets nothing', async () => {
-  await assert.rejects(fetchText(`${exporter.baseUrl}/metrics`, { cert: pki.pem(pki.clientCert), key: pki.pem(pki.clientKey) }), /self-signed certificate in certificate chain|unable to get local issuer/i);
+  await assert.rejects(
+    fetchText(`${exporter.baseUrl}/metrics`, { cert: pki.pem(pki.clientCert), key: pki.pem(pki.clientKey) }),
+    /self-signed certificate in certificate chain|unable to get local issuer/i,
+  );
   await assert.rejects(fetchText(`http://127.0.0.1:${exporter.port}/metrics`, { timeoutMs: 5000 }));
 });
 
@@ -71,7 +87,9 @@ test('the other client auth policies behave as in exporter-toolkit', async () =>
   const policies: ClientAuthType[] = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven'];
   for (const policy of policies) {
     const ca = policy === 'VerifyClientCertIfGiven' ? '  client_ca_file: test-ca.crt\n' : '';
-    const { running, url } = await inProcess(`tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: ${policy}\n${ca}`);
+    const { running, url } = await inProcess(
+      `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: ${policy}\n${ca}`,
+    );
     try {
       const attempt = async (options: { cert?: string; key?: string }) => {
         try {
@@ -119,8 +137,15 @@ test('min_version TLS13 refuses a TLS 1.2 client and accepts TLS 1.3', async () 
 
 test('a key that does not match the certificate is refused at start, naming the key', async () => {
   const web = writeWebConfig('mismatch.yml', 'tls_server_config:\n  cert_file: server.crt\n  key_file: client.key\n');
-  const result = await runExporter([`--config.file=${join(pki.dir, 'config.yml')}`, `--web.config.file=${web}`, '--web.listen-address=127.0.0.1:0']);
+  const result = await runExporter([
+    `--config.file=${join(pki.dir, 'config.yml')}`,
+    `--web.config.file=${web}`,
+    '--web.listen-address=127.0.0.1:0',
+  ]);
   assert.equal(result.code, 3, result.stderr);
-  assert.match(result.stderr, /invalid web configuration .*mismatch\.yml:\n {2}tls_server_config\.key_file: does not match the certificate in cert_file/);
+  assert.match(
+    result.stderr,
+    /invalid web configuration .*mismatch\.yml:\n {2}tls_server_config\.key_file: does not match the certificate in cert_file/,
+  );
   assert.ok(!result.stderr.includes('BEGIN'), 'no key material in the message');
 });

@@ -22,7 +22,11 @@ describe('virtual check', () => {
   let runner: CheckRunner;
 
   before(async () => {
-    [real, mock, twin] = await Promise.all([startPaymentApp({ name: 'real' }), startPaymentApp({ name: 'mock', mock: true }), startPaymentApp({ name: 'twin' })]);
+    [real, mock, twin] = await Promise.all([
+      startPaymentApp({ name: 'real' }),
+      startPaymentApp({ name: 'mock', mock: true }),
+      startPaymentApp({ name: 'twin' }),
+    ]);
     const http = (app: RunningApp) => ({ http: { base_url: app.url, allow_writes: true, rate_limit: 0 } });
     runner = new CheckRunner(
       loadConfigObject(
@@ -55,11 +59,19 @@ describe('virtual check', () => {
     // Real (endpoint, status) pairs: charges 201/402/400, ch_demo 200, ch_nope 404, refunds 200; mock misses 402 and refunds 200.
     assert.equal(seriesValue(state, 'fidelity_virtual_status_coverage_ratio'), 4 / 6);
     assert.equal(result.passed, false);
-    const details = result.details as { uncoveredEndpoints: string[]; uncoveredStatuses: string[]; requests: { name: string; differences?: { path: string }[]; noise?: string[] }[] };
+    const details = result.details as {
+      uncoveredEndpoints: string[];
+      uncoveredStatuses: string[];
+      requests: { name: string; differences?: { path: string }[]; noise?: string[] }[];
+    };
     assert.deepEqual(details.uncoveredEndpoints, ['POST /v1/refunds']);
     assert.deepEqual(details.uncoveredStatuses.sort(), ['POST /v1/charges -> 402', 'POST /v1/refunds -> 200']);
     const charge = details.requests.find((request) => request.name === 'charge');
-    assert.deepEqual(charge?.differences?.map((difference) => difference.path), ['$.status'], 'the ignored id and the noisy timestamp are not reported');
+    assert.deepEqual(
+      charge?.differences?.map((difference) => difference.path),
+      ['$.status'],
+      'the ignored id and the noisy timestamp are not reported',
+    );
   });
 
   test('a faithful twin of the real service scores 1 everywhere', async () => {

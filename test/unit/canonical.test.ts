@@ -59,7 +59,22 @@ test('stableStringify sorts keys at every depth', () => {
 });
 
 test('the fast paths agree with the general rules', () => {
-  const decimals = ['0', '0.0', '0.50', '-0.50', '10', '100.000', '-12.340', '007.10', '+5', '.5', '5.', '-0', '1e5', '123456789012345678901234567890.10'];
+  const decimals = [
+    '0',
+    '0.0',
+    '0.50',
+    '-0.50',
+    '10',
+    '100.000',
+    '-12.340',
+    '007.10',
+    '+5',
+    '.5',
+    '5.',
+    '-0',
+    '1e5',
+    '123456789012345678901234567890.10',
+  ];
   for (const raw of decimals) {
     const general = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(raw);
     if (!general) {

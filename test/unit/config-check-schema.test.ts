@@ -29,7 +29,13 @@ test('config sources: exactly one kind, fields that fit the kind', () => {
   assert.deepEqual(
     problems({
       environments: environments(
-        { a: { file: 'a.json', headers: { X: 'y' } }, b: { url: 'ftp://x' }, c: { url: 'http://x', format: 'yaml' }, d: { env: { A: 1 }, timeout: '1s' }, e: { file: 'x', format: 'xml' } },
+        {
+          a: { file: 'a.json', headers: { X: 'y' } },
+          b: { url: 'ftp://x' },
+          c: { url: 'http://x', format: 'yaml' },
+          d: { env: { A: 1 }, timeout: '1s' },
+          e: { file: 'x', format: 'xml' },
+        },
         { a: { url: 'https://flags/api?token=${TOKEN}', headers: { Authorization: 'Bearer ${TOKEN}' }, timeout: '2s' } },
       ),
     }),
@@ -54,7 +60,15 @@ test('config checks: sources must exist on both sides; approvals need reason and
   assert.deepEqual(
     problems({
       ...base,
-      checks: [{ name: 'c', kind: 'config', source: 'app', approved: [{ key: 'a', reason: 'r', owner: 'o', expires: '31/12/2026' }, { key: 'b' }], equivalences: ['sizes'] }],
+      checks: [
+        {
+          name: 'c',
+          kind: 'config',
+          source: 'app',
+          approved: [{ key: 'a', reason: 'r', owner: 'o', expires: '31/12/2026' }, { key: 'b' }],
+          equivalences: ['sizes'],
+        },
+      ],
     }),
     [
       'checks[0].approved[0].expires: invalid date "31/12/2026" (YYYY-MM-DD or an ISO 8601 time such as 2026-12-31T18:00:00Z)',
@@ -71,7 +85,10 @@ test('config checks: sources must exist on both sides; approvals need reason and
         { name: 'b', kind: 'config', source: 'app', state_file: '/var/lib/f.json' },
       ],
     }),
-    ['checks[0].state_file: also used by check "b"; give each check its own state file', 'checks[1].state_file: also used by check "a"; give each check its own state file'],
+    [
+      'checks[0].state_file: also used by check "b"; give each check its own state file',
+      'checks[1].state_file: also used by check "a"; give each check its own state file',
+    ],
   );
 });
 

@@ -44,7 +44,10 @@ test('equivalences turn spelling differences into equal keys', () => {
 const now = Date.parse('2026-06-01T00:00:00Z');
 
 test('judge: approved, expired and unapproved differences; drift index = unapproved + expired', () => {
-  const diff = diffConfigs(flat(production), flat({ server: { port: 1, timeout: '1s' }, features: { checkout: false, search: true }, pool: { max: '100' }, legacy: 1 }));
+  const diff = diffConfigs(
+    flat(production),
+    flat({ server: { port: 1, timeout: '1s' }, features: { checkout: false, search: true }, pool: { max: '100' }, legacy: 1 }),
+  );
   const approvals: Approval[] = [
     { key: 'features', reason: 'canary', owner: 'team-a' },
     { key: 'server.port', reason: 'old', owner: 'team-b', expiresAt: now - 1 },
@@ -66,23 +69,43 @@ test('judge: approved, expired and unapproved differences; drift index = unappro
   assert.equal(judged.counts.changed.approved, 2);
   assert.equal(judged.counts.changed.expired, 1);
   assert.equal(judged.counts.changed.unapproved, 1);
-  assert.deepEqual(judged.unusedApprovals.map((a) => a.key), ['nothing.here', 'server.timeout']);
+  assert.deepEqual(
+    judged.unusedApprovals.map((a) => a.key),
+    ['nothing.here', 'server.timeout'],
+  );
 });
 
 test('judge: a live approval wins over an expired one for the same key', () => {
   const diff = diffConfigs(flat({ a: 1 }), flat({ a: 2 }));
-  const judged = judge(diff.differences, [
-    { key: 'a', reason: 'old', owner: 'x', expiresAt: now - 1 },
-    { key: 'a', reason: 'renewed', owner: 'x', expiresAt: now + 1 },
-  ], now);
+  const judged = judge(
+    diff.differences,
+    [
+      { key: 'a', reason: 'old', owner: 'x', expiresAt: now - 1 },
+      { key: 'a', reason: 'renewed', owner: 'x', expiresAt: now + 1 },
+    ],
+    now,
+  );
   assert.equal(judged.differences[0]?.status, 'approved');
   assert.equal(judged.differences[0]?.approval?.reason, 'renewed');
 });
 
 test('first seen: kept while the difference lasts, dropped when it goes, by path and change', () => {
   const first = updateFirstSeen(new Map(), [{ path: 'a', change: 'changed' }], 1000);
-  const second = updateFirstSeen(first, [{ path: 'a', change: 'changed' }, { path: 'b', change: 'added' }], 2000);
-  assert.deepEqual([...second], [['changed a', 1000], ['added b', 2000]]);
+  const second = updateFirstSeen(
+    first,
+    [
+      { path: 'a', change: 'changed' },
+      { path: 'b', change: 'added' },
+    ],
+    2000,
+  );
+  assert.deepEqual(
+    [...second],
+    [
+      ['changed a', 1000],
+      ['added b', 2000],
+    ],
+  );
   const third = updateFirstSeen(second, [{ path: 'b', change: 'added' }], 3000);
   assert.deepEqual([...third], [['added b', 2000]]);
   const back = updateFirstSeen(third, [{ path: 'a', change: 'changed' }], 4000);
@@ -109,14 +132,20 @@ function randomDocument(next: () => number, depth: number): unknown {
   if (roll < 0.45) {
     // Sometimes a keyed array (elements with a unique "name"), sometimes a plain one.
     const keyed = next() < 0.6;
-    return Array.from({ length: Math.floor(next() * 4) }, (_, i) => (keyed ? { name: `n${(i * 7 + Math.floor(next() * 3)) % 5}`, v: randomDocument(next, depth + 1) } : randomDocument(next, depth + 1)));
+    return Array.from({ length: Math.floor(next() * 4) }, (_, i) =>
+      keyed ? { name: `n${(i * 7 + Math.floor(next() * 3)) % 5}`, v: randomDocument(next, depth + 1) } : randomDocument(next, depth + 1),
+    );
   }
   const keys = ['a', 'b', 'c', 'x.y', 'password', '0'];
   return Object.fromEntries(keys.filter(() => next() < 0.5).map((key) => [key, randomDocument(next, depth + 1)]));
 }
 
 test('diffTrees gives exactly what flatten + diffConfigs give (random documents)', () => {
-  const options = { ignore: ['a.b', '**.password', 'c[*]'], equivalences: ['numbers', 'durations'] as const, keyedArrays: [{ path: '**', key: 'name' }] };
+  const options = {
+    ignore: ['a.b', '**.password', 'c[*]'],
+    equivalences: ['numbers', 'durations'] as const,
+    keyedArrays: [{ path: '**', key: 'name' }],
+  };
   let checked = 0;
   for (let seed = 1; seed <= 2000; seed += 1) {
     const next = random(seed);
@@ -129,8 +158,20 @@ test('diffTrees gives exactly what flatten + diffConfigs give (random documents)
     if (left.warnings.length + right.warnings.length > 0) continue;
     const walked = diffTrees(baseline, candidate, { ...options, equivalences: [...options.equivalences] });
     assert.deepEqual(
-      { differences: walked.differences, compared: walked.compared, ignored: walked.ignored, equivalent: walked.equivalent, keys: [walked.baselineKeys, walked.candidateKeys] },
-      { differences: flat.differences, compared: flat.compared, ignored: flat.ignored, equivalent: flat.equivalent, keys: [left.values.size, right.values.size] },
+      {
+        differences: walked.differences,
+        compared: walked.compared,
+        ignored: walked.ignored,
+        equivalent: walked.equivalent,
+        keys: [walked.baselineKeys, walked.candidateKeys],
+      },
+      {
+        differences: flat.differences,
+        compared: flat.compared,
+        ignored: flat.ignored,
+        equivalent: flat.equivalent,
+        keys: [left.values.size, right.values.size],
+      },
       `seed ${seed}`,
     );
     checked += 1;
@@ -140,8 +181,25 @@ test('diffTrees gives exactly what flatten + diffConfigs give (random documents)
 
 test('diffTrees: keyed arrays pair by key, positions otherwise; too many keys names the side', () => {
   const options = { keyedArrays: [{ path: 'servers', key: 'name' }] };
-  const baseline = { servers: [{ name: 'web', port: 80 }, { name: 'api', port: 81 }] };
-  assert.deepEqual(diffTrees(baseline, { servers: [{ name: 'api', port: 81 }, { name: 'web', port: 80 }] }, options).differences, []);
+  const baseline = {
+    servers: [
+      { name: 'web', port: 80 },
+      { name: 'api', port: 81 },
+    ],
+  };
+  assert.deepEqual(
+    diffTrees(
+      baseline,
+      {
+        servers: [
+          { name: 'api', port: 81 },
+          { name: 'web', port: 80 },
+        ],
+      },
+      options,
+    ).differences,
+    [],
+  );
   assert.deepEqual(diffTrees(baseline, { servers: [{ name: 'api', port: 82 }] }, options).differences, [
     { path: 'servers[name=api].port', change: 'changed', baseline: 81, candidate: 82 },
     { path: 'servers[name=web].name', change: 'removed', baseline: 'web' },
@@ -150,5 +208,8 @@ test('diffTrees: keyed arrays pair by key, positions otherwise; too many keys na
   const fallback = diffTrees(baseline, { servers: [{ port: 1 }] }, options);
   assert.match(fallback.warnings.candidate[0] ?? '', /compared by position/);
   assert.equal(fallback.differences.find((d) => d.path === 'servers[0].port')?.change, 'changed');
-  assert.throws(() => diffTrees({ a: 1 }, { a: 1, b: 2, c: 3 }, { maxKeys: 2 }), (error: unknown) => error instanceof TooManyKeysError && error.side === 'candidate');
+  assert.throws(
+    () => diffTrees({ a: 1 }, { a: 1, b: 2, c: 3 }, { maxKeys: 2 }),
+    (error: unknown) => error instanceof TooManyKeysError && error.side === 'candidate',
+  );
 });

@@ -21,7 +21,9 @@ function errorLines(file: string): string[] {
 }
 
 // One fixture per invalid configuration, each with its exact expected message.
-for (const name of readdirSync(invalid).filter((file) => file.endsWith('.yaml')).sort()) {
+for (const name of readdirSync(invalid)
+  .filter((file) => file.endsWith('.yaml'))
+  .sort()) {
   test(`invalid config ${name} is refused with its exact message`, () => {
     const expected = readFileSync(join(invalid, name.replace(/\.yaml$/, '.expected')), 'utf8')
       .trimEnd()

@@ -64,9 +64,28 @@ test('.properties: separators, comments, continuations and escapes', () => {
 });
 
 test('dotted keys nest unless they clash', () => {
-  assert.deepEqual(nestDottedKeys([['a.b', '1'], ['a.c', '2'], ['d', '3']]), { a: { b: '1', c: '2' }, d: '3' });
-  assert.deepEqual(nestDottedKeys([['a', '1'], ['a.b', '2']]), { a: '1', 'a.b': '2' });
-  assert.deepEqual(nestDottedKeys([['a.b', '2'], ['a', '1']]), { 'a.b': '2', a: '1' });
+  assert.deepEqual(
+    nestDottedKeys([
+      ['a.b', '1'],
+      ['a.c', '2'],
+      ['d', '3'],
+    ]),
+    { a: { b: '1', c: '2' }, d: '3' },
+  );
+  assert.deepEqual(
+    nestDottedKeys([
+      ['a', '1'],
+      ['a.b', '2'],
+    ]),
+    { a: '1', 'a.b': '2' },
+  );
+  assert.deepEqual(
+    nestDottedKeys([
+      ['a.b', '2'],
+      ['a', '1'],
+    ]),
+    { 'a.b': '2', a: '1' },
+  );
 });
 
 test('parse errors give a position and never quote the document', () => {

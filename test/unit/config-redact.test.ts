@@ -42,5 +42,9 @@ test('credential-looking values are secret whatever their key', () => {
   const redactor = new Redactor();
   assert.equal(redactor.isSecret('database.url', 'postgres://app@db/shop', 'postgres://app:pw@db/shop'), true);
   assert.equal(redactor.isSecret('database.url', 'postgres://db/shop', 'postgres://db2/shop'), false);
-  assert.equal(new Redactor({ publicPaths: ['database'] }).isSecret('database.url', 'mysql://u:p@h/x'), true, 'a credential value stays hidden even under a public path');
+  assert.equal(
+    new Redactor({ publicPaths: ['database'] }).isSecret('database.url', 'mysql://u:p@h/x'),
+    true,
+    'a credential value stays hidden even under a public path',
+  );
 });

@@ -40,9 +40,32 @@ test('flatten: empty containers are leaves; keys with separators are quoted', ()
 });
 
 test('flatten: keyed arrays use the key field, so order does not matter', () => {
-  const options = { keyedArrays: [{ path: 'servers', key: 'name' }, { path: 'groups[*].members', key: 'id' }] };
-  const a = entries({ servers: [{ name: 'web', port: 80 }, { name: 'api', port: 81 }], groups: [{ members: [{ id: 1 }, { id: 2, role: 'x' }] }] }, options);
-  const b = entries({ servers: [{ name: 'api', port: 81 }, { name: 'web', port: 80 }], groups: [{ members: [{ id: 2, role: 'x' }, { id: 1 }] }] }, options);
+  const options = {
+    keyedArrays: [
+      { path: 'servers', key: 'name' },
+      { path: 'groups[*].members', key: 'id' },
+    ],
+  };
+  const a = entries(
+    {
+      servers: [
+        { name: 'web', port: 80 },
+        { name: 'api', port: 81 },
+      ],
+      groups: [{ members: [{ id: 1 }, { id: 2, role: 'x' }] }],
+    },
+    options,
+  );
+  const b = entries(
+    {
+      servers: [
+        { name: 'api', port: 81 },
+        { name: 'web', port: 80 },
+      ],
+      groups: [{ members: [{ id: 2, role: 'x' }, { id: 1 }] }],
+    },
+    options,
+  );
   assert.deepEqual(a, b);
   assert.equal(a['servers[name=web].port'], 80);
   assert.equal(a['groups[0].members[id=2].role'], 'x');
@@ -58,7 +81,11 @@ test('flatten: a keyed array with a missing or duplicate key falls back to posit
 });
 
 test('flatten: dates compare as ISO text, bigints as numbers, -0 as 0', () => {
-  assert.deepEqual(entries({ at: new Date('2026-01-02T03:04:05Z'), big: 12n, zero: -0 }), { at: '2026-01-02T03:04:05.000Z', big: 12, zero: 0 });
+  assert.deepEqual(entries({ at: new Date('2026-01-02T03:04:05Z'), big: 12n, zero: -0 }), {
+    at: '2026-01-02T03:04:05.000Z',
+    big: 12,
+    zero: 0,
+  });
 });
 
 test('flatten: max_keys stops a runaway document', () => {

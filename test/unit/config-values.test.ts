@@ -44,5 +44,8 @@ test('the SQL guard accepts reads and names what it refuses', () => {
   assert.equal(readOnlyProblem("select ';' as semicolon"), null);
   assert.equal(readOnlyProblem('DELETE FROM t'), 'only read-only statements can be sampled (SELECT, WITH, VALUES, TABLE); got "DELETE"');
   assert.equal(readOnlyProblem('SELECT 1; DROP TABLE t'), 'must be a single statement (found ";" before the end)');
-  assert.equal(readOnlyProblem('SET TRANSACTION READ WRITE'), 'only read-only statements can be sampled (SELECT, WITH, VALUES, TABLE); got "SET"');
+  assert.equal(
+    readOnlyProblem('SET TRANSACTION READ WRITE'),
+    'only read-only statements can be sampled (SELECT, WITH, VALUES, TABLE); got "SET"',
+  );
 });

@@ -11,7 +11,20 @@ function profile(values: Array<string | null>): ColumnProfile {
 }
 
 test('length buckets are powers of two', () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 7, 8, 15, 16, 127, 128, 5000].map(lengthBucket), ['0', '1', '2-3', '2-3', '4-7', '4-7', '8-15', '8-15', '16-31', '64-127', '128+', '128+']);
+  assert.deepEqual([0, 1, 2, 3, 4, 7, 8, 15, 16, 127, 128, 5000].map(lengthBucket), [
+    '0',
+    '1',
+    '2-3',
+    '2-3',
+    '4-7',
+    '4-7',
+    '8-15',
+    '8-15',
+    '16-31',
+    '64-127',
+    '128+',
+    '128+',
+  ]);
 });
 
 test('value shapes: null, empty, length bucket and character classes', () => {
@@ -66,7 +79,10 @@ test('auto mode switches to shapes above max_distinct; shapes mode compares shap
   assert.equal(result.mode, 'shapes');
   // Baseline shapes: len 8-15 and 16-31 emails, empty, null; the candidate only has 16-31 emails.
   assert.deepEqual(result.topMissing.map((entry) => entry.shape).sort(), ['empty', 'len 8-15: lower digit punct', 'null']);
-  assert.ok(result.topMissing.every((entry) => entry.value === undefined), 'shape mode never shows values');
+  assert.ok(
+    result.topMissing.every((entry) => entry.value === undefined),
+    'shape mode never shows values',
+  );
   assert.equal(compareCoverage(baseline, candidate, { ...options, mode: 'values' }).ratio, 0);
   assert.equal(compareCoverage(profile(['a']), profile(['b']), { ...options, mode: 'shapes' }).ratio, 1);
 });

@@ -57,12 +57,15 @@ test('a limiter reports how long its holders have held their slots, and a releas
 
 test('a document that is not text is called binary, with its size; text passes', () => {
   const binary = Buffer.from(Array.from({ length: 2048 }, (_, index) => index % 256));
-  assert.throws(() => textOf(binary, 'staging source "app"'), (error: unknown) => {
-    assert.ok(error instanceof SampleError);
-    assert.equal(error.reason, 'parse');
-    assert.equal(error.message, 'staging source "app": not a text document (binary content, 2048 bytes)');
-    return true;
-  });
+  assert.throws(
+    () => textOf(binary, 'staging source "app"'),
+    (error: unknown) => {
+      assert.ok(error instanceof SampleError);
+      assert.equal(error.reason, 'parse');
+      assert.equal(error.message, 'staging source "app": not a text document (binary content, 2048 bytes)');
+      return true;
+    },
+  );
   assert.equal(textOf(Buffer.from('name: café\ttab\r\n'), 'app'), 'name: café\ttab\r\n');
   // Latin-1 text (old .properties files) is text, not binary.
   assert.equal(textOf(Buffer.from([0x6b, 0x3d, 0xe9, 0x0a]), 'app').length, 4);

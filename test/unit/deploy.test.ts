@@ -55,9 +55,15 @@ test('Dockerfile: multi-stage, production deps only, non-root, exposes the defau
   const from = instructions.filter((i) => i.keyword === 'FROM');
   assert.ok(from.length >= 2, 'multi-stage');
   const runs = instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
-  assert.ok(runs.some((r) => r.includes('npm ci') && !r.includes('--omit=dev')), 'the build stage installs everything');
+  assert.ok(
+    runs.some((r) => r.includes('npm ci') && !r.includes('--omit=dev')),
+    'the build stage installs everything',
+  );
   assert.ok(runs.some((r) => r.includes('npm run build')));
-  assert.ok(runs.some((r) => r.includes('npm ci --omit=dev')), 'the runtime gets production dependencies only');
+  assert.ok(
+    runs.some((r) => r.includes('npm ci --omit=dev')),
+    'the runtime gets production dependencies only',
+  );
   const finalStage = instructions.slice(instructions.lastIndexOf(from.at(-1)!));
   const user = finalStage.find((i) => i.keyword === 'USER')?.args ?? 'root';
   assert.match(user, /^[1-9]\d*(:\d+)?$/, `the runtime stage runs as a numeric non-root user, got "${user}"`);
@@ -123,7 +129,16 @@ function kubernetes(): Map<string, Doc> {
 
 test('kubernetes: every resource of the kustomization parses and the references between them hold', () => {
   const resources = kubernetes();
-  for (const needed of ['StatefulSet/fidelity-exporter', 'Service/fidelity-exporter', 'Service/fidelity-exporter-headless', 'ConfigMap/fidelity-exporter-config', 'Secret/fidelity-exporter-secrets', 'ServiceMonitor/fidelity-exporter', 'PodDisruptionBudget/fidelity-exporter', 'PrometheusRule/fidelity-exporter']) {
+  for (const needed of [
+    'StatefulSet/fidelity-exporter',
+    'Service/fidelity-exporter',
+    'Service/fidelity-exporter-headless',
+    'ConfigMap/fidelity-exporter-config',
+    'Secret/fidelity-exporter-secrets',
+    'ServiceMonitor/fidelity-exporter',
+    'PodDisruptionBudget/fidelity-exporter',
+    'PrometheusRule/fidelity-exporter',
+  ]) {
     assert.ok(resources.has(needed), `missing ${needed}`);
   }
   const sts = resources.get('StatefulSet/fidelity-exporter')!;
@@ -132,12 +147,25 @@ test('kubernetes: every resource of the kustomization parses and the references 
   const args = container.args as string[];
   assert.equal(at(sts, 'spec', 'serviceName'), 'fidelity-exporter-headless');
   assert.ok(args.includes('--shard.from-hostname'));
-  assert.equal(args.find((a) => a.startsWith('--shard.count='))?.split('=')[1], String(at(sts, 'spec', 'replicas')), '--shard.count equals replicas');
+  assert.equal(
+    args.find((a) => a.startsWith('--shard.count='))?.split('=')[1],
+    String(at(sts, 'spec', 'replicas')),
+    '--shard.count equals replicas',
+  );
   assert.equal(at(container, 'ports', 0, 'containerPort'), DEFAULT_PORT);
   assert.equal(at(pod, 'securityContext', 'runAsNonRoot'), true);
-  assert.equal(at(pod, 'securityContext', 'runAsUser'), Number(dockerfile().filter((i) => i.keyword === 'USER').at(-1)?.args.split(':')[0]));
+  assert.equal(
+    at(pod, 'securityContext', 'runAsUser'),
+    Number(
+      dockerfile()
+        .filter((i) => i.keyword === 'USER')
+        .at(-1)
+        ?.args.split(':')[0],
+    ),
+  );
   assert.equal(at(container, 'securityContext', 'readOnlyRootFilesystem'), true);
-  for (const probe of ['livenessProbe', 'readinessProbe']) assert.match(at<string>(container, probe, 'httpGet', 'path'), /^\/-\/(healthy|ready)$/);
+  for (const probe of ['livenessProbe', 'readinessProbe'])
+    assert.match(at<string>(container, probe, 'httpGet', 'path'), /^\/-\/(healthy|ready)$/);
 
   // Each file flag points into a mounted volume that comes from the ConfigMap or the Secret, with that key.
   const mounts = at<Array<{ name: string; mountPath: string; subPath?: string }>>(container, 'volumeMounts');
@@ -147,7 +175,9 @@ test('kubernetes: every resource of the kustomization parses and the references 
     const mount = mounts.find((m) => path.startsWith(`${m.mountPath}/`));
     assert.ok(mount && mount.subPath === undefined, `${flag}${path} is on a whole-directory mount`);
     const volume = volumes.find((v) => v.name === mount.name);
-    const source = volume?.configMap ? resources.get(`ConfigMap/${volume.configMap.name}`) : resources.get(`Secret/${volume?.secret?.secretName}`);
+    const source = volume?.configMap
+      ? resources.get(`ConfigMap/${volume.configMap.name}`)
+      : resources.get(`Secret/${volume?.secret?.secretName}`);
     const data = (source?.data ?? source?.stringData) as Record<string, string> | undefined;
     assert.ok(data?.[path.slice(mount.mountPath.length + 1)] !== undefined, `${flag}${path}: no such key in its volume's source`);
   }
@@ -156,7 +186,8 @@ test('kubernetes: every resource of the kustomization parses and the references 
   const podLabels = at<Record<string, string>>(sts, 'spec', 'template', 'metadata', 'labels');
   for (const name of ['Service/fidelity-exporter', 'Service/fidelity-exporter-headless']) {
     const service = resources.get(name)!;
-    for (const [key, value] of Object.entries(at<Record<string, string>>(service, 'spec', 'selector'))) assert.equal(podLabels[key], value, name);
+    for (const [key, value] of Object.entries(at<Record<string, string>>(service, 'spec', 'selector')))
+      assert.equal(podLabels[key], value, name);
     assert.equal(at(service, 'spec', 'ports', 0, 'targetPort'), 'metrics');
   }
   const secret = at<Record<string, string>>(resources.get('Secret/fidelity-exporter-secrets'), 'stringData');
@@ -174,7 +205,8 @@ function layOutPod(dir: string): Record<string, string> {
   const resources = kubernetes();
   mkdirSync(join(dir, 'config'));
   mkdirSync(join(dir, 'secrets'));
-  for (const [key, value] of Object.entries(at<Record<string, string>>(resources.get('ConfigMap/fidelity-exporter-config'), 'data'))) writeFileSync(join(dir, 'config', key), value);
+  for (const [key, value] of Object.entries(at<Record<string, string>>(resources.get('ConfigMap/fidelity-exporter-config'), 'data')))
+    writeFileSync(join(dir, 'config', key), value);
   const secret = at<Record<string, string>>(resources.get('Secret/fidelity-exporter-secrets'), 'stringData');
   for (const [key, value] of Object.entries(secret)) writeFileSync(join(dir, 'secrets', key), value);
   return secret;
@@ -205,7 +237,11 @@ function buildImageLayout(): string {
   cpSync(join(REPO_ROOT, 'package.json'), join(dir, 'package.json'));
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   try {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], { env: childEnv(), stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')],
+      { env: childEnv(), stdio: 'pipe' },
+    );
   } catch (error) {
     assert.fail(`npm run build (tsc -p tsconfig.build.json) failed:\n${String((error as { stdout?: Buffer }).stdout ?? error)}`);
   }
@@ -230,7 +266,10 @@ test('the image entrypoint (node dist/main.js) runs from a build: --help, check-
   const pod = join(image, 'pod');
   mkdirSync(pod);
   layOutPod(pod);
-  const check = await runExporter(['check-config', `--config.file=${join(pod, 'config/config.yml')}`, `--web.config.file=${join(pod, 'secrets/web-config.yml')}`], { cwd: image, entry });
+  const check = await runExporter(
+    ['check-config', `--config.file=${join(pod, 'config/config.yml')}`, `--web.config.file=${join(pod, 'secrets/web-config.yml')}`],
+    { cwd: image, entry },
+  );
   assert.equal(check.code, 0, check.stderr);
   assert.match(check.stdout, /config\.yml: valid \(2 environments, 2 checks\)\n.*web-config\.yml: valid web configuration/);
 
@@ -238,14 +277,23 @@ test('the image entrypoint (node dist/main.js) runs from a build: --help, check-
   const compose = yamlFile(join(DEPLOY, 'docker-compose.yml'));
   const command = at<string[]>(compose, 'services', 'fidelity-exporter', 'command');
   const port = await freePort();
-  const demo = spawn(process.execPath, [...entry, ...command, `--web.listen-address=127.0.0.1:${port}`], { cwd: image, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const demo = spawn(process.execPath, [...entry, ...command, `--web.listen-address=127.0.0.1:${port}`], {
+    cwd: image,
+    env: childEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   demo.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   demo.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const healthcheck = jsonForm(instructions.find((i) => i.keyword === 'HEALTHCHECK')?.args.replace(/^.*?CMD /, '') ?? '[]');
   const runHealthcheck = () => {
     try {
-      execFileSync(process.execPath, healthcheck.slice(1), { cwd: image, env: { ...childEnv(), FIDELITY_HEALTHCHECK_URL: `http://127.0.0.1:${port}/-/healthy` }, stdio: 'pipe', timeout: 10_000 });
+      execFileSync(process.execPath, healthcheck.slice(1), {
+        cwd: image,
+        env: { ...childEnv(), FIDELITY_HEALTHCHECK_URL: `http://127.0.0.1:${port}/-/healthy` },
+        stdio: 'pipe',
+        timeout: 10_000,
+      });
       return 0;
     } catch (error) {
       return (error as { status?: number }).status ?? -1;
@@ -258,7 +306,10 @@ test('the image entrypoint (node dist/main.js) runs from a build: --help, check-
     for (;;) {
       if (demo.exitCode !== null) assert.fail(`the demo exited with ${demo.exitCode}:\n${output.slice(-3000)}`);
       if (Date.now() > deadline) assert.fail(`the demo did not listen within 180 s:\n${output.slice(-3000)}`);
-      const healthy = await fetchText(`http://127.0.0.1:${port}/-/healthy`).then((reply) => reply.status === 200, () => false);
+      const healthy = await fetchText(`http://127.0.0.1:${port}/-/healthy`).then(
+        (reply) => reply.status === 200,
+        () => false,
+      );
       if (healthy) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

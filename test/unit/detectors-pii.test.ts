@@ -26,7 +26,17 @@ test('email: real-looking addresses flagged, reserved and allowed domains not', 
   table(
     emailDetector(),
     ['anna.schmidt@gmail.com', 'contact: Bob <bob+shop@mail.co.uk>', 'X@Sub.Example-Shop.DE', 'a@b.io'],
-    ['customer1@example.com', 'user@mail.example', 'x@shop.invalid', 'dev@localhost', 'qa@api.test', 'no at sign', '@gmail.com', 'foo@bar', 'user@example.org'],
+    [
+      'customer1@example.com',
+      'user@mail.example',
+      'x@shop.invalid',
+      'dev@localhost',
+      'qa@api.test',
+      'no at sign',
+      '@gmail.com',
+      'foo@bar',
+      'user@example.org',
+    ],
   );
   const allowing = emailDetector([...reservedEmailDomains, 'masked.shop.com']);
   assert.equal(allowing.test('u1@masked.shop.com'), false);
@@ -81,15 +91,46 @@ test('ip: public IPv4 and IPv6 flagged; loopback, documentation ranges, versions
   table(
     ipDetector(),
     ['8.8.8.8', 'login from 81.169.145.78 at noon', '10.1.2.3', '2a00:1450:4001:81c::200e', 'client=[2606:4700:4700::1111]:443'],
-    ['127.0.0.1', '0.0.0.0', '192.0.2.15', '198.51.100.7', '203.0.113.200', '::1', '2001:db8::1', '300.1.1.1', 'version 1.2.3', '12:30:45', '00:1a:2b:3c:4d:5e', '1.2.3.4.5'],
+    [
+      '127.0.0.1',
+      '0.0.0.0',
+      '192.0.2.15',
+      '198.51.100.7',
+      '203.0.113.200',
+      '::1',
+      '2001:db8::1',
+      '300.1.1.1',
+      'version 1.2.3',
+      '12:30:45',
+      '00:1a:2b:3c:4d:5e',
+      '1.2.3.4.5',
+    ],
   );
 });
 
 test('phone: international, North American and grouped national numbers; not dates, amounts or ids', () => {
   table(
     phoneDetector(),
-    ['+49 30 1234567', 'call +1 (555) 123-4567 now', '0049 171 2345678', '(555) 123-4567', '555-123-4567', '030 1234 5678', '+44 20 7946 0958'],
-    ['2026-06-01', '2026-06-01 10:00:00', '12345678', 'order 1000042', '1234.56', 'SKU-0017', '+12', 'total 123 456 789 012 345 678', '0800'],
+    [
+      '+49 30 1234567',
+      'call +1 (555) 123-4567 now',
+      '0049 171 2345678',
+      '(555) 123-4567',
+      '555-123-4567',
+      '030 1234 5678',
+      '+44 20 7946 0958',
+    ],
+    [
+      '2026-06-01',
+      '2026-06-01 10:00:00',
+      '12345678',
+      'order 1000042',
+      '1234.56',
+      'SKU-0017',
+      '+12',
+      'total 123 456 789 012 345 678',
+      '0800',
+    ],
   );
 });
 
@@ -121,7 +162,10 @@ test('user patterns run in Unicode mode; invalid ones are explained without echo
 
 test('detect: every built-in by default, each detector at most once per value', () => {
   const detectors = createDetectors({ builtins: builtinDetectorNames });
-  assert.deepEqual(detectors.map((d) => d.name), ['email', 'phone', 'card', 'iban', 'ip', 'token']);
+  assert.deepEqual(
+    detectors.map((d) => d.name),
+    ['email', 'phone', 'card', 'iban', 'ip', 'token'],
+  );
   assert.deepEqual(detect('a@gmail.com b@gmail.com 4111111111111111 from 8.8.8.8', detectors), ['email', 'card', 'ip']);
   assert.deepEqual(detect('masked-42@example.com', detectors), []);
   assert.deepEqual(detect('', detectors), []);

@@ -40,7 +40,10 @@ test('read-only session: a read-only transaction with server-side statement and 
   assert.match(begin ?? '', /SET LOCAL TimeZone = 'UTC'/);
 
   const maria = my.readOnlySession(2500, { mariadb: true });
-  assert.equal(maria[0], "SET SESSION time_zone = '+00:00', max_statement_time = 2.500, lock_wait_timeout = 3, innodb_lock_wait_timeout = 3");
+  assert.equal(
+    maria[0],
+    "SET SESSION time_zone = '+00:00', max_statement_time = 2.500, lock_wait_timeout = 3, innodb_lock_wait_timeout = 3",
+  );
   assert.deepEqual(maria.slice(1), ['SET SESSION TRANSACTION READ ONLY', 'START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT']);
   assert.match(my.readOnlySession(2500, { mariadb: false })[0] ?? '', /max_execution_time = 2500,/);
 });
@@ -68,7 +71,10 @@ test('table checksums: the engine-specific pieces', () => {
   assert.match(pg.table.checksumProblem(130008, 'staging') ?? '', /PostgreSQL 14 or later \(bit_xor\); side "staging" runs 13$/);
   assert.equal(pg.table.checksumProblem(150004, 'staging'), null);
   assert.equal(my.table.checksumProblem(0, 'staging'), null);
-  assert.equal(pg.table.nativeRowHash?.([{ name: 'id', valueClass: 'integer', engineType: 'bigint', collation: '' }]), 'hash_record_extended(ROW("id"), 0)');
+  assert.equal(
+    pg.table.nativeRowHash?.([{ name: 'id', valueClass: 'integer', engineType: 'bigint', collation: '' }]),
+    'hash_record_extended(ROW("id"), 0)',
+  );
   assert.equal(my.table.nativeRowHash, undefined, 'MySQL/MariaDB have no record hash');
   assert.equal(pg.table.bytewise('"k"'), '"k" COLLATE "C"');
   assert.equal(my.table.bytewise('`k`'), 'CAST(`k` AS BINARY)');
@@ -84,8 +90,16 @@ test('catalogue: the default schema and how each engine reports defaults and ind
   assert.equal(my.catalog.columnDefault(['s', 't', 'c', 'int', 't', 'NULL', 'auto_increment']), 'auto_increment');
   assert.equal(my.catalog.columnDefault(['s', 't', 'c', 'int', 't', null, '']), null);
   assert.equal(pg.catalog.columnDefault(['s', 't', 'c', 'int', 't', 'nextval(x)']), 'nextval(x)');
-  assert.deepEqual(my.catalog.indexEntry(['s', 't', 'i', 'f', 'BTREE', 'name', '10']), { predicate: null, include: false, column: 'name(10)' });
-  assert.deepEqual(pg.catalog.indexEntry(['s', 't', 'i', 'f', 'btree', 'x > 0', 'include', 'note']), { predicate: 'x > 0', include: true, column: 'note' });
+  assert.deepEqual(my.catalog.indexEntry(['s', 't', 'i', 'f', 'BTREE', 'name', '10']), {
+    predicate: null,
+    include: false,
+    column: 'name(10)',
+  });
+  assert.deepEqual(pg.catalog.indexEntry(['s', 't', 'i', 'f', 'btree', 'x > 0', 'include', 'note']), {
+    predicate: 'x > 0',
+    include: true,
+    column: 'note',
+  });
   assert.equal(pg.catalog.listsConstraintIndexes, false);
   assert.equal(my.catalog.listsConstraintIndexes, true);
 });

@@ -30,7 +30,10 @@ test('freshness config: max_age defaults to 24h, durations parse, writes are ref
   const load = (check: Record<string, unknown>) =>
     loadConfigObject(
       {
-        environments: { production: { databases: { shop: { url: 'postgres://u@127.0.0.1:1/p' } } }, staging: { databases: { shop: { url: 'postgres://u@127.0.0.1:1/s' } } } },
+        environments: {
+          production: { databases: { shop: { url: 'postgres://u@127.0.0.1:1/p' } } },
+          staging: { databases: { shop: { url: 'postgres://u@127.0.0.1:1/s' } } },
+        },
         checks: [{ name: 'fresh', kind: 'freshness', database: 'shop', sql: 'SELECT max(created_at) FROM orders', ...check }],
       },
       { env: {} },
@@ -39,5 +42,8 @@ test('freshness config: max_age defaults to 24h, durations parse, writes are ref
   assert.equal((load({ max_age: '2d', max_lag: '90m' }).checks[0] as unknown as { max_lag: number }).max_lag, 90 * 60 * 1000);
   assert.throws(() => load({ sql: 'DELETE FROM orders' }), /checks\[0\]\.sql: only read-only statements can be sampled/);
   assert.throws(() => load({ max_age: 'soon' }), /checks\[0\]\.max_age: invalid duration "soon"/);
-  assert.throws(() => load({ database: 'billing' }), /checks\[0\]\.database: database "billing" is not defined in environment "production"/);
+  assert.throws(
+    () => load({ database: 'billing' }),
+    /checks\[0\]\.database: database "billing" is not defined in environment "production"/,
+  );
 });

@@ -9,12 +9,31 @@ import { gateConfigOf } from '../../src/scoring/outcomes.js';
 const defaults = gateConfigOf(scoresSchema.parse(undefined));
 
 function result(name: string, dimension: Dimension, value: number, candidate = 'staging'): CheckOutcome {
-  return { name, kind: 'k', candidate, dimensions: [dimension], state: 'result', passed: value === 1, summary: `${name} ${value}`, contributions: [{ dimension, candidate, value }] };
+  return {
+    name,
+    kind: 'k',
+    candidate,
+    dimensions: [dimension],
+    state: 'result',
+    passed: value === 1,
+    summary: `${name} ${value}`,
+    contributions: [{ dimension, candidate, value }],
+  };
 }
 function errored(name: string, dimension: Dimension, candidate = 'staging'): CheckOutcome {
-  return { name, kind: 'k', candidate, dimensions: [dimension], state: 'error', summary: 'connection refused', reason: 'connect', contributions: [] };
+  return {
+    name,
+    kind: 'k',
+    candidate,
+    dimensions: [dimension],
+    state: 'error',
+    summary: 'connection refused',
+    reason: 'connect',
+    contributions: [],
+  };
 }
-const many = (n: number, dimension: Dimension, value: number) => Array.from({ length: n }, (_, i) => result(`${dimension}_${value}_${i}`, dimension, value));
+const many = (n: number, dimension: Dimension, value: number) =>
+  Array.from({ length: n }, (_, i) => result(`${dimension}_${value}_${i}`, dimension, value));
 
 test('seed defaults: data 0.95, error_detection 0.8, privacy violations fail, no overall threshold', () => {
   assert.equal(defaults.thresholds.data, 0.95);
@@ -27,31 +46,81 @@ test('seed defaults: data 0.95, error_detection 0.8, privacy violations fail, no
 test('verdicts', () => {
   const cases: Array<{ name: string; outcomes: CheckOutcome[]; config?: Partial<GateConfig>; verdict: Verdict; failing?: string[] }> = [
     { name: 'all data faithful', outcomes: many(3, 'data', 1), verdict: 'pass' },
-    { name: 'one of three data checks drifts: 0.667 < 0.95', outcomes: [...many(2, 'data', 1), result('orders', 'data', 0)], verdict: 'fail', failing: ['orders'] },
+    {
+      name: 'one of three data checks drifts: 0.667 < 0.95',
+      outcomes: [...many(2, 'data', 1), result('orders', 'data', 0)],
+      verdict: 'fail',
+      failing: ['orders'],
+    },
     { name: '19 of 20 faithful: exactly 0.95 passes', outcomes: [...many(19, 'data', 1), result('orders', 'data', 0)], verdict: 'pass' },
     { name: 'error detection 0.75 < 0.8', outcomes: [result('probes', 'error_detection', 0.75)], verdict: 'fail' },
     { name: 'error detection 0.8 passes', outcomes: [result('probes', 'error_detection', 0.8)], verdict: 'pass' },
     { name: 'ungated dimension below any value does not fail', outcomes: [result('cfg', 'config', 0.1)], verdict: 'pass' },
     { name: 'no outcomes at all: inconclusive', outcomes: [], verdict: 'inconclusive' },
     { name: 'the only check errored: inconclusive', outcomes: [errored('orders', 'data')], verdict: 'inconclusive', failing: ['orders'] },
-    { name: 'one of two errored, the other passes: inconclusive', outcomes: [result('a', 'data', 1), errored('b', 'data')], verdict: 'inconclusive' },
-    { name: 'one errored but the rest cannot reach the threshold even if it scored 1: fail', outcomes: [result('a', 'data', 0), result('b', 'data', 0), errored('c', 'data')], verdict: 'fail' },
-    { name: 'a privacy violation fails outright (mean above any threshold)', outcomes: [...many(9, 'privacy', 1), result('users_masking', 'privacy', 0.9)], verdict: 'fail', failing: ['users_masking'] },
-    { name: 'privacy violation tolerated when configured', outcomes: [...many(9, 'privacy', 1), result('users_masking', 'privacy', 0.9)], config: { fail_on_privacy_violation: false }, verdict: 'pass' },
-    { name: 'privacy threshold applies when the rule is off', outcomes: [result('m', 'privacy', 0.5)], config: { fail_on_privacy_violation: false, thresholds: { privacy: 0.9 } }, verdict: 'fail' },
-    { name: 'overall threshold fails', outcomes: [result('cfg', 'config', 0.5), result('flow', 'behavior', 0.7)], config: { thresholds: { overall: 0.9 } }, verdict: 'fail' },
-    { name: 'weights lift the overall above its threshold', outcomes: [result('cfg', 'config', 0.5), result('flow', 'behavior', 1)], config: { thresholds: { overall: 0.9 }, weights: { config: 1, behavior: 9 } }, verdict: 'pass' },
-    { name: 'weights sink the overall below its threshold', outcomes: [result('cfg', 'config', 0.5), result('flow', 'behavior', 1)], config: { thresholds: { overall: 0.9 }, weights: { config: 9, behavior: 1 } }, verdict: 'fail' },
+    {
+      name: 'one of two errored, the other passes: inconclusive',
+      outcomes: [result('a', 'data', 1), errored('b', 'data')],
+      verdict: 'inconclusive',
+    },
+    {
+      name: 'one errored but the rest cannot reach the threshold even if it scored 1: fail',
+      outcomes: [result('a', 'data', 0), result('b', 'data', 0), errored('c', 'data')],
+      verdict: 'fail',
+    },
+    {
+      name: 'a privacy violation fails outright (mean above any threshold)',
+      outcomes: [...many(9, 'privacy', 1), result('users_masking', 'privacy', 0.9)],
+      verdict: 'fail',
+      failing: ['users_masking'],
+    },
+    {
+      name: 'privacy violation tolerated when configured',
+      outcomes: [...many(9, 'privacy', 1), result('users_masking', 'privacy', 0.9)],
+      config: { fail_on_privacy_violation: false },
+      verdict: 'pass',
+    },
+    {
+      name: 'privacy threshold applies when the rule is off',
+      outcomes: [result('m', 'privacy', 0.5)],
+      config: { fail_on_privacy_violation: false, thresholds: { privacy: 0.9 } },
+      verdict: 'fail',
+    },
+    {
+      name: 'overall threshold fails',
+      outcomes: [result('cfg', 'config', 0.5), result('flow', 'behavior', 0.7)],
+      config: { thresholds: { overall: 0.9 } },
+      verdict: 'fail',
+    },
+    {
+      name: 'weights lift the overall above its threshold',
+      outcomes: [result('cfg', 'config', 0.5), result('flow', 'behavior', 1)],
+      config: { thresholds: { overall: 0.9 }, weights: { config: 1, behavior: 9 } },
+      verdict: 'pass',
+    },
+    {
+      name: 'weights sink the overall below its threshold',
+      outcomes: [result('cfg', 'config', 0.5), result('flow', 'behavior', 1)],
+      config: { thresholds: { overall: 0.9 }, weights: { config: 9, behavior: 1 } },
+      verdict: 'fail',
+    },
     { name: 'inconclusive mapped to fail', outcomes: [errored('orders', 'data')], config: { inconclusive: 'fail' }, verdict: 'fail' },
     { name: 'inconclusive mapped to pass', outcomes: [errored('orders', 'data')], config: { inconclusive: 'pass' }, verdict: 'pass' },
-    { name: 'failing check listed even when the score passes', outcomes: [...many(19, 'data', 1), result('orders', 'data', 0)], verdict: 'pass', failing: ['orders'] },
+    {
+      name: 'failing check listed even when the score passes',
+      outcomes: [...many(19, 'data', 1), result('orders', 'data', 0)],
+      verdict: 'pass',
+      failing: ['orders'],
+    },
   ];
   for (const { name, outcomes, config, verdict, failing } of cases) {
     const merged: GateConfig = { ...defaults, ...config, thresholds: { ...defaults.thresholds, ...config?.thresholds } };
     const report = evaluateGate(outcomes, merged);
     assert.equal(report.verdict, verdict, `${name}: ${JSON.stringify(report.candidates[0]?.reasons)}`);
     if (failing) {
-      const listed = report.candidates.flatMap((c) => c.rows.filter((r) => r.dimension !== 'overall').flatMap((r) => r.failingChecks.map((f) => f.check)));
+      const listed = report.candidates.flatMap((c) =>
+        c.rows.filter((r) => r.dimension !== 'overall').flatMap((r) => r.failingChecks.map((f) => f.check)),
+      );
       assert.deepEqual([...new Set(listed)].sort(), [...failing].sort(), `${name}: failing checks`);
     }
   }
@@ -76,7 +145,13 @@ test('rows: every dimension and overall with score, threshold and status; no dat
 test('candidates: each gated on its own; the report takes the worst; one can be asked for', () => {
   const outcomes = [result('a', 'data', 1, 'staging'), result('b', 'data', 0, 'preview')];
   const all = evaluateGate(outcomes, defaults);
-  assert.deepEqual(all.candidates.map((c) => [c.candidate, c.verdict]), [['preview', 'fail'], ['staging', 'pass']]);
+  assert.deepEqual(
+    all.candidates.map((c) => [c.candidate, c.verdict]),
+    [
+      ['preview', 'fail'],
+      ['staging', 'pass'],
+    ],
+  );
   assert.equal(all.verdict, 'fail');
   assert.equal(evaluateGate(outcomes, defaults, 'staging').verdict, 'pass');
   assert.equal(evaluateGate(outcomes, defaults, 'nobody').verdict, 'inconclusive');
@@ -84,8 +159,16 @@ test('candidates: each gated on its own; the report takes the worst; one can be 
 
 test('a kind feeding several dimensions plugs in without changes', () => {
   const flow: CheckOutcome = {
-    name: 'checkout', kind: 'flow', candidate: 'staging', dimensions: ['behavior', 'error_detection'], state: 'result', passed: false,
-    contributions: [{ dimension: 'behavior', candidate: 'staging', value: 1 }, { dimension: 'error_detection', candidate: 'staging', value: 0.5 }],
+    name: 'checkout',
+    kind: 'flow',
+    candidate: 'staging',
+    dimensions: ['behavior', 'error_detection'],
+    state: 'result',
+    passed: false,
+    contributions: [
+      { dimension: 'behavior', candidate: 'staging', value: 1 },
+      { dimension: 'error_detection', candidate: 'staging', value: 0.5 },
+    ],
   };
   const report = evaluateGate([flow], defaults);
   const rows = Object.fromEntries(report.candidates[0]?.rows.map((r) => [r.dimension, r]) ?? []);
@@ -95,13 +178,24 @@ test('a kind feeding several dimensions plugs in without changes', () => {
 });
 
 test('a check that found nothing to compare is inconclusive: never a pass, listed with its reason', () => {
-  const empty: CheckOutcome = { name: 'shop_links', kind: 'integrity', candidate: 'staging', dimensions: ['data'], state: 'inconclusive', passed: false, summary: 'no relations found to check', contributions: [] };
+  const empty: CheckOutcome = {
+    name: 'shop_links',
+    kind: 'integrity',
+    candidate: 'staging',
+    dimensions: ['data'],
+    state: 'inconclusive',
+    passed: false,
+    summary: 'no relations found to check',
+    contributions: [],
+  };
   const report = evaluateGate([...many(3, 'data', 1), empty], defaults);
   assert.equal(report.verdict, 'inconclusive');
   const data = report.candidates[0]?.rows.find((row) => row.dimension === 'data');
   assert.equal(data?.status, 'inconclusive');
   assert.equal(data?.withoutResult, 1);
-  assert.deepEqual(data?.failingChecks, [{ check: 'shop_links', kind: 'integrity', status: 'inconclusive', summary: 'no relations found to check' }]);
+  assert.deepEqual(data?.failingChecks, [
+    { check: 'shop_links', kind: 'integrity', status: 'inconclusive', summary: 'no relations found to check' },
+  ]);
   assert.deepEqual(report.candidates[0]?.reasons, ['data: nothing to compare for shop_links (no relations found to check)']);
   // Alone, it gives the dimension no score: inconclusive too, never 1.
   assert.equal(evaluateGate([empty], defaults).verdict, 'inconclusive');
@@ -112,8 +206,26 @@ test('a check that found nothing to compare is inconclusive: never a pass, liste
 test('outcomesOf: a stored inconclusive result is an inconclusive outcome without contributions', async () => {
   const { outcomesOf } = await import('../../src/scoring/outcomes.js');
   const check = { name: 'shop_links', kind: 'integrity', enabled: true, baseline: 'production', candidate: 'staging', timeout: 1000 };
-  const result = { passed: false, inconclusive: 'no relations found to check', summary: 'no relations found to check', series: [], scores: [{ dimension: 'data' as const, candidate: 'staging', value: 1 }], details: {} };
-  const [outcome] = outcomesOf([{ check, running: false, result, runs: { success: 1, failure: 0 }, errors: {}, skipped: 0, memory: new Map(), lastRun: { startedAt: 0, finishedAt: 1, durationMs: 1, success: true } }]);
+  const result = {
+    passed: false,
+    inconclusive: 'no relations found to check',
+    summary: 'no relations found to check',
+    series: [],
+    scores: [{ dimension: 'data' as const, candidate: 'staging', value: 1 }],
+    details: {},
+  };
+  const [outcome] = outcomesOf([
+    {
+      check,
+      running: false,
+      result,
+      runs: { success: 1, failure: 0 },
+      errors: {},
+      skipped: 0,
+      memory: new Map(),
+      lastRun: { startedAt: 0, finishedAt: 1, durationMs: 1, success: true },
+    },
+  ]);
   assert.equal(outcome?.state, 'inconclusive');
   assert.deepEqual(outcome?.contributions, []);
   assert.equal(outcome?.summary, 'no relations found to check');

@@ -10,7 +10,8 @@ const allKinds: DatabaseKind[] = ['flow', 'query', 'table', 'schema', 'plan', 'f
 
 test('docs/configuration.md prints every GRANT of the test roles, for both engines', () => {
   assert.ok(section.length > 0, 'the section exists');
-  const postgres = leastPrivilegeGrants('postgres', 'fidelity', { databases: ['shop'], kinds: allKinds, owner: 'shop_owner' }).get('shop') ?? [];
+  const postgres =
+    leastPrivilegeGrants('postgres', 'fidelity', { databases: ['shop'], kinds: allKinds, owner: 'shop_owner' }).get('shop') ?? [];
   const mysql = leastPrivilegeGrants('mysql', 'fidelity', { databases: ['shop'], kinds: allKinds, views: true }).get('shop') ?? [];
   assert.equal(postgres.length, 4);
   assert.equal(mysql.length, 2);

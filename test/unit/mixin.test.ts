@@ -54,11 +54,17 @@ const recordingFile = parse(read('alerts/recording.rules.yml')) as RuleFile;
 const alertFile = parse(read('alerts/fidelity.rules.yml')) as RuleFile;
 const recordingRules = recordingFile.groups.flatMap((g) => g.rules);
 const alertRules = alertFile.groups.flatMap((g) => g.rules);
-const dashboardFiles = readdirSync(new URL('dashboards/', root)).filter((name) => name.endsWith('.json')).sort();
+const dashboardFiles = readdirSync(new URL('dashboards/', root))
+  .filter((name) => name.endsWith('.json'))
+  .sort();
 const dashboards = dashboardFiles.map((name) => JSON.parse(read(`dashboards/${name}`)) as Dashboard);
-const panelTargets = dashboards.flatMap((d) => d.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ dashboard: d.uid, panel: p.title, expr: t.expr }))));
+const panelTargets = dashboards.flatMap((d) =>
+  d.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ dashboard: d.uid, panel: p.title, expr: t.expr }))),
+);
 const variableQueries = dashboards.flatMap((d) =>
-  d.templating.list.flatMap((v) => (v.type === 'query' ? [{ dashboard: d.uid, panel: `variable ${v.name}`, expr: String((v.query as { query: string }).query) }] : [])),
+  d.templating.list.flatMap((v) =>
+    v.type === 'query' ? [{ dashboard: d.uid, panel: `variable ${v.name}`, expr: String((v.query as { query: string }).query) }] : [],
+  ),
 );
 
 /** Metric and recording-rule names in a PromQL expression (string literals removed first). */
@@ -96,14 +102,22 @@ test('every metric a panel, variable or rule uses is in the catalogue (and the r
     for (const name of names) {
       used.add(name);
       if (name.includes(':')) assert.ok(recorded.has(name), `${use.dashboard} / ${use.panel}: recording rule ${name} is not defined`);
-      else assert.ok(Object.hasOwn(servedMetrics, name) || prometheusMetrics.includes(name), `${use.dashboard} / ${use.panel}: ${name} is not in src/metrics/catalogue.ts`);
+      else
+        assert.ok(
+          Object.hasOwn(servedMetrics, name) || prometheusMetrics.includes(name),
+          `${use.dashboard} / ${use.panel}: ${name} is not in src/metrics/catalogue.ts`,
+        );
     }
   }
   // Recording rules expand to their metrics.
   for (const rule of recordingRules) for (const name of namesIn(rule.expr)) used.add(name);
   const unshown = Object.keys(catalogue).filter((name) => !used.has(name));
-  console.log(`catalogue metrics no dashboard or rule shows (${unshown.length} of ${Object.keys(catalogue).length}):\n  ${unshown.join('\n  ') || '(none)'}`);
-  console.log(`left out for metrics the catalogue lacks:\n  ${mixin.omitted.map((o) => `${o.what} ${o.name}: ${o.missing.join(', ')}`).join('\n  ') || '(nothing)'}`);
+  console.log(
+    `catalogue metrics no dashboard or rule shows (${unshown.length} of ${Object.keys(catalogue).length}):\n  ${unshown.join('\n  ') || '(none)'}`,
+  );
+  console.log(
+    `left out for metrics the catalogue lacks:\n  ${mixin.omitted.map((o) => `${o.what} ${o.name}: ${o.missing.join(', ')}`).join('\n  ') || '(nothing)'}`,
+  );
   assert.ok(used.has('fidelity_score') && used.has('fidelity_check_success'));
 });
 
@@ -136,7 +150,10 @@ test('every label a selector matches on (or a promtool input series has) is a la
 
 test('metric names of the mixin are catalogued or listed as pending, never both', () => {
   for (const name of Object.values(metric)) {
-    assert.ok(Object.hasOwn(servedMetrics, name) || pendingMetrics.includes(name), `${name}: neither in the catalogue nor in pendingMetrics (a typo?)`);
+    assert.ok(
+      Object.hasOwn(servedMetrics, name) || pendingMetrics.includes(name),
+      `${name}: neither in the catalogue nor in pendingMetrics (a typo?)`,
+    );
   }
   for (const name of pendingMetrics) {
     assert.ok(!Object.hasOwn(servedMetrics, name), `${name} is catalogued now: remove it from pendingMetrics in src/mixin/metrics.ts`);
@@ -172,7 +189,9 @@ test('every panel and rule expression parses (promtool check rules)', async () =
 });
 
 test('every alert has severity, summary, description, a runbook with the four sections, and both promtool cases', () => {
-  const tests = parse(read('alerts/tests/fidelity.test.yml')) as { tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }> };
+  const tests = parse(read('alerts/tests/fidelity.test.yml')) as {
+    tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }>;
+  };
   const cases = tests.tests.flatMap((t) => t.alert_rule_test);
   assert.ok(alertRules.length >= 10, 'the alerts are rendered');
   for (const rule of alertRules) {
@@ -183,22 +202,48 @@ test('every alert has severity, summary, description, a runbook with the four se
     assert.ok(rule.annotations?.runbook_url?.endsWith(`/alerts/runbooks/${name}.md`), `${name}: runbook_url`);
     assert.match(rule.for ?? '', /^\d+[smh]$/, `${name}: for`);
     const runbook = read(`alerts/runbooks/${name}.md`);
-    for (const section of ['Meaning', 'Impact', 'Diagnosis', 'Mitigation']) assert.match(runbook, new RegExp(`^## ${section}$`, 'm'), `${name}.md: ${section}`);
+    for (const section of ['Meaning', 'Impact', 'Diagnosis', 'Mitigation'])
+      assert.match(runbook, new RegExp(`^## ${section}$`, 'm'), `${name}.md: ${section}`);
     const mine = cases.filter((c) => c.alertname === name);
-    assert.ok(mine.some((c) => c.exp_alerts.length > 0), `${name}: a case where it fires`);
-    assert.ok(mine.some((c) => c.exp_alerts.length === 0), `${name}: a case where it does not fire`);
+    assert.ok(
+      mine.some((c) => c.exp_alerts.length > 0),
+      `${name}: a case where it fires`,
+    );
+    assert.ok(
+      mine.some((c) => c.exp_alerts.length === 0),
+      `${name}: a case where it does not fire`,
+    );
   }
-  assert.equal(alertRules.filter((r) => r.labels?.severity === 'critical').map((r) => r.alert).includes('FidelityUnmaskedPersonalData'), true);
+  assert.equal(
+    alertRules
+      .filter((r) => r.labels?.severity === 'critical')
+      .map((r) => r.alert)
+      .includes('FidelityUnmaskedPersonalData'),
+    true,
+  );
 });
 
 test('dashboards are import-ready: datasource variable, job/instance variables, stable uids, units, links', () => {
-  assert.deepEqual(dashboards.map((d) => d.uid).sort(), ['fidelity-behavior', 'fidelity-config', 'fidelity-data', 'fidelity-health', 'fidelity-overview']);
+  assert.deepEqual(dashboards.map((d) => d.uid).sort(), [
+    'fidelity-behavior',
+    'fidelity-config',
+    'fidelity-data',
+    'fidelity-health',
+    'fidelity-overview',
+  ]);
   for (const dashboard of dashboards) {
     const variables = dashboard.templating.list;
     assert.equal(variables[0]?.type, 'datasource', `${dashboard.uid}: datasource variable first`);
     assert.ok(variables.some((v) => v.name === 'job') && variables.some((v) => v.name === 'instance'), dashboard.uid);
-    if (dashboard.uid !== 'fidelity-health') assert.ok(variables.some((v) => v.name === 'candidate'), `${dashboard.uid}: candidate`);
-    assert.ok(dashboard.links.some((l) => l.type === 'dashboards' && l.tags.includes('fidelity-exporter')), `${dashboard.uid}: links`);
+    if (dashboard.uid !== 'fidelity-health')
+      assert.ok(
+        variables.some((v) => v.name === 'candidate'),
+        `${dashboard.uid}: candidate`,
+      );
+    assert.ok(
+      dashboard.links.some((l) => l.type === 'dashboards' && l.tags.includes('fidelity-exporter')),
+      `${dashboard.uid}: links`,
+    );
     const ids = dashboard.panels.map((p) => p.id);
     assert.equal(new Set(ids).size, ids.length, `${dashboard.uid}: unique panel ids`);
     for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
@@ -219,13 +264,26 @@ test('the exporter itself: a health dashboard row and alerts on its memory growt
   assert.ok(rowIndex >= 0, 'an Exporter process row');
   const row = health.panels.slice(rowIndex + 1);
   const exprs = row.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join('\n');
-  for (const name of ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'process_open_fds', 'process_max_fds', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_p99_seconds']) {
+  for (const name of [
+    'process_resident_memory_bytes',
+    'nodejs_heap_size_used_bytes',
+    'process_open_fds',
+    'process_max_fds',
+    'process_cpu_seconds_total',
+    'nodejs_eventloop_lag_p99_seconds',
+  ]) {
     assert.ok(exprs.includes(`${name}{`), `the row shows ${name}`);
   }
   const byName = new Map(alertRules.map((r) => [r.alert, r.expr]));
-  assert.match(byName.get('FidelityExporterMemoryGrowing') ?? '', /predict_linear\(process_resident_memory_bytes\{job="fidelity-exporter"\}\[6h\], 86400\) > 2 \* /);
+  assert.match(
+    byName.get('FidelityExporterMemoryGrowing') ?? '',
+    /predict_linear\(process_resident_memory_bytes\{job="fidelity-exporter"\}\[6h\], 86400\) > 2 \* /,
+  );
   assert.match(byName.get('FidelityExporterMemoryGrowing') ?? '', /time\(\) - last_over_time\(process_start_time_seconds/);
-  assert.match(byName.get('FidelityExporterFileDescriptorsNearLimit') ?? '', /process_open_fds\{[^}]*\}\[\w+\]\) \/ last_over_time\(process_max_fds\{[^}]*\}\[\w+\]\) > 0\.8$/);
+  assert.match(
+    byName.get('FidelityExporterFileDescriptorsNearLimit') ?? '',
+    /process_open_fds\{[^}]*\}\[\w+\]\) \/ last_over_time\(process_max_fds\{[^}]*\}\[\w+\]\) > 0\.8$/,
+  );
   assert.match(byName.get('FidelityExporterEventLoopLag') ?? '', /nodejs_eventloop_lag_p99_seconds\{[^}]*\}\[\w+\]\) > 0\.5$/);
 });
 

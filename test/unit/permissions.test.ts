@@ -9,9 +9,15 @@ import { classifyPostgresError } from '../../src/connectors/postgres.js';
 test('PostgreSQL 42501: the object of the message and the role give the GRANT', () => {
   const cases: Array<[string, string]> = [
     ['permission denied for table orders', 'the role lacks SELECT on orders; grant it with: GRANT SELECT ON orders TO fidelity;'],
-    ['permission denied for view open_orders', 'the role lacks SELECT on open_orders; grant it with: GRANT SELECT ON open_orders TO fidelity;'],
+    [
+      'permission denied for view open_orders',
+      'the role lacks SELECT on open_orders; grant it with: GRANT SELECT ON open_orders TO fidelity;',
+    ],
     ['permission denied for schema sales', 'the role lacks USAGE on schema sales; grant it with: GRANT USAGE ON SCHEMA sales TO fidelity;'],
-    ['permission denied for database shop', 'the role lacks CONNECT on database shop; grant it with: GRANT CONNECT ON DATABASE shop TO fidelity;'],
+    [
+      'permission denied for database shop',
+      'the role lacks CONNECT on database shop; grant it with: GRANT CONNECT ON DATABASE shop TO fidelity;',
+    ],
   ];
   for (const [message, expected] of cases) {
     const error = postgresPermissionError(message, 'fidelity');
@@ -27,11 +33,27 @@ test('PostgreSQL 42501: the object of the message and the role give the GRANT', 
 test('MySQL/MariaDB privilege errors: table, column, global privilege, view EXPLAIN, database', () => {
   const account = '`fidelity`@`10.0.0.7`';
   const cases: Array<[number, string, RegExp]> = [
-    [1142, "SELECT command denied to user 'fidelity'@'10.0.0.7' for table `shop`.`orders`", new RegExp(`lacks SELECT on \`shop\`\\.\`orders\`; grant it with: GRANT SELECT ON \`shop\`\\.\`orders\` TO ${account};$`)],
+    [
+      1142,
+      "SELECT command denied to user 'fidelity'@'10.0.0.7' for table `shop`.`orders`",
+      new RegExp(`lacks SELECT on \`shop\`\\.\`orders\`; grant it with: GRANT SELECT ON \`shop\`\\.\`orders\` TO ${account};$`),
+    ],
     [1142, "SELECT command denied to user 'fidelity'@'10.0.0.7' for table 'orders'", /GRANT SELECT ON <database>\.`orders` TO /],
-    [1143, "SELECT command denied to user 'fidelity'@'10.0.0.7' for column 'email' in table 'customers'", /^SELECT command denied.*GRANT SELECT ON /],
-    [1227, 'Access denied; you need (at least one of) the PROCESS privilege(s) for this operation', /lacks PROCESS; grant it with: GRANT PROCESS ON \*\.\* TO /],
-    [1345, 'ANALYZE/EXPLAIN/SHOW can not be issued; lacking privileges for underlying table', /GRANT SELECT, SHOW VIEW ON <database>\.\* TO /],
+    [
+      1143,
+      "SELECT command denied to user 'fidelity'@'10.0.0.7' for column 'email' in table 'customers'",
+      /^SELECT command denied.*GRANT SELECT ON /,
+    ],
+    [
+      1227,
+      'Access denied; you need (at least one of) the PROCESS privilege(s) for this operation',
+      /lacks PROCESS; grant it with: GRANT PROCESS ON \*\.\* TO /,
+    ],
+    [
+      1345,
+      'ANALYZE/EXPLAIN/SHOW can not be issued; lacking privileges for underlying table',
+      /GRANT SELECT, SHOW VIEW ON <database>\.\* TO /,
+    ],
     [1044, "Access denied for user 'fidelity'@'10.0.0.7' to database 'shop'", new RegExp(`GRANT SELECT ON \`shop\`\\.\\* TO ${account};$`)],
   ];
   for (const [errno, message, expected] of cases) {
@@ -40,7 +62,12 @@ test('MySQL/MariaDB privilege errors: table, column, global privilege, view EXPL
     assert.match(error?.message ?? '', expected);
   }
   assert.equal(mysqlPermissionError(1146, "Table 'shop.orders' doesn't exist"), null);
-  assert.equal(classifyMysqlError(Object.assign(new Error("Access denied for user 'x'@'h' (using password: YES)"), { errno: 1045, code: 'ER_ACCESS_DENIED_ERROR' })).reason, 'auth');
+  assert.equal(
+    classifyMysqlError(
+      Object.assign(new Error("Access denied for user 'x'@'h' (using password: YES)"), { errno: 1045, code: 'ER_ACCESS_DENIED_ERROR' }),
+    ).reason,
+    'auth',
+  );
   // The GRANT names the account the server matched, not the client's address.
   const denied = mysqlPermissionError(1142, "SELECT command denied to user 'fidelity'@'10.0.0.7' for table `shop`.`orders`");
   assert.ok(denied);

@@ -15,7 +15,10 @@ test('the configuration shown in the README is valid', () => {
   const config = loadConfigText(yaml.replace('/run/secrets/staging-shop-url', join(dir, 'staging-shop-url')), {
     env: { PROD_SHOP_URL: 'postgres://reader:pw@prod:5432/shop', PROD_TOKEN: 'token' },
   });
-  assert.deepEqual(config.checks.map((check) => check.kind), ['query', 'table', 'config']);
+  assert.deepEqual(
+    config.checks.map((check) => check.kind),
+    ['query', 'table', 'config'],
+  );
 });
 
 test('the README opens with the demo command and the test command that .ci/run runs', () => {

@@ -14,13 +14,41 @@ test('redaction: secrets by origin and value, credential values, URL credentials
   const cases: Array<[string, unknown, unknown]> = [
     ['Secret instance', { url: new Secret('postgres://u:p@h/db') }, { url: '<secret>' }],
     ['a configured secret value, wherever it is', { echo: `said ${new Secret('s3cr3t-value-42').reveal()}` }, { echo: 'said <secret>' }],
-    ['the password of a secret URL', { error: `auth failed for ${new URL(new Secret('postgres://app:Pw-0815-long@db/shop').reveal()).password}` }, { error: 'auth failed for <secret>' }],
-    ['credential values', { header: 'Bearer abcdefghijkl', pem: '-----BEGIN RSA PRIVATE KEY-----\nMII' }, { header: '<redacted>', pem: '<redacted>' }],
-    ["the exporter's own field names are not secrets", { violations: { token: 3, email: 1 }, password_changes: 2, api_key_count: 1 }, { violations: { token: 3, email: 1 }, password_changes: 2, api_key_count: 1 }],
-    ['a row its kind judged secret', { differences: [{ key: 'database.password', secret: true, differs: true, baseline: 'a', candidate: 'b' }] }, { differences: [{ key: 'database.password', secret: true, differs: true, baseline: '<redacted>', candidate: '<redacted>' }] }],
-    ['ordinary row', { differences: [{ key: 'pool.size', baseline: 5, candidate: 10 }] }, { differences: [{ key: 'pool.size', baseline: 5, candidate: 10 }] }],
-    ['URL credentials', { target: 'mysql://root:pw@10.0.0.1:3306/x and https://a:b@c/' }, { target: 'mysql://<redacted>@10.0.0.1:3306/x and https://<redacted>@c/' }],
-    ['flagged object', { violations: [{ sensitive: true, column: 'email', value: 'ann@example.com', row: 4 }] }, { violations: [{ sensitive: true, column: 'email', value: '<redacted>', row: 4 }] }],
+    [
+      'the password of a secret URL',
+      { error: `auth failed for ${new URL(new Secret('postgres://app:Pw-0815-long@db/shop').reveal()).password}` },
+      { error: 'auth failed for <secret>' },
+    ],
+    [
+      'credential values',
+      { header: 'Bearer abcdefghijkl', pem: '-----BEGIN RSA PRIVATE KEY-----\nMII' },
+      { header: '<redacted>', pem: '<redacted>' },
+    ],
+    [
+      "the exporter's own field names are not secrets",
+      { violations: { token: 3, email: 1 }, password_changes: 2, api_key_count: 1 },
+      { violations: { token: 3, email: 1 }, password_changes: 2, api_key_count: 1 },
+    ],
+    [
+      'a row its kind judged secret',
+      { differences: [{ key: 'database.password', secret: true, differs: true, baseline: 'a', candidate: 'b' }] },
+      { differences: [{ key: 'database.password', secret: true, differs: true, baseline: '<redacted>', candidate: '<redacted>' }] },
+    ],
+    [
+      'ordinary row',
+      { differences: [{ key: 'pool.size', baseline: 5, candidate: 10 }] },
+      { differences: [{ key: 'pool.size', baseline: 5, candidate: 10 }] },
+    ],
+    [
+      'URL credentials',
+      { target: 'mysql://root:pw@10.0.0.1:3306/x and https://a:b@c/' },
+      { target: 'mysql://<redacted>@10.0.0.1:3306/x and https://<redacted>@c/' },
+    ],
+    [
+      'flagged object',
+      { violations: [{ sensitive: true, column: 'email', value: 'ann@example.com', row: 4 }] },
+      { violations: [{ sensitive: true, column: 'email', value: '<redacted>', row: 4 }] },
+    ],
   ];
   for (const [name, input, expected] of cases) assert.deepEqual(redact(input), expected, name);
 });
@@ -29,7 +57,10 @@ test('details render generically: records as tables, lists of records as one tab
   const html = renderValue({
     examples: [{ type: 'changed', baseline: { sku: 'A', price: '1' }, candidate: { sku: 'A', price: '2' }, columns: ['price'] }],
     paths: ['$.a', '$.b'],
-    steps: [{ step: 'login', status: 200 }, { step: 'pay', status: 500, error: 'boom' }],
+    steps: [
+      { step: 'login', status: 200 },
+      { step: 'pay', status: 500, error: 'boom' },
+    ],
     nothing: [],
     duration: 0.0302437389999999,
   });
@@ -44,7 +75,15 @@ test('details render generically: records as tables, lists of records as one tab
 });
 
 test('sparkline: no script, threshold line, gaps for inconclusive points, empty frame without history', () => {
-  const svg = sparkline([{ t: 0, score: 1 }, { t: 10, score: null }, { t: 20, score: 0.5 }], 0.95, { from: 0, to: 30 });
+  const svg = sparkline(
+    [
+      { t: 0, score: 1 },
+      { t: 10, score: null },
+      { t: 20, score: 0.5 },
+    ],
+    0.95,
+    { from: 0, to: 30 },
+  );
   assert.equal((svg.match(/<path /g) ?? []).length, 2, 'the inconclusive point splits the line');
   assert.match(svg, /class="threshold"/);
   assert.doesNotMatch(svg, /script/i);
@@ -53,12 +92,19 @@ test('sparkline: no script, threshold line, gaps for inconclusive points, empty 
 
 test('changes since the previous sample', () => {
   const result = (passed: boolean, rows: number, value: number): CheckResult => ({
-    passed, summary: `${rows} rows differ`, series: [], scores: [{ dimension: 'data', candidate: 'staging', value }], details: { mismatchedRows: rows, password: 'x' },
+    passed,
+    summary: `${rows} rows differ`,
+    series: [],
+    scores: [{ dimension: 'data', candidate: 'staging', value }],
+    details: { mismatchedRows: rows, password: 'x' },
   });
   assert.deepEqual(changesBetween(undefined, result(true, 0, 1), false), []);
   assert.deepEqual(changesBetween(result(true, 0, 1), result(true, 0, 1), false), []);
   assert.deepEqual(changesBetween(result(true, 0, 1), result(false, 3, 0), false), [
-    'verdict: faithful → drift', 'summary: 0 rows differ → 3 rows differ', 'data score: 1.000 → 0.000', 'mismatchedRows: 0 → 3',
+    'verdict: faithful → drift',
+    'summary: 0 rows differ → 3 rows differ',
+    'data score: 1.000 → 0.000',
+    'mismatchedRows: 0 → 3',
   ]);
   assert.match(changesBetween(result(true, 0, 1), undefined, true)[0] ?? '', /the last sample failed/);
 });

@@ -13,7 +13,10 @@ test('diffJson reports added, removed, changed and type differences with paths',
     { path: '$.meta', change: 'type', baseline: { x: 1 }, candidate: [1] },
     { path: '$.extra', change: 'added', candidate: true },
   ]);
-  assert.deepEqual(diffJson({ 'a b': 1 }, { 'a b': 2 }).map((d) => d.path), ['$["a b"]']);
+  assert.deepEqual(
+    diffJson({ 'a b': 1 }, { 'a b': 2 }).map((d) => d.path),
+    ['$["a b"]'],
+  );
 });
 
 test('parsePath understands dots, brackets, quoted keys, wildcards and deep scan', () => {
@@ -33,20 +36,45 @@ test('PathSet covers the path, its subtree, wildcards and any depth', () => {
 });
 
 test('noise paths come from two baseline runs and are generalised over indexes', () => {
-  const first = { json: { at: '10:00:01', rows: [{ id: 1, ts: 1 }, { id: 2, ts: 1 }] }, text: '' };
-  const second = { json: { at: '10:00:02', rows: [{ id: 1, ts: 2 }, { id: 2, ts: 1 }] }, text: '' };
+  const first = {
+    json: {
+      at: '10:00:01',
+      rows: [
+        { id: 1, ts: 1 },
+        { id: 2, ts: 1 },
+      ],
+    },
+    text: '',
+  };
+  const second = {
+    json: {
+      at: '10:00:02',
+      rows: [
+        { id: 1, ts: 2 },
+        { id: 2, ts: 1 },
+      ],
+    },
+    text: '',
+  };
   assert.deepEqual(noisePaths(first, second), ['$.at', '$.rows[*].ts']);
   assert.equal(generalisePath('$.a[12].b[0]'), '$.a[*].b[*]');
 });
 
-const options = (ignore: string[] = [], noise: string[] = []) => ({ ignore: new PathSet(ignore), noise: new PathSet(noise), maxDifferences: 10 });
+const options = (ignore: string[] = [], noise: string[] = []) => ({
+  ignore: new PathSet(ignore),
+  noise: new PathSet(noise),
+  maxDifferences: 10,
+});
 
 test('compareBodies drops ignored and noise paths but keeps real drift', () => {
   const baseline = { json: { total: 10, at: 't1', rid: 'a', rows: [{ ts: 1 }, { ts: 2 }] }, text: '' };
   const candidate = { json: { total: 11, at: 't2', rid: 'b', rows: [{ ts: 5 }, { ts: 6 }], extra: 1 }, text: '' };
   const result = compareBodies(baseline, candidate, options(['$.rid'], ['$.at', '$.rows[*].ts']));
   assert.equal(result.identical, false);
-  assert.deepEqual(result.differences.map((d) => `${d.change} ${d.path}`), ['changed $.total', 'added $.extra']);
+  assert.deepEqual(
+    result.differences.map((d) => `${d.change} ${d.path}`),
+    ['changed $.total', 'added $.extra'],
+  );
   assert.deepEqual(result.noise, ['$.at', '$.rows[0].ts', '$.rows[1].ts']);
   assert.equal(result.ignored, 1);
   assert.equal(result.mode, 'json');

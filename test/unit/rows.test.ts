@@ -31,13 +31,29 @@ const base = [
 ];
 
 test('identical multisets match regardless of order and decimal scale', () => {
-  const result = compareRows(side(base), side([['3', 'paid', '30'], ['1', 'paid', '10.0'], ['2', 'new', '20.5']]), options());
+  const result = compareRows(
+    side(base),
+    side([
+      ['3', 'paid', '30'],
+      ['1', 'paid', '10.0'],
+      ['2', 'new', '20.5'],
+    ]),
+    options(),
+  );
   assert.equal(result.match, true);
   assert.equal(result.mismatchedRows, 0);
 });
 
 test('one changed row counts once, with the differing column named', () => {
-  const result = compareRows(side(base), side([['1', 'paid', '10.00'], ['2', 'new', '21.50'], ['3', 'paid', '30.00']]), options());
+  const result = compareRows(
+    side(base),
+    side([
+      ['1', 'paid', '10.00'],
+      ['2', 'new', '21.50'],
+      ['3', 'paid', '30.00'],
+    ]),
+    options(),
+  );
   assert.equal(result.match, false);
   assert.equal(result.mismatchedRows, 1);
   assert.equal(result.changedRows, 1);
@@ -56,14 +72,26 @@ test('duplicates matter in a multiset', () => {
 });
 
 test('with a key, a deleted and an inserted row are two differences named by key', () => {
-  const result = compareRows(side(base), side([['1', 'paid', '10.00'], ['2', 'new', '20.50'], ['4', 'paid', '30.00']]), options({ key: ['id'] }));
+  const result = compareRows(
+    side(base),
+    side([
+      ['1', 'paid', '10.00'],
+      ['2', 'new', '20.50'],
+      ['4', 'paid', '30.00'],
+    ]),
+    options({ key: ['id'] }),
+  );
   assert.deepEqual([result.missingRows, result.extraRows, result.changedRows], [1, 1, 0]);
   assert.equal(result.examples.find((e) => e.type === 'missing')?.baseline?.id, '3');
   assert.equal(result.examples.find((e) => e.type === 'extra')?.candidate?.id, '4');
 });
 
 test('tolerances: relative and absolute, per column or for every numeric column', () => {
-  const candidate = side([['1', 'paid', '10.01'], ['2', 'new', '20.50'], ['3', 'paid', '30.00']]);
+  const candidate = side([
+    ['1', 'paid', '10.01'],
+    ['2', 'new', '20.50'],
+    ['3', 'paid', '30.00'],
+  ]);
   assert.equal(compareRows(side(base), candidate, options()).match, false);
   assert.equal(compareRows(side(base), candidate, options({ tolerances: { total: { absolute: 0.01 } } })).match, true);
   assert.equal(compareRows(side(base), candidate, options({ tolerances: { '*': { relative: 0.001 } } })).match, true);
@@ -71,7 +99,11 @@ test('tolerances: relative and absolute, per column or for every numeric column'
 });
 
 test('ignored columns are left out', () => {
-  const candidate = side([['1', 'x', '10.00'], ['2', 'y', '20.50'], ['3', 'z', '30.00']]);
+  const candidate = side([
+    ['1', 'x', '10.00'],
+    ['2', 'y', '20.50'],
+    ['3', 'z', '30.00'],
+  ]);
   assert.equal(compareRows(side(base), candidate, options({ ignoreColumns: ['status'] })).match, true);
 });
 

@@ -48,12 +48,25 @@ test('/metrics carries the process and Node.js metrics, read at each scrape, and
     await new Promise((resolve) => setTimeout(resolve, 50)); // the loop's delay monitor notices the block
     const text = await exporter.collector.render();
     const second = parseMetrics(text);
-    for (const name of ['process_resident_memory_bytes', 'process_open_fds', 'process_max_fds', 'process_start_time_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
+    for (const name of [
+      'process_resident_memory_bytes',
+      'process_open_fds',
+      'process_max_fds',
+      'process_start_time_seconds',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+    ]) {
       assert.ok((second.get(name) ?? 0) > 0, `${name}: ${second.get(name)}`);
     }
     assert.ok(second.get('process_open_fds')! < second.get('process_max_fds')!);
-    assert.ok(second.get('process_cpu_seconds_total')! > first.get('process_cpu_seconds_total')!, 'CPU time read again at the second scrape');
-    assert.ok(second.get('nodejs_eventloop_lag_max_seconds')! >= 0.15, `a 200 ms block is seen as lag: ${second.get('nodejs_eventloop_lag_max_seconds')}`);
+    assert.ok(
+      second.get('process_cpu_seconds_total')! > first.get('process_cpu_seconds_total')!,
+      'CPU time read again at the second scrape',
+    );
+    assert.ok(
+      second.get('nodejs_eventloop_lag_max_seconds')! >= 0.15,
+      `a 200 ms block is seen as lag: ${second.get('nodejs_eventloop_lag_max_seconds')}`,
+    );
     assert.equal(second.get('fidelity_config_last_reload_successful'), 1, 'the fidelity series are still there');
     const promtool = requireBinary('promtool', 'prometheus', ['/usr/bin/promtool']);
     const lint = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });

@@ -17,7 +17,17 @@ function orders(schema = 'public'): CatalogTable {
     ],
     primaryKey: { name: 'orders_pkey', columns: ['id'] },
     uniques: [],
-    foreignKeys: [{ name: 'orders_customer_id_fkey', columns: ['customer_id'], referencedSchema: schema, referencedTable: 'customers', referencedColumns: ['id'], onUpdate: 'NO ACTION', onDelete: 'CASCADE' }],
+    foreignKeys: [
+      {
+        name: 'orders_customer_id_fkey',
+        columns: ['customer_id'],
+        referencedSchema: schema,
+        referencedTable: 'customers',
+        referencedColumns: ['id'],
+        onUpdate: 'NO ACTION',
+        onDelete: 'CASCADE',
+      },
+    ],
     indexes: [{ name: 'orders_created_at_idx', columns: ['created_at'], include: [], unique: false, method: 'btree', predicate: null }],
   };
 }
@@ -26,7 +36,10 @@ function customers(schema = 'public'): CatalogTable {
   return {
     schema,
     name: 'customers',
-    columns: [{ name: 'id', type: 'bigint', nullable: false, default: null }, { name: 'email', type: 'text', nullable: false, default: null }],
+    columns: [
+      { name: 'id', type: 'bigint', nullable: false, default: null },
+      { name: 'email', type: 'text', nullable: false, default: null },
+    ],
     primaryKey: { name: 'customers_pkey', columns: ['id'] },
     uniques: [{ name: 'customers_email_key', columns: ['email'] }],
     foreignKeys: [],
@@ -57,18 +70,31 @@ test('each kind of difference is one sentence and one count under its object typ
   staging.foreignKeys = [];
   staging.indexes = [];
   const comparison = compareSchemas([orders(), customers()], [staging], options);
-  assert.deepEqual(comparison.differences.map((difference) => difference.message), [
-    'column orders.id has type bigint on production, integer on staging',
-    'column orders.customer_id is NOT NULL on production, NULL on staging',
-    'column orders.total has default 0 on production, no default on staging',
-    'staging lacks column orders.created_at',
-    'staging has column orders.legacy, which production lacks',
-    'primary key of orders is (id) on production, (id, customer_id) on staging',
-    'staging lacks foreign key orders_customer_id_fkey on orders (customer_id) references customers(id) on delete CASCADE',
-    'staging lacks index orders_created_at_idx on orders btree (created_at)',
-    'staging lacks table customers',
-  ]);
-  assert.deepEqual(comparison.counts, { table: 1, column: 2, type: 1, nullability: 1, default: 1, primary_key: 1, unique: 0, foreign_key: 1, index: 1 });
+  assert.deepEqual(
+    comparison.differences.map((difference) => difference.message),
+    [
+      'column orders.id has type bigint on production, integer on staging',
+      'column orders.customer_id is NOT NULL on production, NULL on staging',
+      'column orders.total has default 0 on production, no default on staging',
+      'staging lacks column orders.created_at',
+      'staging has column orders.legacy, which production lacks',
+      'primary key of orders is (id) on production, (id, customer_id) on staging',
+      'staging lacks foreign key orders_customer_id_fkey on orders (customer_id) references customers(id) on delete CASCADE',
+      'staging lacks index orders_created_at_idx on orders btree (created_at)',
+      'staging lacks table customers',
+    ],
+  );
+  assert.deepEqual(comparison.counts, {
+    table: 1,
+    column: 2,
+    type: 1,
+    nullability: 1,
+    default: 1,
+    primary_key: 1,
+    unique: 0,
+    foreign_key: 1,
+    index: 1,
+  });
 });
 
 test('a missing table counts once, not once per column', () => {
@@ -84,8 +110,19 @@ test('indexes and constraints pair by name, then by definition: a renamed index 
   assert.deepEqual(messages([orders()], [staging]), ['index orders_created_at_idx on orders is named orders_created_idx on staging']);
   assert.deepEqual(messages([orders()], [staging], { matchNames: false }), []);
   staging.indexes = [{ ...staging.indexes[0]!, name: 'orders_created_at_idx', columns: ['created_at', 'id'], unique: true }];
-  assert.deepEqual(messages([orders()], [staging]), ['index orders_created_at_idx on orders is btree (created_at) on production, unique btree (created_at, id) on staging']);
-  staging.indexes = [{ name: 'orders_open_idx', columns: ['customer_id'], include: ['total'], unique: false, method: 'btree', predicate: "(status <> 'done'::text)" }];
+  assert.deepEqual(messages([orders()], [staging]), [
+    'index orders_created_at_idx on orders is btree (created_at) on production, unique btree (created_at, id) on staging',
+  ]);
+  staging.indexes = [
+    {
+      name: 'orders_open_idx',
+      columns: ['customer_id'],
+      include: ['total'],
+      unique: false,
+      method: 'btree',
+      predicate: "(status <> 'done'::text)",
+    },
+  ];
   assert.deepEqual(messages([orders()], [staging]), [
     'staging lacks index orders_created_at_idx on orders btree (created_at)',
     "staging has index orders_open_idx on orders btree (customer_id) include (total) where (status <> 'done'::text), which production lacks",
@@ -106,7 +143,10 @@ test('unique constraints and foreign key actions are compared', () => {
 test('schemas named differently on each side compare equal; several schemas qualify table names', () => {
   assert.deepEqual(messages([orders('shop')], [orders('shop_staging')]), []);
   const comparison = compareSchemas([orders('shop'), customers('billing')], [orders('shop')], { ...options, qualify: true });
-  assert.deepEqual(comparison.differences.map((difference) => [difference.table, difference.message]), [['billing.customers', 'staging lacks table billing.customers']]);
+  assert.deepEqual(
+    comparison.differences.map((difference) => [difference.table, difference.message]),
+    [['billing.customers', 'staging lacks table billing.customers']],
+  );
   const crossSchema = orders('shop');
   crossSchema.foreignKeys = [{ ...crossSchema.foreignKeys[0]!, referencedSchema: 'billing' }];
   assert.deepEqual(messages([orders('shop')], [crossSchema]), [
@@ -119,6 +159,9 @@ test('ignored object types are neither listed nor counted', () => {
   staging.columns = staging.columns.map((column) => ({ ...column, default: null }));
   staging.indexes = [];
   const comparison = compareSchemas([orders()], [staging], { ...options, ignore: ['default'] });
-  assert.deepEqual(comparison.differences.map((difference) => difference.object), ['index']);
+  assert.deepEqual(
+    comparison.differences.map((difference) => difference.object),
+    ['index'],
+  );
   assert.equal(comparison.counts.default, 0);
 });

@@ -15,7 +15,11 @@ test('parseShard reads INDEX/COUNT and refuses the rest', () => {
     ['-1/3', /expected INDEX\/COUNT/],
     ['1', /expected INDEX\/COUNT/],
   ] as const) {
-    assert.throws(() => parseShard(text), (error: Error) => error instanceof ShardError && message.test(error.message), text);
+    assert.throws(
+      () => parseShard(text),
+      (error: Error) => error instanceof ShardError && message.test(error.message),
+      text,
+    );
   }
 });
 
@@ -30,7 +34,10 @@ test('shard flags: explicit, from the host name, and conflicts', () => {
   assert.deepEqual(shardFlags({ shard: '1/4' }, 'x'), { index: 1, count: 4 });
   assert.deepEqual(shardFlags({ 'shard.from-hostname': true, 'shard.count': '3' }, 'fidelity-1'), { index: 1, count: 3 });
   assert.equal(shardFlags({}, 'fidelity-1'), undefined);
-  assert.throws(() => shardFlags({ shard: '1/4', 'shard.from-hostname': true }, 'x'), (e: Error) => e instanceof UsageError && /not both/.test(e.message));
+  assert.throws(
+    () => shardFlags({ shard: '1/4', 'shard.from-hostname': true }, 'x'),
+    (e: Error) => e instanceof UsageError && /not both/.test(e.message),
+  );
   assert.throws(() => shardFlags({ 'shard.from-hostname': true }, 'fidelity-1'), /--shard.count: expected the number of replicas/);
   assert.throws(() => shardFlags({ 'shard.count': '3' }, 'fidelity-1'), /needs --shard.from-hostname/);
 });
@@ -38,8 +45,16 @@ test('shard flags: explicit, from the host name, and conflicts', () => {
 test('every check is owned by exactly one replica', () => {
   for (const count of [1, 2, 3, 7]) {
     const owners = names.map((name) => Array.from({ length: count }, (_, index) => owns({ index, count }, name)).filter(Boolean).length);
-    assert.ok(owners.every((n) => n === 1), `count ${count}`);
-    const union = Array.from({ length: count }, (_, index) => ownedChecks(names.map((name) => ({ name })), { index, count })).flat();
+    assert.ok(
+      owners.every((n) => n === 1),
+      `count ${count}`,
+    );
+    const union = Array.from({ length: count }, (_, index) =>
+      ownedChecks(
+        names.map((name) => ({ name })),
+        { index, count },
+      ),
+    ).flat();
     assert.equal(union.length, names.length);
     assert.equal(new Set(union.map((c) => c.name)).size, names.length);
   }
@@ -49,7 +64,9 @@ test('the assignment is stable: pinned values guard against an accidental change
   // These pins change only if the algorithm does (which would reshuffle every deployment).
   assert.equal(hash32('a'), hash32('a'));
   assert.notEqual(hash32('0\u0000orders'), hash32('1\u0000orders'));
-  const pinned = Object.fromEntries(['customers_by_country', 'product_catalog_size', 'orders_by_status', 'product_prices'].map((name) => [name, ownerOf(name, 3)]));
+  const pinned = Object.fromEntries(
+    ['customers_by_country', 'product_catalog_size', 'orders_by_status', 'product_prices'].map((name) => [name, ownerOf(name, 3)]),
+  );
   assert.deepEqual(pinned, PINNED_OWNERS);
   assert.equal(hash32('fidelity'), PINNED_HASH);
 });

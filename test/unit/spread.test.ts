@@ -6,7 +6,10 @@ const names = (n: number, prefix = 'check_') => Array.from({ length: n }, (_, i)
 
 test('twenty checks with a 10 s window start 500 ms apart, the first at once', () => {
   const delays = firstSampleDelays(names(20).map((name) => ({ name, windowMs: 10_000 })));
-  assert.deepEqual([...delays.values()].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i * 500));
+  assert.deepEqual(
+    [...delays.values()].sort((a, b) => a - b),
+    Array.from({ length: 20 }, (_, i) => i * 500),
+  );
 });
 
 test('offsets depend on the names, not on the order of checks in the file', () => {
@@ -16,7 +19,10 @@ test('offsets depend on the names, not on the order of checks in the file', () =
   assert.deepEqual([...backward.entries()].sort(), [...forward.entries()].sort());
   // Not simply the order of the names either: a hash of each name decides.
   const byName = names(20).map((name) => forward.get(name));
-  assert.notDeepEqual(byName, [...byName].sort((a, b) => a! - b!));
+  assert.notDeepEqual(
+    byName,
+    [...byName].sort((a, b) => a! - b!),
+  );
 });
 
 test('checks spread within their own window; a zero window starts at once', () => {
@@ -25,8 +31,18 @@ test('checks spread within their own window; a zero window starts at once', () =
     ...names(3, 'slow_').map((name) => ({ name, windowMs: 300_000 })),
     { name: 'now', windowMs: 0 },
   ]);
-  assert.deepEqual(names(4, 'fast_').map((name) => delays.get(name)).sort((a, b) => a! - b!), [0, 1000, 2000, 3000]);
-  assert.deepEqual(names(3, 'slow_').map((name) => delays.get(name)).sort((a, b) => a! - b!), [0, 100_000, 200_000]);
+  assert.deepEqual(
+    names(4, 'fast_')
+      .map((name) => delays.get(name))
+      .sort((a, b) => a! - b!),
+    [0, 1000, 2000, 3000],
+  );
+  assert.deepEqual(
+    names(3, 'slow_')
+      .map((name) => delays.get(name))
+      .sort((a, b) => a! - b!),
+    [0, 100_000, 200_000],
+  );
   assert.equal(delays.get('now'), 0);
 });
 

@@ -13,7 +13,12 @@ const differing = (bucket: bigint, baselineRows: number, candidateRows = baselin
   baseline: { rows: baselineRows, hash: 1n },
   candidate: { rows: candidateRows, hash: 2n },
 });
-const state = (level: number, mismatched: BucketMismatch[], considered: number, parents: LevelState['parents'] = []): LevelState => ({ level, mismatched, considered, parents });
+const state = (level: number, mismatched: BucketMismatch[], considered: number, parents: LevelState['parents'] = []): LevelState => ({
+  level,
+  mismatched,
+  considered,
+  parents,
+});
 
 const cases: { name: string; geometry: IntegerGeometry; state: LevelState; expected: ReturnType<typeof planLevel> }[] = [
   {
@@ -31,32 +36,63 @@ const cases: { name: string; geometry: IntegerGeometry; state: LevelState; expec
   {
     name: 'dense at level 0 with levels below: bisect anyway (a pass in the database is cheaper)',
     geometry: { lo: 1n, end: 101n, widths: [4n, 1n] },
-    state: state(0, Array.from({ length: 20 }, (_, i) => differing(BigInt(i), 40)), 25),
-    expected: { action: 'split', fetch: [], page: [], bisect: Array.from({ length: 20 }, (_, i) => ({ from: 1n + BigInt(i) * 4n, to: 5n + BigInt(i) * 4n })) },
+    state: state(
+      0,
+      Array.from({ length: 20 }, (_, i) => differing(BigInt(i), 40)),
+      25,
+    ),
+    expected: {
+      action: 'split',
+      fetch: [],
+      page: [],
+      bisect: Array.from({ length: 20 }, (_, i) => ({ from: 1n + BigInt(i) * 4n, to: 5n + BigInt(i) * 4n })),
+    },
   },
   {
     name: 'dense at level 0 with no level below: merge the whole tables',
     geometry: one,
-    state: state(0, Array.from({ length: 20 }, (_, i) => differing(BigInt(i), 40)), 25),
+    state: state(
+      0,
+      Array.from({ length: 20 }, (_, i) => differing(BigInt(i), 40)),
+      25,
+    ),
     expected: { action: 'merge-all' },
   },
   {
     name: 'dense below a few parents: page through those parents only',
     geometry: three,
-    state: state(1, Array.from({ length: 30 }, (_, i) => differing(BigInt(i), 40)), 32, [{ from: 1n, to: 129n }]),
+    state: state(
+      1,
+      Array.from({ length: 30 }, (_, i) => differing(BigInt(i), 40)),
+      32,
+      [{ from: 1n, to: 129n }],
+    ),
     expected: { action: 'page-parents' },
   },
   {
     name: 'dense below parents covering most of the table: merge the whole tables',
     geometry: three,
-    state: state(1, Array.from({ length: 30 }, (_, i) => differing(BigInt(i), 40)), 32, Array.from({ length: 20 }, () => ({ from: 1n, to: 129n }))),
+    state: state(
+      1,
+      Array.from({ length: 30 }, (_, i) => differing(BigInt(i), 40)),
+      32,
+      Array.from({ length: 20 }, () => ({ from: 1n, to: 129n })),
+    ),
     expected: { action: 'merge-all' },
   },
   {
     name: 'a few differences among few buckets are never "dense" (at least 8 must differ)',
     geometry: one,
     state: state(0, [differing(0n, 40), differing(1n, 40)], 2),
-    expected: { action: 'split', fetch: [], page: [{ from: 1n, to: 17n }, { from: 17n, to: 33n }], bisect: [] },
+    expected: {
+      action: 'split',
+      fetch: [],
+      page: [
+        { from: 1n, to: 17n },
+        { from: 17n, to: 33n },
+      ],
+      bisect: [],
+    },
   },
 ];
 

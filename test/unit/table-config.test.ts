@@ -9,7 +9,10 @@ const environments = {
 
 function problems(check: Record<string, unknown>): string {
   try {
-    loadConfigObject({ environments, checks: [{ name: 'orders_table', kind: 'table', database: 'shop', table: 'orders', key: ['id'], ...check }] }, { env: {} });
+    loadConfigObject(
+      { environments, checks: [{ name: 'orders_table', kind: 'table', database: 'shop', table: 'orders', key: ['id'], ...check }] },
+      { env: {} },
+    );
     return '';
   } catch (error) {
     return (error as Error).message;
@@ -17,7 +20,10 @@ function problems(check: Record<string, unknown>): string {
 }
 
 test('a table check with defaults loads', () => {
-  const loaded = loadConfigObject({ environments, checks: [{ name: 'orders_table', kind: 'table', database: 'shop', table: 'sales.orders', key: ['id'] }] }, { env: {} });
+  const loaded = loadConfigObject(
+    { environments, checks: [{ name: 'orders_table', kind: 'table', database: 'shop', table: 'sales.orders', key: ['id'] }] },
+    { env: {} },
+  );
   const check = loaded.checks[0] as unknown as Record<string, unknown>;
   assert.equal(check.hash, 'auto');
   assert.equal(check.segment_time, 1000);
@@ -29,7 +35,10 @@ test('bad table checks fail at load with the path of the problem', () => {
   assert.match(problems({ key: [] }), /checks\[0\]\.key: at least one key column is required/);
   assert.match(problems({ table: 'a.b.c' }), /checks\[0\]\.table: must be a table name/);
   assert.match(problems({ ignore_columns: ['id'] }), /checks\[0\]\.key\[0\]: key column "id" cannot be ignored/);
-  assert.match(problems({ table_per_side: { qa: 'orders' } }), /checks\[0\]\.table_per_side\.qa: "qa" is neither the baseline nor the candidate/);
+  assert.match(
+    problems({ table_per_side: { qa: 'orders' } }),
+    /checks\[0\]\.table_per_side\.qa: "qa" is neither the baseline nor the candidate/,
+  );
   assert.match(problems({ hash: 'crc32' }), /checks\[0\]\.hash/);
   assert.match(problems({ filter: { column: 'created_at', min_age: 'soon' } }), /checks\[0\]\.filter\.min_age: invalid duration "soon"/);
   assert.match(problems({ database: 'billing' }), /checks\[0\]\.database: database "billing" is not defined in environment "production"/);

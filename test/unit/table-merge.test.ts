@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CanonicalValue, ValueClass } from '../../src/compare/canonical.js';
-import { compareKeys, compareKeyValue, DuplicateKeyError, KeyedMerge, lowerBound, type KeyedRow, type MergePlan } from '../../src/compare/merge.js';
+import {
+  compareKeys,
+  compareKeyValue,
+  DuplicateKeyError,
+  KeyedMerge,
+  lowerBound,
+  type KeyedRow,
+  type MergePlan,
+} from '../../src/compare/merge.js';
 
 const plan = (overrides: Partial<MergePlan> = {}): MergePlan => ({
   keyNames: ['id'],
@@ -71,12 +79,15 @@ test('paged merge: rows beyond the bound wait for the next pages, results equal 
 
 test('a repeated key is an error naming the side and the key', () => {
   const merge = new KeyedMerge(plan());
-  assert.throws(() => merge.merge([row(1, 'a', '1'), row(1, 'b', '1')], []), (error: unknown) => {
-    assert.ok(error instanceof DuplicateKeyError);
-    assert.equal(error.side, 'baseline');
-    assert.deepEqual(error.key, { id: '1' });
-    return true;
-  });
+  assert.throws(
+    () => merge.merge([row(1, 'a', '1'), row(1, 'b', '1')], []),
+    (error: unknown) => {
+      assert.ok(error instanceof DuplicateKeyError);
+      assert.equal(error.side, 'baseline');
+      assert.deepEqual(error.key, { id: '1' });
+      return true;
+    },
+  );
 });
 
 test('examples stop at maxExamples while counts go on', () => {

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addBucketSum, bucketRange, ChunkCursor, integerGeometry, mismatchedBuckets, tooManyMismatches, totalRows, type BucketSums } from '../../src/compare/segments.js';
+import {
+  addBucketSum,
+  bucketRange,
+  ChunkCursor,
+  integerGeometry,
+  mismatchedBuckets,
+  tooManyMismatches,
+  totalRows,
+  type BucketSums,
+} from '../../src/compare/segments.js';
 
 test('geometry: power-of-two widths from the key density, each level fanout times narrower', () => {
   // 10M rows on even keys 2..20M: density 1/2, so 1024 rows need 2048 keys.

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { catalog, parseTableName, quoteIdent, quoteTable, TableSql, type Engine, type SideColumn } from '../../src/connectors/table-sql.js';
 
-const column = (name: string, valueClass: SideColumn['valueClass'], engineType = '', collation = ''): SideColumn => ({ name, valueClass, engineType, collation });
+const column = (name: string, valueClass: SideColumn['valueClass'], engineType = '', collation = ''): SideColumn => ({
+  name,
+  valueClass,
+  engineType,
+  collation,
+});
 
 function sql(engine: Engine, overrides: Partial<ConstructorParameters<typeof TableSql>[0]> = {}) {
   return new TableSql({
@@ -45,19 +50,37 @@ test('text keys already in a bytewise collation are used as they are (index-frie
 });
 
 test('row hash: native record hash on PostgreSQL, md5 / sha256 of the canonical text on both engines', () => {
-  assert.equal(sql('postgres', { hash: 'native', values: [column('doc', 'json', 'json')] }).rowHash(), 'hash_record_extended(ROW("id", "doc"::jsonb), 0)');
-  assert.match(sql('postgres').rowHash(), /^\('x' \|\| left\(md5\(concat_ws\(chr\(31\), coalesce\("id"::text, chr\(30\)\), coalesce\(trim_scale\("total"::numeric\)::text, chr\(30\)\)/);
+  assert.equal(
+    sql('postgres', { hash: 'native', values: [column('doc', 'json', 'json')] }).rowHash(),
+    'hash_record_extended(ROW("id", "doc"::jsonb), 0)',
+  );
+  assert.match(
+    sql('postgres').rowHash(),
+    /^\('x' \|\| left\(md5\(concat_ws\(chr\(31\), coalesce\("id"::text, chr\(30\)\), coalesce\(trim_scale\("total"::numeric\)::text, chr\(30\)\)/,
+  );
   assert.match(sql('postgres', { hash: 'sha256' }).rowHash(), /sha256\(convert_to\(/);
-  assert.match(sql('mysql').rowHash(), /^CAST\(CONV\(LEFT\(MD5\(CONCAT_WS\(_utf8mb4 X'1F', COALESCE\(CAST\(`id` AS CHAR\), _utf8mb4 X'1E'\)/);
+  assert.match(
+    sql('mysql').rowHash(),
+    /^CAST\(CONV\(LEFT\(MD5\(CONCAT_WS\(_utf8mb4 X'1F', COALESCE\(CAST\(`id` AS CHAR\), _utf8mb4 X'1E'\)/,
+  );
   assert.match(sql('mysql', { hash: 'sha256' }).rowHash(), /SHA2\(CONCAT_WS/);
   assert.throws(() => sql('mysql', { hash: 'native' }).rowHash(), /PostgreSQL only/);
 });
 
 test('integer checksums: PostgreSQL aggregates each bucket over its own index range; MariaDB a UNION ALL of ranges', () => {
-  const one = sql('postgres').integerChecksums(-10n, 64n, [{ from: -10n, to: 118n }, { from: 630n, to: 650n }]);
-  assert.match(one.sql, /^SELECT g\.b, s\.n, s\.h FROM \(SELECT generate_series\(0::bigint, 1::bigint\) AS b UNION ALL SELECT generate_series\(10::bigint, 10::bigint\) AS b\) AS g CROSS JOIN LATERAL/);
+  const one = sql('postgres').integerChecksums(-10n, 64n, [
+    { from: -10n, to: 118n },
+    { from: 630n, to: 650n },
+  ]);
+  assert.match(
+    one.sql,
+    /^SELECT g\.b, s\.n, s\.h FROM \(SELECT generate_series\(0::bigint, 1::bigint\) AS b UNION ALL SELECT generate_series\(10::bigint, 10::bigint\) AS b\) AS g CROSS JOIN LATERAL/,
+  );
   assert.match(one.sql, /WHERE "id" >= \(-10\) \+ g\.b \* 64 AND "id" < \(-10\) \+ \(g\.b \+ 1\) \* 64\) AS s WHERE s\.n > 0$/);
-  const two = sql('mysql').integerChecksums(0n, 8n, [{ from: 0n, to: 8n }, { from: 64n, to: 72n }]);
+  const two = sql('mysql').integerChecksums(0n, 8n, [
+    { from: 0n, to: 8n },
+    { from: 64n, to: 72n },
+  ]);
   assert.equal(two.sql.split(' UNION ALL ').length, 2);
   assert.match(two.sql, /\(`id` - \(0\)\) DIV 8/);
   assert.match(two.sql, /WHERE \(`id` >= 64 AND `id` < 72\) GROUP BY 1\)$/);

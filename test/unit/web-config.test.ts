@@ -32,18 +32,45 @@ test('invalid web configs are refused with a message naming the key', () => {
   const cases: Array<[unknown, string]> = [
     [{ tls_config: {} }, 'tls_config: unknown key'],
     [{ tls_server_config: { cert_file: 'a.crt' } }, 'tls_server_config.key_file: is required when tls_server_config is set'],
-    [{ tls_server_config: { cert_file: 'a.crt', key_file: 'a.key', client_auth_type: 'RequireAndVerifyClientCert' } }, 'tls_server_config.client_ca_file: is required with client_auth_type RequireAndVerifyClientCert'],
-    [{ tls_server_config: { cert_file: 'a.crt', key_file: 'a.key', client_auth_type: 'NoClientCert', client_ca_file: 'ca.crt' } }, 'tls_server_config.client_ca_file: is set but client_auth_type NoClientCert does not verify client certificates'],
-    [{ tls_server_config: { cert_file: 'a.crt', key_file: 'a.key', client_auth_type: 'RequireClientCert' } }, 'tls_server_config.client_auth_type: must be one of'],
-    [{ tls_server_config: { cert_file: 'a.crt', key_file: 'a.key', min_version: 'TLS13', max_version: 'TLS12' } }, 'tls_server_config.min_version: TLS13 is above max_version TLS12'],
-    [{ tls_server_config: { cert_file: 'a.crt', key_file: 'a.key', min_version: 'TLS1.2' } }, 'tls_server_config.min_version: must be one of "TLS10", "TLS11", "TLS12", "TLS13"'],
-    [{ tls_server_config: { cert_file: 'a.crt', key_file: 'a.key', cipher_suites: ['TLS_RSA_WITH_RC4_128_SHA'] } }, 'tls_server_config.cipher_suites[0]: must be one of'],
-    [{ tls_server_config: { cert_file: 'a.crt', key_file: 'a.key' } }, 'tls_server_config.cert_file: cannot read certificate /nonexistent-dir/a.crt (ENOENT)'],
+    [
+      { tls_server_config: { cert_file: 'a.crt', key_file: 'a.key', client_auth_type: 'RequireAndVerifyClientCert' } },
+      'tls_server_config.client_ca_file: is required with client_auth_type RequireAndVerifyClientCert',
+    ],
+    [
+      { tls_server_config: { cert_file: 'a.crt', key_file: 'a.key', client_auth_type: 'NoClientCert', client_ca_file: 'ca.crt' } },
+      'tls_server_config.client_ca_file: is set but client_auth_type NoClientCert does not verify client certificates',
+    ],
+    [
+      { tls_server_config: { cert_file: 'a.crt', key_file: 'a.key', client_auth_type: 'RequireClientCert' } },
+      'tls_server_config.client_auth_type: must be one of',
+    ],
+    [
+      { tls_server_config: { cert_file: 'a.crt', key_file: 'a.key', min_version: 'TLS13', max_version: 'TLS12' } },
+      'tls_server_config.min_version: TLS13 is above max_version TLS12',
+    ],
+    [
+      { tls_server_config: { cert_file: 'a.crt', key_file: 'a.key', min_version: 'TLS1.2' } },
+      'tls_server_config.min_version: must be one of "TLS10", "TLS11", "TLS12", "TLS13"',
+    ],
+    [
+      { tls_server_config: { cert_file: 'a.crt', key_file: 'a.key', cipher_suites: ['TLS_RSA_WITH_RC4_128_SHA'] } },
+      'tls_server_config.cipher_suites[0]: must be one of',
+    ],
+    [
+      { tls_server_config: { cert_file: 'a.crt', key_file: 'a.key' } },
+      'tls_server_config.cert_file: cannot read certificate /nonexistent-dir/a.crt (ENOENT)',
+    ],
     [{ tls_server_config: { cert: 'not a pem', key: 'not a key' } }, 'tls_server_config.cert: is not a PEM certificate'],
     [{ tls_server_config: { cert: 'not a pem', key: 'not a key' } }, 'tls_server_config.key: is not a PEM private key'],
     [{ http_server_config: { headers: { 'X-Custom': 'yes' } } }, 'http_server_config.headers["X-Custom"]: header not allowed'],
-    [{ http_server_config: { headers: { 'X-Frame-Options': 'allow-from x' } } }, 'http_server_config.headers["X-Frame-Options"]: must be "deny" or "sameorigin"'],
-    [{ http_server_config: { headers: { 'X-Content-Type-Options': 'sniff' } } }, 'http_server_config.headers["X-Content-Type-Options"]: must be "nosniff"'],
+    [
+      { http_server_config: { headers: { 'X-Frame-Options': 'allow-from x' } } },
+      'http_server_config.headers["X-Frame-Options"]: must be "deny" or "sameorigin"',
+    ],
+    [
+      { http_server_config: { headers: { 'X-Content-Type-Options': 'sniff' } } },
+      'http_server_config.headers["X-Content-Type-Options"]: must be "nosniff"',
+    ],
     [{ basic_auth_users: { alice: 'plaintext-password' } }, 'basic_auth_users["alice"]: must be a bcrypt hash'],
     [{ basic_auth_users: { 'a:b': HASH } }, 'basic_auth_users["a:b"]: user names must be non-empty and contain no ":"'],
     [{ basic_auth_users: ['alice'] }, 'basic_auth_users: expected record, got a list'],
@@ -54,7 +81,10 @@ test('invalid web configs are refused with a message naming the key', () => {
   ];
   for (const [document, expected] of cases) {
     const lines = refused(document);
-    assert.ok(lines.some((line) => line.startsWith(expected)), `expected "${expected}", got:\n${lines.join('\n')}`);
+    assert.ok(
+      lines.some((line) => line.startsWith(expected)),
+      `expected "${expected}", got:\n${lines.join('\n')}`,
+    );
   }
 });
 
@@ -96,9 +126,15 @@ test('Authenticator: right password accepted; wrong password, unknown user and g
 
 test('a reload cannot switch TLS on or off or change the client auth policy', () => {
   const plain: WebConfig = load({});
-  const tls = (clientAuthType: 'NoClientCert' | 'RequireAndVerifyClientCert'): WebConfig => ({ ...plain, tls: { clientAuthType, context: {}, requestCert: false, rejectUnauthorized: false } });
+  const tls = (clientAuthType: 'NoClientCert' | 'RequireAndVerifyClientCert'): WebConfig => ({
+    ...plain,
+    tls: { clientAuthType, context: {}, requestCert: false, rejectUnauthorized: false },
+  });
   assert.equal(reloadIncompatibility(plain, load({ basic_auth_users: { alice: HASH } })), undefined);
   assert.match(reloadIncompatibility(plain, tls('NoClientCert')) ?? '', /turning TLS on or off needs a restart/);
-  assert.match(reloadIncompatibility(tls('NoClientCert'), tls('RequireAndVerifyClientCert')) ?? '', /client_auth_type: changing it needs a restart/);
+  assert.match(
+    reloadIncompatibility(tls('NoClientCert'), tls('RequireAndVerifyClientCert')) ?? '',
+    /client_auth_type: changing it needs a restart/,
+  );
   assert.equal(reloadIncompatibility(tls('NoClientCert'), tls('NoClientCert')), undefined);
 });

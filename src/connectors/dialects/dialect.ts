@@ -135,7 +135,14 @@ export interface SamplingDialect {
   /** The engine's estimate of the table's rows; null when unknown. */
   estimatedRows(session: ReadSession, table: TableName): Promise<number | null>;
   /** A sample of a table larger than `limit`, or null to read the first `limit` rows. */
-  sampleLarge(session: ReadSession, table: TableName, select: SampleSelect, limit: number, estimate: number, onRow: OnRow): Promise<SampleOutcome | null>;
+  sampleLarge(
+    session: ReadSession,
+    table: TableName,
+    select: SampleSelect,
+    limit: number,
+    estimate: number,
+    onRow: OnRow,
+  ): Promise<SampleOutcome | null>;
 }
 
 export interface Dialect {

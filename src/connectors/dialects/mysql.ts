@@ -32,7 +32,8 @@ export function classifyMysqlError(error: unknown): SampleError {
     return new SampleError('timeout', 'statement timeout reached (server interrupted the statement)');
   }
   if (err?.errno === 1317) return new SampleError('timeout', 'statement interrupted on the server');
-  if (err?.errno === 1792 || err?.errno === 1568) return new SampleError('read_only', `refused: ${message} (samples run in read-only transactions)`);
+  if (err?.errno === 1792 || err?.errno === 1568)
+    return new SampleError('read_only', `refused: ${message} (samples run in read-only transactions)`);
   const denied = mysqlPermissionError(err?.errno, message);
   if (denied) return denied;
   if (code === 'ER_ACCESS_DENIED_ERROR' || err?.errno === 1045) {
@@ -177,7 +178,8 @@ export const mysqlDialect: Dialect = {
     },
     bytewise: (expression) => `CAST(${expression} AS BINARY)`,
     valueText,
-    rowText: (columns) => `CONCAT_WS(_utf8mb4 X'1F', ${columns.map((column) => `COALESCE(${valueText(column)}, _utf8mb4 X'1E')`).join(', ')})`,
+    rowText: (columns) =>
+      `CONCAT_WS(_utf8mb4 X'1F', ${columns.map((column) => `COALESCE(${valueText(column)}, _utf8mb4 X'1E')`).join(', ')})`,
     textHash(text, hash) {
       const hex = hash === 'md5' ? `MD5(${text})` : `SHA2(${text}, 256)`;
       return `CAST(CONV(LEFT(${hex}, 16), 16, 10) AS UNSIGNED)`;
@@ -225,7 +227,10 @@ export const mysqlDialect: Dialect = {
 
   sampling: {
     async estimatedRows(session, table) {
-      const { rows } = await session.query(`SELECT TABLE_ROWS FROM information_schema.TABLES WHERE ${THIS_TABLE}`, [table.schema ?? null, table.name]);
+      const { rows } = await session.query(`SELECT TABLE_ROWS FROM information_schema.TABLES WHERE ${THIS_TABLE}`, [
+        table.schema ?? null,
+        table.name,
+      ]);
       const value = rows[0]?.[0];
       return value === undefined || value === null ? null : Number(value);
     },

@@ -39,7 +39,11 @@ export function classifyPostgresError(error: unknown, role?: string): SampleErro
   }
   // A connection lost mid-statement (a terminated backend, a dropped socket) and the client's
   // refusal to use it afterwards.
-  if (/timeout exceeded when trying to connect|Connection terminated|connection.*(closed|ended)|connection error and is not queryable|not queryable/i.test(message)) {
+  if (
+    /timeout exceeded when trying to connect|Connection terminated|connection.*(closed|ended)|connection error and is not queryable|not queryable/i.test(
+      message,
+    )
+  ) {
     return new SampleError('connect', message);
   }
   return new SampleError('internal', message);
@@ -132,18 +136,20 @@ async function constraintRows(session: ReadSession, schemas: string[]): Promise<
   return rows.flatMap((row): ConstraintRow[] => {
     const type = constraintType(text(row, 3));
     if (!type) return [];
-    return [{
-      schema: text(row, 0),
-      table: text(row, 1),
-      name: text(row, 2),
-      type,
-      column: text(row, 4),
-      referencedSchema: text(row, 5),
-      referencedTable: text(row, 6),
-      referencedColumn: text(row, 7),
-      onUpdate: text(row, 8),
-      onDelete: text(row, 9),
-    }];
+    return [
+      {
+        schema: text(row, 0),
+        table: text(row, 1),
+        name: text(row, 2),
+        type,
+        column: text(row, 4),
+        referencedSchema: text(row, 5),
+        referencedTable: text(row, 6),
+        referencedColumn: text(row, 7),
+        onUpdate: text(row, 8),
+        onDelete: text(row, 9),
+      },
+    ];
   });
 }
 
@@ -182,7 +188,8 @@ export const postgresDialect: Dialect = {
     // the many small bisection subqueries).
     tuning: ['SET LOCAL jit = off'],
     checksumProblem(version, side) {
-      if (version > 0 && version < 140000) return `table checks need PostgreSQL 14 or later (bit_xor); side "${side}" runs ${Math.floor(version / 10000)}`;
+      if (version > 0 && version < 140000)
+        return `table checks need PostgreSQL 14 or later (bit_xor); side "${side}" runs ${Math.floor(version / 10000)}`;
       return null;
     },
     bytewise: (expression) => `${expression} COLLATE "C"`,
@@ -245,9 +252,16 @@ export const postgresDialect: Dialect = {
     currentSchema: 'SELECT current_schema()',
     async noCurrentSchema(session) {
       // current_schema() skips the schemas of search_path the role may not use.
-      const denied = await session.query("SELECT current_user FROM pg_catalog.pg_namespace WHERE nspname = 'public' AND NOT has_schema_privilege(oid, 'USAGE')");
+      const denied = await session.query(
+        "SELECT current_user FROM pg_catalog.pg_namespace WHERE nspname = 'public' AND NOT has_schema_privilege(oid, 'USAGE')",
+      );
       const role = denied.rows[0]?.[0];
-      if (role) throw permissionError('no schema of search_path is usable (current_schema() is null)', 'USAGE on schema public', `GRANT USAGE ON SCHEMA public TO ${role};`);
+      if (role)
+        throw permissionError(
+          'no schema of search_path is usable (current_schema() is null)',
+          'USAGE on schema public',
+          `GRANT USAGE ON SCHEMA public TO ${role};`,
+        );
     },
     tables: CATALOG_TABLES,
     columns: CATALOG_COLUMNS,
@@ -260,7 +274,9 @@ export const postgresDialect: Dialect = {
 
   sampling: {
     async estimatedRows(session, table) {
-      const { rows } = await session.query('SELECT c.reltuples::bigint FROM pg_catalog.pg_class c WHERE c.oid = to_regclass($1)', [quoteTable(table)]);
+      const { rows } = await session.query('SELECT c.reltuples::bigint FROM pg_catalog.pg_class c WHERE c.oid = to_regclass($1)', [
+        quoteTable(table),
+      ]);
       const value = rows[0]?.[0];
       // -1 (PostgreSQL 14+) means never analysed.
       return value === undefined || value === null || Number(value) < 0 ? null : Number(value);
