@@ -4,7 +4,7 @@ import { compareLatency, median, type LatencyComparison } from '../compare/stats
 import { checkSchema } from '../config/schema.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
-import { SampleError } from './errors.js';
+import { SampleError } from '../core/errors.js';
 import {
   connectionField,
   extractVariables,

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { CommonCheck } from '../checks/check.js';
-import type { FailureReason } from '../checks/errors.js';
+import type { FailureReason } from '../core/errors.js';
 import { kindNames } from '../checks/kinds.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfigFile, type LoadedConfig } from '../config/load.js';
