@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SampleError } from '../../src/core/errors.js';
-import { loadConfigObject } from '../../src/config/load.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 import { endpointOf } from '../../src/core/engines.js';
 import { Limiter } from '../../src/connectors/limiter.js';
 import { databaseConcurrency } from '../../src/connectors/sides.js';
