@@ -19,4 +19,10 @@ export default tseslint.config(
     files: ['test/**', 'bench/**', 'scripts/**', 'src/cli/**', 'src/demo/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // CommonJS tool configuration (dependency-cruiser reads .cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

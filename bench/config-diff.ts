@@ -25,7 +25,7 @@ import { startServing } from '../src/cli/serve.js';
 import { diffSteps, diffTreesSteps, judge } from '../src/compare/config-diff.js';
 import { runSliced, runToEnd } from '../src/compare/slices.js';
 import { flattenSteps } from '../src/compare/tree.js';
-import { loadConfigObject } from '../src/config/load.js';
+import { loadConfigObject } from '../src/runtime/load.js';
 import { silentLogger } from '../src/log.js';
 
 const SIZES = (process.env.SIZES ?? '10000,100000').split(',').map(Number);

@@ -2,7 +2,7 @@
 // 1000 example rows (the max_examples ceiling) of 8 columns, mixed ordinary and personal values.
 // Prints figures; asserts nothing. Run: npx tsx bench/privacy.ts
 import type { CheckResult } from '../src/checks/check.js';
-import { loadConfigObject } from '../src/config/load.js';
+import { loadConfigObject } from '../src/runtime/load.js';
 import { ExamplesPrivacy } from '../src/results/privacy.js';
 
 const EXAMPLES = 1000;

@@ -13,7 +13,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Gauge, Registry } from 'prom-client';
-import { loadConfigObject } from '../src/config/load.js';
+import { loadConfigObject } from '../src/runtime/load.js';
 import { Exporter } from '../src/runtime/exporter.js';
 import { silentLogger } from '../src/log.js';
 import { sample } from '../src/metrics/catalogue.js';

@@ -13,7 +13,7 @@
  *    columns, leak detection on one by in-database hashes looked up by key on the baseline).
  */
 import { createDetectors, builtinDetectorNames, detect } from '../src/compare/detectors.js';
-import { loadConfigObject } from '../src/config/load.js';
+import { loadConfigObject } from '../src/runtime/load.js';
 import { Sides } from '../src/connectors/sides.js';
 import { silentLogger } from '../src/log.js';
 import { ExamplesPrivacy } from '../src/results/privacy.js';

@@ -1,7 +1,8 @@
 // Cost of scores + gate at scrape time, and memory of the score history and the events store.
 // Prints figures; asserts nothing. Run: npx tsx bench/scores.ts
-import type { CheckResult, Dimension } from '../src/checks/check.js';
-import { dimensions } from '../src/checks/check.js';
+import type { CheckResult } from '../src/checks/check.js';
+import type { Dimension } from '../src/core/dimensions.js';
+import { dimensions } from '../src/core/dimensions.js';
 import { rootSchema, scoresSchema } from '../src/config/schema.js';
 import { EventStore } from '../src/events/store.js';
 import { ExamplesPrivacy } from '../src/results/privacy.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from './config/errors.js';
-import { loadConfigFile } from './config/load.js';
+import { loadConfigFile } from './runtime/load.js';
 import { createLogger } from './log.js';
 import { builtinDetectorNames, createDetectors } from './compare/detectors.js';
 import { scrubFields } from './compare/privacy.js';

@@ -1,15 +1,10 @@
 import type { z } from 'zod';
 import type { examplesPolicies } from '../config/fields.js';
 import type { DefaultsConfig, EnvironmentConfig, RootConfig } from '../config/schema.js';
-import type { Column } from '../compare/canonical.js';
-import type { RawRow, ReadSession, StatementSummary } from '../connectors/database.js';
-import type { Dialect, Engine } from '../connectors/dialects/dialect.js';
+import type { DatabaseHandle } from '../connectors/handle.js';
 import type { MetricSample } from '../metrics/catalogue.js';
 import type { Logger } from '../log.js';
-
-/** The score dimensions; each check kind feeds one. */
-export const dimensions = ['data', 'config', 'behavior', 'freshness', 'error_detection', 'privacy'] as const;
-export type Dimension = (typeof dimensions)[number];
+import type { Dimension } from '../core/dimensions.js';
 
 /** Fields every check has once defaults are applied. */
 export interface CommonCheck {
@@ -76,22 +71,6 @@ export interface CheckResult {
   details: Record<string, unknown>;
   /** Columns of a database in which this sample found personal data: sensitive from now on. */
   personalColumns?: { database: string; columns: string[] };
-}
-
-/** A database of one side, reached through that database's concurrency limit and the sample's deadline. */
-export interface DatabaseHandle {
-  readonly side: string;
-  readonly engine: Engine;
-  /** How this database's engine writes SQL: kinds build engine-specific statements through it. */
-  readonly dialect: Dialect;
-  /** Statements this database runs at once from the exporter (its slots). */
-  readonly concurrency: number;
-  stream(
-    sql: string,
-    options: { maxRows: number; params?: unknown[] },
-    onRow: (row: RawRow, columns: Column[]) => void,
-  ): Promise<StatementSummary>;
-  readOnly<T>(work: (session: ReadSession) => Promise<T>): Promise<T>;
 }
 
 export interface SampleContext {

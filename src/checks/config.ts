@@ -19,7 +19,7 @@ import { checkSchema } from '../config/schema.js';
 import { readConfigSource, type SourceDocument } from '../connectors/sources.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
-import { SampleError } from './errors.js';
+import { SampleError } from '../core/errors.js';
 
 /** `config`: one configuration source read on both sides, flattened and diffed key by key. */
 

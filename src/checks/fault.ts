@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkSchema } from '../config/schema.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, KindOptions } from './check.js';
-import { SampleError } from './errors.js';
+import { SampleError } from '../core/errors.js';
 import {
   connectionField,
   expectSchema,

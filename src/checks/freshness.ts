@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { canonicalTimestamp, type Column } from '../compare/canonical.js';
+import { canonicalTimestamp } from '../compare/canonical.js';
+import { type Column } from '../core/columns.js';
 import { duration, identifier } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import type { RawRow } from '../connectors/database.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
-import { SampleError } from './errors.js';
+import { SampleError } from '../core/errors.js';
 import { unlessNothingCompared } from './evidence.js';
 import { sqlCheckReferences } from './references.js';
 

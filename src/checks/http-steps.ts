@@ -6,7 +6,7 @@ import { duration, identifier } from '../config/fields.js';
 import type { RootConfig } from '../config/schema.js';
 import { httpClient, httpSideConfig, isSafeMethod, type HttpFailureReason, type HttpTimings } from '../connectors/http.js';
 import type { CheckProblem, SampleContext } from './check.js';
-import { SampleError } from './errors.js';
+import { SampleError } from '../core/errors.js';
 import { sideReferences } from './references.js';
 import { readOnlyProblem } from './sql-guard.js';
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalize, type Column } from '../compare/canonical.js';
+import { canonicalize } from '../compare/canonical.js';
+import { type Column } from '../core/columns.js';
 import { builtinDetectorNames, createDetectors, detect, patternProblem } from '../compare/detectors.js';
 import { checkSchema } from '../config/schema.js';
 import { identifier, positiveInt } from '../config/fields.js';
@@ -8,7 +9,7 @@ import type { RawRow } from '../connectors/database.js';
 import type { Dialect } from '../connectors/dialects/dialect.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckConfig, CheckKind, CheckProblem, CheckResult, CommonCheck, SampleContext, KindOptions } from './check.js';
-import { SampleError, toSampleError } from './errors.js';
+import { SampleError, toSampleError } from '../core/errors.js';
 import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 import { parseTableName, sampleTable } from './sampling.js';

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { comparePlans, ignoreNodes, renderPlan, type PlanDifference, type PlanNode } from '../compare/plan.js';
 import { identifier } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
-import type { Dialect, Engine } from '../connectors/dialects/dialect.js';
+import type { Dialect } from '../connectors/dialects/dialect.js';
+import type { Engine } from '../core/engines.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
-import { SampleError } from './errors.js';
+import { SampleError } from '../core/errors.js';
 import { databaseReferences } from './references.js';
 import { readOnlyProblem } from './sql-guard.js';
 

@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { compareSchemas, schemaObjects, type SchemaComparison } from '../compare/schema.js';
 import { identifier } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
-import { defaultSchemas, readCatalog, type CatalogTable } from '../connectors/catalog.js';
-import type { Dialect, Engine } from '../connectors/dialects/dialect.js';
+import { defaultSchemas, readCatalog } from '../connectors/catalog.js';
+import { type CatalogTable } from '../core/catalog.js';
+import type { Dialect } from '../connectors/dialects/dialect.js';
+import type { Engine } from '../core/engines.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
-import { SampleError } from './errors.js';
+import { SampleError } from '../core/errors.js';
 import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 

@@ -17,7 +17,7 @@ import type { Tolerance } from '../compare/rows.js';
 import type { RawRow } from '../connectors/database.js';
 import { TableSql, type IntegerRange, type Statement, type ValueRange } from '../connectors/table-sql.js';
 import type { SampleContext } from './check.js';
-import { SampleError } from './errors.js';
+import { SampleError } from '../core/errors.js';
 import type { Role, TableCheck } from './table-options.js';
 import { run, text, tune, type ColumnPlan, type Side } from './table-sides.js';
 

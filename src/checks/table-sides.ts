@@ -1,4 +1,4 @@
-import { type ValueClass } from '../compare/canonical.js';
+import { type ValueClass } from '../core/columns.js';
 import { comparisonClass, KEY_CLASSES, portableClass } from '../compare/rowtext.js';
 import type { ReadSession, RawRow } from '../connectors/database.js';
 import type { Dialect } from '../connectors/dialects/dialect.js';
@@ -6,14 +6,15 @@ import {
   catalog,
   parseTableName,
   TableSql,
-  type Engine,
   type RowHash,
   type SideColumn,
   type Statement,
   type TableName,
 } from '../connectors/table-sql.js';
-import type { DatabaseHandle, SampleContext } from './check.js';
-import { SampleError } from './errors.js';
+import { type Engine } from '../core/engines.js';
+import type { SampleContext } from './check.js';
+import type { DatabaseHandle } from '../connectors/handle.js';
+import { SampleError } from '../core/errors.js';
 import type { Role, TableCheck } from './table-options.js';
 
 /** The `table` kind's view of one side: catalog facts, the compared columns, its SQL and its busy time. */

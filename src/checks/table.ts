@@ -1,7 +1,7 @@
 import { DuplicateKeyError } from '../compare/merge.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult } from './check.js';
-import { SampleError } from './errors.js';
+import { SampleError } from '../core/errors.js';
 import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 import { tableSchema as schema, type TableCheck, type TableOptions, type Role } from './table-options.js';

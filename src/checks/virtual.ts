@@ -3,7 +3,7 @@ import { PathSet, compareBodies, noisePaths, type JsonDifference } from '../comp
 import { checkSchema } from '../config/schema.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, KindOptions } from './check.js';
-import { SampleError } from './errors.js';
+import { SampleError } from '../core/errors.js';
 import { connectionField, httpReferences, ignorePath, oneBody, requestFields, runRequest, variableReferences } from './http-steps.js';
 
 /**

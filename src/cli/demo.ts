@@ -1,4 +1,4 @@
-import { loadConfigText, type LoadedConfig } from '../config/load.js';
+import { loadConfigText, type LoadedConfig } from '../runtime/load.js';
 import { DEMO_CONFIG } from '../demo/config.js';
 import { writeDemoConfigs } from '../demo/configs.js';
 import { startDemoShops } from '../demo/databases.js';

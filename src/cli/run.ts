@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { CommonCheck } from '../checks/check.js';
-import type { FailureReason } from '../checks/errors.js';
+import type { FailureReason } from '../core/errors.js';
 import { kindNames } from '../checks/kinds.js';
 import { ConfigError } from '../config/errors.js';
-import { loadConfigFile, type LoadedConfig } from '../config/load.js';
+import { loadConfigFile, type LoadedConfig } from '../runtime/load.js';
 import type { Logger } from '../log.js';
 import { Exporter } from '../runtime/exporter.js';
 import { ownedChecks } from '../scheduler/shard.js';

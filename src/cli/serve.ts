@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { loadConfigFile, type LoadedConfig } from '../config/load.js';
+import { loadConfigFile, type LoadedConfig } from '../runtime/load.js';
 import { Exporter } from '../runtime/exporter.js';
 import type { Logger } from '../log.js';
 import type { Shard } from '../scheduler/shard.js';

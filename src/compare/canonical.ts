@@ -4,15 +4,7 @@
  * this module is the only place that interprets it. Frozen by table tests in test/unit/canonical.test.ts.
  */
 
-export type ValueClass =
-  'integer' | 'decimal' | 'float' | 'boolean' | 'text' | 'bytes' | 'date' | 'time' | 'timestamp' | 'json' | 'uuid' | 'other';
-
-export interface Column {
-  name: string;
-  valueClass: ValueClass;
-  /** The engine's own type name, for messages ("numeric", "NEWDECIMAL"). */
-  engineType: string;
-}
+import type { ValueClass } from '../core/columns.js';
 
 /** NULL is kept apart from every string, including the empty one. */
 export type CanonicalValue = string | null;

@@ -1,4 +1,5 @@
-import type { CanonicalValue, ValueClass } from './canonical.js';
+import type { CanonicalValue } from './canonical.js';
+import type { ValueClass } from '../core/columns.js';
 import { withinTolerance, type Tolerance } from './rows.js';
 
 /**

@@ -1,4 +1,5 @@
-import { canonicalize, numericValue, type CanonicalValue, type Column } from './canonical.js';
+import { canonicalize, numericValue, type CanonicalValue } from './canonical.js';
+import { type Column } from '../core/columns.js';
 
 /**
  * Comparison of two result sets (pure). Rows are canonicalised per column class, then compared as

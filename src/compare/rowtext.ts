@@ -1,4 +1,5 @@
-import { canonicalDecimal, canonicalize, type CanonicalValue, type ValueClass } from './canonical.js';
+import { canonicalDecimal, canonicalize, type CanonicalValue } from './canonical.js';
+import { type ValueClass } from '../core/columns.js';
 
 /**
  * The canonical row text of the `table` kind: what both engines hash when the two sides are not

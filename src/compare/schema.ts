@@ -1,4 +1,4 @@
-import type { CatalogForeignKey, CatalogIndex, CatalogKey, CatalogTable } from '../connectors/catalog.js';
+import type { CatalogForeignKey, CatalogIndex, CatalogKey, CatalogTable } from '../core/catalog.js';
 
 /**
  * Schema comparison: two catalog snapshots in, a list of differences out, each one sentence a

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /** A configuration that cannot be used; every problem names its config path. Never carries a secret. */
 export interface ConfigProblem {
   path: string;
@@ -33,4 +35,33 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
     }
   }
   return text;
+}
+
+function describeInput(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'a list';
+  if (typeof input === 'object') return 'a mapping';
+  return `a ${typeof input}`;
+}
+
+/** Zod issues as "path: message"; input values are never echoed (they may be secrets). */
+export function zodProblems(error: z.ZodError, prefix: PropertyKey[]): ConfigProblem[] {
+  return error.issues.flatMap((issue): ConfigProblem[] => {
+    const path = [...prefix, ...issue.path];
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: 'unknown key' }));
+      case 'invalid_type':
+        return [
+          {
+            path: formatPath(path),
+            message: issue.input === undefined ? 'is required' : `expected ${issue.expected}, got ${describeInput(issue.input)}`,
+          },
+        ];
+      case 'invalid_value':
+        return [{ path: formatPath(path), message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
+      default:
+        return [{ path: formatPath(path), message: issue.message }];
+    }
+  });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { engineOf } from '../connectors/dialects/index.js';
+import { engineOf } from '../core/engines.js';
 import { cronExpression, duration, examplesPolicy, identifier, positiveInt, secret, sensitiveColumns } from './fields.js';
 import { Secret } from './secret.js';
 import { configSourceSchema } from './config-sources.js';

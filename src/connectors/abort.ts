@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { SampleError } from '../checks/errors.js';
+import { SampleError } from '../core/errors.js';
 
 /**
  * How long a server has to answer the cancel sent at a sample's deadline before the client gives

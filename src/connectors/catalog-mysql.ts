@@ -1,4 +1,4 @@
-import type { SampleError } from '../checks/errors.js';
+import type { SampleError } from '../core/errors.js';
 import { text, type ConstraintRow } from './catalog-rows.js';
 import type { RawRow, ReadSession } from './database.js';
 import { mysqlAccount, mysqlPermissionError, permissionError } from './permissions.js';

@@ -1,4 +1,5 @@
-import type { Column } from '../compare/canonical.js';
+import type { Engine } from '../core/engines.js';
+import type { Column } from '../core/columns.js';
 import type { Secret } from '../config/secret.js';
 
 /** What every database connector offers. Connectors do I/O only; they never interpret values. */
@@ -30,9 +31,6 @@ export interface ReadSession {
   /** Small result sets only (catalog queries, checksums): collected and returned. */
   query(sql: string, params?: unknown[]): Promise<{ columns: Column[]; rows: RawRow[] }>;
 }
-
-/** The engines, one name per dialect (connectors/dialects/index.ts). */
-export type Engine = 'postgres' | 'mysql';
 
 export interface DatabaseConnector {
   readonly engine: Engine;

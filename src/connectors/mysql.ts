@@ -1,6 +1,6 @@
 import mysql from 'mysql2';
-import type { Column, ValueClass } from '../compare/canonical.js';
-import { SampleError } from '../checks/errors.js';
+import type { Column, ValueClass } from '../core/columns.js';
+import { SampleError } from '../core/errors.js';
 import { connectUntilAborted, unlessLost, untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
 import { classifyMysqlError, mysqlDialect } from './dialects/mysql.js';

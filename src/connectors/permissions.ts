@@ -1,4 +1,4 @@
-import { SampleError } from '../checks/errors.js';
+import { SampleError } from '../core/errors.js';
 
 /**
  * Privilege errors as `permission` failures that name what the exporter's role lacks and the

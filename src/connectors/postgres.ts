@@ -1,7 +1,7 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import type { Column, ValueClass } from '../compare/canonical.js';
-import { SampleError } from '../checks/errors.js';
+import type { Column, ValueClass } from '../core/columns.js';
+import { SampleError } from '../core/errors.js';
 import { connectUntilAborted, unlessLost, untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
 import { classifyPostgresError, postgresDialect } from './dialects/postgres.js';

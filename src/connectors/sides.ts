@@ -1,9 +1,10 @@
-import type { DatabaseHandle } from '../checks/check.js';
-import { isSampleError, SampleError, toSampleError } from '../checks/errors.js';
+import type { DatabaseHandle } from './handle.js';
+import { isSampleError, SampleError, toSampleError } from '../core/errors.js';
 import type { DatabaseConfig, EnvironmentConfig, RootConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { DatabaseConnector, ConnectorOptions } from './database.js';
-import { dialectOf, endpointOf, engineOf } from './dialects/index.js';
+import { dialectOf } from './dialects/index.js';
+import { endpointOf, engineOf } from '../core/engines.js';
 import { Limiter } from './limiter.js';
 import { MysqlConnector } from './mysql.js';
 import { PostgresConnector } from './postgres.js';

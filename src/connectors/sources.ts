@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { request } from 'undici';
-import { SampleError } from '../checks/errors.js';
+import { SampleError } from '../core/errors.js';
 import type { ConfigFormat, ConfigSourceConfig } from '../config/config-sources.js';
 import { formatFromPath, parseConfigText, SourceParseError } from './config-parse.js';
 import { Limiter } from './limiter.js';

@@ -1,5 +1,6 @@
 import { dialectOf } from './dialects/index.js';
-import type { Dialect, Engine, IntegerRange, RowHash, SideColumn, Statement, TableName } from './dialects/dialect.js';
+import type { Dialect, IntegerRange, RowHash, SideColumn, Statement, TableName } from './dialects/dialect.js';
+import type { Engine } from '../core/engines.js';
 
 /**
  * SQL of the `table` kind: per-bucket checksums, key quantiles and ordered row pages, written once
@@ -9,7 +10,7 @@ import type { Dialect, Engine, IntegerRange, RowHash, SideColumn, Statement, Tab
  * The canonical row text is defined in compare/rowtext.ts.
  */
 
-export type { Engine, IntegerRange, RowHash, SideColumn, Statement, TableName };
+export type { IntegerRange, RowHash, SideColumn, Statement, TableName };
 
 /** "orders" or "sales.orders"; names with other dots are not supported (quote-free config). */
 export function parseTableName(text: string): TableName {

@@ -1,5 +1,5 @@
 import type { CheckResult, CommonCheck } from '../checks/check.js';
-import type { FailureReason } from '../checks/errors.js';
+import type { FailureReason } from '../core/errors.js';
 import type { ExamplesPrivacy } from './privacy.js';
 
 /**

@@ -1,9 +1,9 @@
 import type { CommonCheck } from '../checks/check.js';
-import type { LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from './load.js';
 import { Sides } from '../connectors/sides.js';
 import { httpClient, sameScheduling } from '../connectors/http.js';
 import type { Logger } from '../log.js';
-import { Collector, type ReloadStatus } from '../metrics/collector.js';
+import { Collector, type ReloadStatus } from './collector.js';
 import { ExamplesPrivacy } from '../results/privacy.js';
 import { ResultsStore } from '../results/store.js';
 import { Scheduler } from '../scheduler/scheduler.js';

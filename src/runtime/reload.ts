@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/errors.js';
-import { loadConfigFile, type LoadedConfig } from '../config/load.js';
+import { loadConfigFile, type LoadedConfig } from './load.js';
 import type { Logger } from '../log.js';
 import type { Exporter } from './exporter.js';
 

@@ -1,5 +1,5 @@
 import type { CommonCheck, SampleContext } from '../checks/check.js';
-import { SampleError, toSampleError } from '../checks/errors.js';
+import { SampleError, toSampleError } from '../core/errors.js';
 import { kinds } from '../checks/kinds.js';
 import type { RootConfig } from '../config/schema.js';
 import type { Sides } from '../connectors/sides.js';

@@ -1,4 +1,5 @@
-import { dimensions, type Dimension, type ScoreContribution } from '../checks/check.js';
+import { type ScoreContribution } from '../checks/check.js';
+import { dimensions, type Dimension } from '../core/dimensions.js';
 import { candidateScores, clampScore, OVERALL, type ScoreName } from './scores.js';
 
 /**

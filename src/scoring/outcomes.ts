@@ -1,4 +1,4 @@
-import type { Dimension } from '../checks/check.js';
+import type { Dimension } from '../core/dimensions.js';
 import { kinds } from '../checks/kinds.js';
 import type { ScoresConfig } from '../config/schema.js';
 import type { CheckState } from '../results/store.js';

@@ -1,4 +1,5 @@
-import { dimensions, type Dimension, type ScoreContribution } from '../checks/check.js';
+import { type ScoreContribution } from '../checks/check.js';
+import { dimensions, type Dimension } from '../core/dimensions.js';
 
 /**
  * Fidelity scores, all in 0..1 (1 = the candidate predicts the baseline faithfully). Pure functions.

@@ -1,5 +1,5 @@
 import type { CheckResult, ScoreContribution } from '../checks/check.js';
-import type { LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../runtime/load.js';
 import type { Sides } from '../connectors/sides.js';
 import type { CheckState, ResultsStore } from '../results/store.js';
 import type { GateReport } from '../scoring/gate.js';

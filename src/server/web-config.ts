@@ -6,7 +6,7 @@ import bcrypt from 'bcryptjs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../config/errors.js';
-import { zodProblems } from '../config/load.js';
+import { zodProblems } from '../config/errors.js';
 import { Secret } from '../config/secret.js';
 
 /**

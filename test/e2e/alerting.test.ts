@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, stringify } from 'yaml';
 import { startServing, type RunningExporter } from '../../src/cli/serve.js';
-import { loadConfigObject } from '../../src/config/load.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 import { silentLogger } from '../../src/log.js';
 import { defaultMixinConfig } from '../../src/mixin/config.js';
 import { renderRuleFiles } from '../../src/mixin/render.js';

@@ -1,4 +1,4 @@
-import { loadConfigObject, type LoadedConfig } from '../../src/config/load.js';
+import { loadConfigObject, type LoadedConfig } from '../../src/runtime/load.js';
 import { Sides } from '../../src/connectors/sides.js';
 import { silentLogger } from '../../src/log.js';
 import { ExamplesPrivacy } from '../../src/results/privacy.js';

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { loadConfigText } from '../../src/config/load.js';
+import { loadConfigText } from '../../src/runtime/load.js';
 import { DEMO_CONFIG } from '../../src/demo/config.js';
 import { writeDemoConfigs } from '../../src/demo/configs.js';
 import { Exporter } from '../../src/runtime/exporter.js';

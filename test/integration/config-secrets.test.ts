@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { startServing, type RunningExporter } from '../../src/cli/serve.js';
-import { loadConfigObject } from '../../src/config/load.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 
 const PLANTED = {
   dbPasswordProd: 'Pl4nted Db/Pass+Prod!',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { loadConfigObject } from '../../src/config/load.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 import { startShopApp, type RunningApp } from '../../src/demo/shop-app.js';
 import { CheckRunner, seriesValue } from '../helpers/harness.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { loadConfigObject } from '../../src/config/load.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 import { CheckRunner } from '../helpers/harness.js';
 
 /**

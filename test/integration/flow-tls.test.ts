@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createSecureContext } from 'node:tls';
 import { ConfigError } from '../../src/config/errors.js';
-import { loadConfigObject } from '../../src/config/load.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 import { CheckRunner, seriesValue } from '../helpers/harness.js';
 import { makeTestPki, type TestPki } from '../helpers/tls.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import request from 'supertest';
 import type { CheckResult } from '../../src/checks/check.js';
-import { loadConfigObject } from '../../src/config/load.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 import { Exporter } from '../../src/runtime/exporter.js';
 import { silentLogger } from '../../src/log.js';
 import { createApp } from '../../src/server/app.js';

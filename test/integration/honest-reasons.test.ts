@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfigObject } from '../../src/config/load.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { CheckRunner } from '../helpers/harness.js';
 import { startMariaDb } from '../helpers/mariadb.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfigObject } from '../../src/config/load.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 import { Sides } from '../../src/connectors/sides.js';
 import { CheckRunner } from '../helpers/harness.js';
 import { silentLogger } from '../../src/log.js';

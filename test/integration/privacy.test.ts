@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { startServing } from '../../src/cli/serve.js';
-import { loadConfigFile } from '../../src/config/load.js';
+import { loadConfigFile } from '../../src/runtime/load.js';
 import type { DatabaseServer } from '../helpers/binaries.js';
 import { runExporter } from '../helpers/exporter.js';
 import { startMariaDb } from '../helpers/mariadb.js';

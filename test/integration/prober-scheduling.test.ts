@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { loadConfigObject } from '../../src/config/load.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 import { httpClient } from '../../src/connectors/http.js';
 import { startShopApp, type RunningApp } from '../../src/demo/shop-app.js';
 import { Exporter } from '../../src/runtime/exporter.js';

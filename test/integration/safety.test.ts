@@ -5,7 +5,7 @@ import { startMariaDb } from '../helpers/mariadb.js';
 import { createLeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startPostgres } from '../helpers/postgres.js';
 import { CheckRunner, configWith } from '../helpers/harness.js';
-import { SampleError } from '../../src/checks/errors.js';
+import { SampleError } from '../../src/core/errors.js';
 
 /**
  * The exporter never changes a compared database, whatever SQL reaches a connector (the config

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ValueClass } from '../../src/compare/canonical.js';
+import type { ValueClass } from '../../src/core/columns.js';
 import { rowText } from '../../src/compare/rowtext.js';
 import { TableSql } from '../../src/connectors/table-sql.js';
 import type { CheckState } from '../../src/results/store.js';

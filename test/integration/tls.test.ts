@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServing } from '../../src/cli/serve.js';
-import { loadConfigText } from '../../src/config/load.js';
+import { loadConfigText } from '../../src/runtime/load.js';
 import { silentLogger } from '../../src/log.js';
 import { loadWebConfigFile, type ClientAuthType } from '../../src/server/web-config.js';
 import { fetchText, runExporter, spawnExporter, type ExporterProcess } from '../helpers/exporter.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalize, canonicalDecimal, canonicalTimestamp, stableStringify, type ValueClass } from '../../src/compare/canonical.js';
+import { canonicalize, canonicalDecimal, canonicalTimestamp, stableStringify } from '../../src/compare/canonical.js';
+import { type ValueClass } from '../../src/core/columns.js';
 
 // The canonical text forms are a contract between engines: these rows freeze them.
 const cases: Array<[ValueClass, string | null, string | null]> = [

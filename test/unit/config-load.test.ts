@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { kindNames } from '../../src/checks/kinds.js';
 import { ConfigError } from '../../src/config/errors.js';
-import { loadConfigFile } from '../../src/config/load.js';
+import { loadConfigFile } from '../../src/runtime/load.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/config/', import.meta.url));
 const invalid = join(fixtures, 'invalid');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SampleError } from '../../src/checks/errors.js';
-import { loadConfigObject } from '../../src/config/load.js';
-import { endpointOf } from '../../src/connectors/dialects/index.js';
+import { SampleError } from '../../src/core/errors.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
+import { endpointOf } from '../../src/core/engines.js';
 import { Limiter } from '../../src/connectors/limiter.js';
 import { databaseConcurrency } from '../../src/connectors/sides.js';
 import { textOf } from '../../src/connectors/sources.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { DEFAULT_LISTEN_ADDRESS } from '../../src/cli/args.js';
-import { loadConfigFile } from '../../src/config/load.js';
+import { loadConfigFile } from '../../src/runtime/load.js';
 import { loadWebConfigFile } from '../../src/server/web-config.js';
 import { childEnv, freePort } from '../helpers/binaries.js';
 import { fetchText, REPO_ROOT, runExporter } from '../helpers/exporter.js';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { dialects, endpointOf, engineOf } from '../../src/connectors/dialects/index.js';
+import { dialects } from '../../src/connectors/dialects/index.js';
+import { endpointOf, engineOf } from '../../src/core/engines.js';
 import { mysqlDialect } from '../../src/connectors/dialects/mysql.js';
 import { postgresDialect } from '../../src/connectors/dialects/postgres.js';
 

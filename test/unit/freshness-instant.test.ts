@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newestInstant } from '../../src/checks/freshness.js';
-import type { Column, ValueClass } from '../../src/compare/canonical.js';
-import { loadConfigObject } from '../../src/config/load.js';
+import type { Column, ValueClass } from '../../src/core/columns.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 
 const column = (valueClass: ValueClass, engineType: string = valueClass): Column => ({ name: 'newest', valueClass, engineType });
 

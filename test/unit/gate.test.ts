@@ -1,7 +1,7 @@
 // The gate as tables: thresholds, inconclusive, privacy violations, weights, upper bounds, mapping.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Dimension } from '../../src/checks/check.js';
+import type { Dimension } from '../../src/core/dimensions.js';
 import { scoresSchema } from '../../src/config/schema.js';
 import { evaluateGate, type CheckOutcome, type GateConfig, type Verdict } from '../../src/scoring/gate.js';
 import { gateConfigOf } from '../../src/scoring/outcomes.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { explainProblem } from '../../src/checks/plan.js';
 import { comparePlans, describeNode, ignoreNodes, mysqlPlanShape, postgresPlanShape, renderPlan } from '../../src/compare/plan.js';
-import { loadConfigObject } from '../../src/config/load.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 
 const names = { baseline: 'production', candidate: 'staging' };
 

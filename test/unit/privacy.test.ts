@@ -13,7 +13,7 @@ import {
   type ExamplesPolicy,
   type PrivacyRules,
 } from '../../src/compare/privacy.js';
-import { loadConfigObject } from '../../src/config/load.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 import { ExamplesPrivacy } from '../../src/results/privacy.js';
 import { redact } from '../../src/server/redact.js';
 

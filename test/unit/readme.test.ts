@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfigText } from '../../src/config/load.js';
+import { loadConfigText } from '../../src/runtime/load.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Column } from '../../src/compare/canonical.js';
+import type { Column } from '../../src/core/columns.js';
 import { compareRows, SideRows, withinTolerance, type RowCompareOptions } from '../../src/compare/rows.js';
 
 const columns: Column[] = [

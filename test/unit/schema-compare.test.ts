@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compareSchemas, type SchemaCompareOptions } from '../../src/compare/schema.js';
-import type { CatalogTable } from '../../src/connectors/catalog.js';
+import type { CatalogTable } from '../../src/core/catalog.js';
 
 const options: SchemaCompareOptions = { baselineName: 'production', candidateName: 'staging', qualify: false };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfigObject } from '../../src/config/load.js';
+import { loadConfigObject } from '../../src/runtime/load.js';
 
 const environments = {
   production: { databases: { shop: { url: 'postgres://u:p@127.0.0.1:1/db' } } },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CanonicalValue, ValueClass } from '../../src/compare/canonical.js';
+import type { CanonicalValue } from '../../src/compare/canonical.js';
+import type { ValueClass } from '../../src/core/columns.js';
 import {
   compareKeys,
   compareKeyValue,

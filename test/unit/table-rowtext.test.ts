@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ValueClass } from '../../src/compare/canonical.js';
+import type { ValueClass } from '../../src/core/columns.js';
 import { comparisonClass, FIELD_SEPARATOR, NULL_MARKER, portableClass, rowText, valueText } from '../../src/compare/rowtext.js';
 
 /** The canonical row text of the table kind is a contract between engines: these cases freeze it. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { catalog, parseTableName, quoteIdent, quoteTable, TableSql, type Engine, type SideColumn } from '../../src/connectors/table-sql.js';
+import { catalog, parseTableName, quoteIdent, quoteTable, TableSql, type SideColumn } from '../../src/connectors/table-sql.js';
+import { type Engine } from '../../src/core/engines.js';
 
 const column = (name: string, valueClass: SideColumn['valueClass'], engineType = '', collation = ''): SideColumn => ({
   name,

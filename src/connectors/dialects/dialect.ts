@@ -1,8 +1,9 @@
-import type { Column, ValueClass } from '../../compare/canonical.js';
+import type { Column, ValueClass } from '../../core/columns.js';
 import type { PlanNode } from '../../compare/plan.js';
-import type { SampleError } from '../../checks/errors.js';
+import type { SampleError } from '../../core/errors.js';
 import type { ConstraintRow } from '../catalog-rows.js';
-import type { Engine, RawRow, ReadSession } from '../database.js';
+import type { RawRow, ReadSession } from '../database.js';
+import type { Engine } from '../../core/engines.js';
 
 /**
  * What differs between database engines, in one object per engine: identifier quoting and
@@ -10,8 +11,6 @@ import type { Engine, RawRow, ReadSession } from '../database.js';
  * classification and the read-only session. Check kinds and engine-neutral SQL builders call a
  * dialect and never test the engine's name; `index.ts` is the one map from name to dialect.
  */
-
-export type { Engine };
 
 /** native: the engine's own record hash; md5/sha256: hash of the canonical row text. */
 export type RowHash = 'native' | 'md5' | 'sha256';
@@ -147,10 +146,6 @@ export interface SamplingDialect {
 
 export interface Dialect {
   readonly engine: Engine;
-  /** URL schemes of the engine's connection URLs (`postgres://`), lower case. */
-  readonly urlSchemes: readonly string[];
-  /** The port a URL without one connects to. */
-  readonly defaultPort: number;
   quote(name: string): string;
   quoteTable(table: TableName): string;
   /** The n-th (1-based) bind parameter of a statement. */

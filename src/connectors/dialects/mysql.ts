@@ -1,7 +1,7 @@
-import type { Column } from '../../compare/canonical.js';
+import type { Column } from '../../core/columns.js';
 import { mysqlPlanShape } from '../../compare/plan.js';
 import { FLOAT_DIGITS } from '../../compare/rowtext.js';
-import { SampleError } from '../../checks/errors.js';
+import { SampleError } from '../../core/errors.js';
 import { mysqlConstraintRows, probeHiddenTables, requireWholeTables } from '../catalog-mysql.js';
 import type { ReadSession } from '../database.js';
 import { mysqlPermissionError } from '../permissions.js';
@@ -137,8 +137,6 @@ const THIS_TABLE = 'TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?';
 
 export const mysqlDialect: Dialect = {
   engine: 'mysql',
-  urlSchemes: ['mysql', 'mariadb'],
-  defaultPort: 3306,
   quote,
   quoteTable,
   placeholder: () => '?',

@@ -1,6 +1,6 @@
 import { postgresPlanShape } from '../../compare/plan.js';
 import { FLOAT_DIGITS } from '../../compare/rowtext.js';
-import { SampleError } from '../../checks/errors.js';
+import { SampleError } from '../../core/errors.js';
 import { constraintType, text, type ConstraintRow } from '../catalog-rows.js';
 import type { ReadSession } from '../database.js';
 import { permissionError, postgresPermissionError } from '../permissions.js';
@@ -155,8 +155,6 @@ async function constraintRows(session: ReadSession, schemas: string[]): Promise<
 
 export const postgresDialect: Dialect = {
   engine: 'postgres',
-  urlSchemes: ['postgres', 'postgresql'],
-  defaultPort: 5432,
   quote,
   quoteTable,
   placeholder: (index) => `$${index}`,

@@ -1,13 +1,12 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import type { CheckProblem, CommonCheck } from '../checks/check.js';
 import { kindNames, kinds } from '../checks/kinds.js';
 import { sideReferences } from '../checks/references.js';
-import { ConfigError, formatPath, type ConfigProblem } from './errors.js';
-import { interpolate } from './interpolate.js';
-import { rootSchema, type RootConfig } from './schema.js';
+import { ConfigError, formatPath, zodProblems, type ConfigProblem } from '../config/errors.js';
+import { interpolate } from '../config/interpolate.js';
+import { rootSchema, type RootConfig } from '../config/schema.js';
 
 /** A loaded, validated configuration: defaults applied, references resolved. */
 export interface LoadedConfig {
@@ -18,35 +17,6 @@ export interface LoadedConfig {
 }
 
 const DEFAULT_EVERY_MS = 60_000;
-
-function describeInput(input: unknown): string {
-  if (input === null) return 'null';
-  if (Array.isArray(input)) return 'a list';
-  if (typeof input === 'object') return 'a mapping';
-  return `a ${typeof input}`;
-}
-
-/** Zod issues as "path: message"; input values are never echoed (they may be secrets). */
-export function zodProblems(error: z.ZodError, prefix: PropertyKey[]): ConfigProblem[] {
-  return error.issues.flatMap((issue): ConfigProblem[] => {
-    const path = [...prefix, ...issue.path];
-    switch (issue.code) {
-      case 'unrecognized_keys':
-        return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: 'unknown key' }));
-      case 'invalid_type':
-        return [
-          {
-            path: formatPath(path),
-            message: issue.input === undefined ? 'is required' : `expected ${issue.expected}, got ${describeInput(issue.input)}`,
-          },
-        ];
-      case 'invalid_value':
-        return [{ path: formatPath(path), message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
-      default:
-        return [{ path: formatPath(path), message: issue.message }];
-    }
-  });
-}
 
 function problemsOf(problems: CheckProblem[], prefix: PropertyKey[]): ConfigProblem[] {
   return problems.map((problem) => ({ path: formatPath([...prefix, ...problem.path]), message: problem.message }));

@@ -1,15 +1,15 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Sides } from '../connectors/sides.js';
 import type { ResultsStore } from '../results/store.js';
-import type { LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from './load.js';
 import { scoresSchema, type ScoresConfig } from '../config/schema.js';
 import type { EventStore } from '../events/store.js';
 import type { SchedulingStatus } from '../connectors/http-types.js';
 import { scoreState } from '../scoring/outcomes.js';
 import { OVERALL } from '../scoring/scores.js';
 import { VERSION } from '../version.js';
-import { catalogue, type MetricName } from './catalogue.js';
-import { runtimeRegistry } from './runtime.js';
+import { catalogue, type MetricName } from '../metrics/catalogue.js';
+import { runtimeRegistry } from '../metrics/runtime.js';
 
 export interface ReloadStatus {
   successful: boolean;
