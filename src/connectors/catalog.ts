@@ -18,6 +18,8 @@ export interface CatalogColumn {
   nullable: boolean;
   /** Default expression as the engine prints it, identity/auto-increment included; null when none. */
   default: string | null;
+  /** The engine-neutral type and default meaning (compare/logical-types.ts), compared across engines. */
+  logical?: { type: string; default: string | null };
 }
 
 export interface CatalogKey {
@@ -166,6 +168,7 @@ export async function readCatalog(session: ReadSession, engine: Engine, schemas:
       type: text(row, 3),
       nullable: row[4] === 't',
       default: catalog.columnDefault(row),
+      logical: catalog.logicalColumn(row),
     });
   }
 

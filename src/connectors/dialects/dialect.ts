@@ -129,6 +129,14 @@ export interface CatalogDialect {
   /** Whether `indexes` also lists the indexes behind primary and unique keys. */
   readonly listsConstraintIndexes: boolean;
   constraintRows(session: ReadSession, schemas: string[]): Promise<ConstraintRow[]>;
+  /** A `columns` row's logical type and the meaning of its default (compare/logical-types.ts), for comparisons across engines. */
+  logicalColumn(row: RawRow): { type: string; default: string | null };
+}
+
+/** The engine's column types mapped to value classes (dialects/<engine>-types.ts also maps the driver's metadata). */
+export interface TypeDialect {
+  /** The value class a catalog type name (`table.columns`) gives where the driver's metadata cannot tell; else null. */
+  catalogClass(type: string): ValueClass | null;
 }
 
 export interface SamplingDialect {
@@ -147,6 +155,8 @@ export interface SamplingDialect {
 
 export interface Dialect {
   readonly engine: Engine;
+  /** The engine's name for people ("PostgreSQL"). */
+  readonly label: string;
   /** URL schemes of the engine's connection URLs (`postgres://`), lower case. */
   readonly urlSchemes: readonly string[];
   /** The port a URL without one connects to. */
@@ -168,6 +178,7 @@ export interface Dialect {
   /** EXPLAIN (plan only, never executed) of one statement, giving one JSON document. */
   explain(statement: string): string;
   planShape(document: unknown): PlanNode;
+  readonly types: TypeDialect;
   readonly table: TableDialect;
   readonly catalog: CatalogDialect;
   readonly sampling: SamplingDialect;
