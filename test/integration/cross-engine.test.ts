@@ -39,6 +39,17 @@ const checks: Array<Record<string, unknown>> = [
   { name: 'customers_masking', kind: 'masking', database: 'shop', table: 'customers', key: ['id'], columns: ['email', 'name'] },
 ];
 
+// Staging that kept production's values in columns meant to be masked: each engine hashes the
+// canonical text, so a boolean, a timestamp, a uuid or a decimal copied across engines is a leak.
+const copiedValues = {
+  name: 'customers_copied',
+  kind: 'masking',
+  database: 'shop',
+  table: 'customers',
+  key: ['id'],
+  columns: ['active', 'external_id', 'created_at'].map((name) => ({ name, masked: true, detect: false })),
+};
+
 const CHANGES = {
   postgres: [
     'UPDATE orders SET paid = NOT paid WHERE id = 101',
@@ -115,7 +126,7 @@ describe('PostgreSQL and MariaDB compared both ways on the same shop', () => {
       new CheckRunner(
         configWith(
           { production: { shop: direction.baseline().url('fidelity') }, staging: { shop: direction.candidate().url(candidateDatabase) } },
-          checks,
+          [...checks, copiedValues],
         ),
       );
 
@@ -129,6 +140,17 @@ describe('PostgreSQL and MariaDB compared both ways on the same shop', () => {
           else if (state.result?.passed !== true) failures.push(`${String(check.name)} did not pass: ${state.result?.summary}`);
         }
         assert.deepEqual(failures, []);
+      } finally {
+        await runner.close();
+      }
+    });
+
+    test(`${direction.name}: masked columns holding the baseline's values are leaks whatever the engine's types`, async () => {
+      const runner = runnerFor('fidelity');
+      try {
+        const state = await runner.run('customers_copied');
+        assert.equal(state.lastRun?.success, true, state.lastRun?.error);
+        assert.equal(seriesValue(state, 'fidelity_masking_violations', { detector: 'leak' }), 9, state.result?.summary);
       } finally {
         await runner.close();
       }

@@ -173,8 +173,11 @@ export interface Dialect {
   readOnlySession(timeoutMs: number, server: { mariadb?: boolean }): string[];
   /** MySQL/MariaDB hide tables the role may not read: tells a missing grant from a missing table. */
   probeHiddenTables?(session: ReadSession, schema: string | undefined, tables: readonly string[]): Promise<void>;
-  /** SQL of a salted SHA-256 (hex) of the column's text; NULL for NULL and empty values. */
-  saltedHash(column: string, saltParameter: string): string;
+  /**
+   * SQL of a salted SHA-256 (hex) of the column's canonical text (`table.valueText`, the same on
+   * every engine); NULL for NULL and empty values.
+   */
+  saltedHash(column: SideColumn, saltParameter: string): string;
   /** EXPLAIN (plan only, never executed) of one statement, giving one JSON document. */
   explain(statement: string): string;
   planShape(document: unknown): PlanNode;

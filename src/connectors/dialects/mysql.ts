@@ -169,7 +169,7 @@ export const mysqlDialect: Dialect = {
   probeHiddenTables,
 
   saltedHash(column, saltParameter) {
-    const value = quote(column);
+    const value = valueText(column);
     return `CASE WHEN ${value} IS NULL OR CAST(${value} AS BINARY) = '' THEN NULL ELSE SHA2(CONCAT(CAST(${saltParameter} AS BINARY), CAST(${value} AS BINARY)), 256) END`;
   },
 

@@ -180,8 +180,8 @@ export const postgresDialect: Dialect = {
   },
 
   saltedHash(column, saltParameter) {
-    const value = quote(column);
-    return `CASE WHEN (${value})::text = '' THEN NULL ELSE encode(sha256(convert_to(${saltParameter}, 'UTF8') || convert_to((${value})::text, 'UTF8')), 'hex') END`;
+    const value = valueText(column);
+    return `CASE WHEN (${value}) = '' THEN NULL ELSE encode(sha256(convert_to(${saltParameter}, 'UTF8') || convert_to(${value}, 'UTF8')), 'hex') END`;
   },
 
   explain: (statement) => `EXPLAIN (FORMAT JSON) ${statement}`,
