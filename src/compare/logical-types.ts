@@ -15,7 +15,7 @@ export const AUTO_INCREMENT = 'auto_increment';
 const NUMERIC = /^(smallint|integer|bigint|tinyint|mediumint|decimal|real|double)\b/;
 
 /** `'it''s'` -> `it's`; anything not a quoted literal is returned as it is. */
-export function unquoteLiteral(text: string): string {
+function unquoteLiteral(text: string): string {
   const match = /^'((?:[^']|'')*)'$/s.exec(text);
   return match ? (match[1] ?? '').replaceAll("''", "'") : text;
 }

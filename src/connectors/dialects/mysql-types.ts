@@ -64,7 +64,7 @@ const TYPE_NAME: Record<number, string> = {
   252: 'BLOB',
   16: 'BIT',
 };
-export const BINARY_CHARSET = 63;
+const BINARY_CHARSET = 63;
 const BLOB_TYPES = new Set([249, 250, 251, 252, 253, 254]);
 const TINYINT = 1;
 
