@@ -6,7 +6,8 @@ import { builtinDetectorNames, createDetectors, detect, patternProblem } from '.
 import { checkSchema } from '../config/schema.js';
 import { identifier, positiveInt } from '../config/fields.js';
 import type { RawRow } from '../connectors/database.js';
-import type { Dialect } from '../connectors/dialects/dialect.js';
+import type { ReadSession } from '../connectors/database.js';
+import type { Dialect, SideColumn, TableName } from '../connectors/dialects/dialect.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckConfig, CheckKind, CheckProblem, CheckResult, CommonCheck, SampleContext, KindOptions } from './check.js';
 import { SampleError, toSampleError } from '../core/errors.js';
@@ -90,7 +91,7 @@ export function maskingPrivacy(
  * saltedHash): SHA-256 rather than MD5 because it is available on every engine and allowed where
  * FIPS mode disables MD5; NULL and empty values hash to NULL (not personal data, never leaks).
  */
-function keyAndHashes(dialect: Dialect, key: string[], masked: string[], salt: string): { list: string[]; params: string[] } {
+function keyAndHashes(dialect: Dialect, key: string[], masked: SideColumn[], salt: string): { list: string[]; params: string[] } {
   const list = [
     ...key.map((column) => dialect.quote(column)),
     ...masked.map((column) => dialect.saltedHash(column, dialect.placeholder(1))),
@@ -98,6 +99,22 @@ function keyAndHashes(dialect: Dialect, key: string[], masked: string[], salt: s
   // A numbered parameter ($1) is bound once and reused; positional ones (?) once per hash.
   const params = dialect.reusableParameters ? (masked.length > 0 ? [salt] : []) : masked.map(() => salt);
   return { list, params };
+}
+
+/**
+ * The masked columns as this side's engine types them (a zero-row read), so that each side hashes
+ * the canonical text of its values and a boolean or timestamp hashes alike on every engine.
+ */
+async function maskedColumns(session: ReadSession, dialect: Dialect, table: TableName, masked: string[]): Promise<SideColumn[]> {
+  if (masked.length === 0) return [];
+  const list = masked.map((name) => dialect.quote(name)).join(', ');
+  const { columns } = await session.query(`SELECT ${list} FROM ${dialect.quoteTable(table)} WHERE 1 = 0`);
+  return masked.map((name, index) => ({
+    name,
+    valueClass: columns[index]?.valueClass ?? 'text',
+    engineType: columns[index]?.engineType ?? '',
+    collation: '',
+  }));
 }
 
 /** `k IN ($2, $3)` or `(k1, k2) IN (($2, $3), ($4, $5))` for a batch of raw keys. */
@@ -221,13 +238,13 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
 
   // 1. Candidate sample: keys, scanned values (dropped right after the detectors ran), masked hashes.
   const candidate = context.database(check.candidate, check.database);
-  const candidateSelect = keyAndHashes(candidate.dialect, key, masked, salt);
-  const selectList = [...candidateSelect.list, ...scanned.map((column) => candidate.dialect.quote(column))];
   const hashesByKey = new Map<string, { keyValues: RawRow; hashes: Array<string | null> }>();
   const hashStart = key.length;
   const scanStart = key.length + masked.length;
-  const outcome = await candidate.readOnly((session) =>
-    sampleTable(
+  const outcome = await candidate.readOnly(async (session) => {
+    const candidateSelect = keyAndHashes(candidate.dialect, key, await maskedColumns(session, candidate.dialect, table, masked), salt);
+    const selectList = [...candidateSelect.list, ...scanned.map((column) => candidate.dialect.quote(column))];
+    return sampleTable(
       session,
       candidate.dialect,
       table,
@@ -244,17 +261,17 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
           hashesByKey.set(canonicalKey(keyValues, rowColumns.slice(0, key.length)), { keyValues, hashes: row.slice(hashStart, scanStart) });
         }
       },
-    ),
-  );
+    );
+  });
 
   // 2. Baseline: the same rows by key, the same salted hashes, compared here.
   let pairedRows = 0;
   if (masked.length > 0 && hashesByKey.size > 0) {
     const baseline = context.database(check.baseline, check.database);
-    const baselineSelect = keyAndHashes(baseline.dialect, key, masked, salt);
     const from = baseline.dialect.quoteTable(table);
     const entries = [...hashesByKey.values()];
     await baseline.readOnly(async (session) => {
+      const baselineSelect = keyAndHashes(baseline.dialect, key, await maskedColumns(session, baseline.dialect, table, masked), salt);
       for (let start = 0; start < entries.length; start += LOOKUP_BATCH) {
         const batch = entries.slice(start, start + LOOKUP_BATCH);
         const filter = keyFilter(

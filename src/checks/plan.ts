@@ -3,7 +3,9 @@ import { comparePlans, ignoreNodes, renderPlan, type PlanDifference, type PlanNo
 import { identifier } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import type { Dialect } from '../connectors/dialects/dialect.js';
-import type { Engine } from '../core/engines.js';
+import { dialectOf } from '../connectors/dialects/index.js';
+import { engineOf, type Engine } from '../core/engines.js';
+import type { RootConfig } from '../config/schema.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from '../core/errors.js';
@@ -45,6 +47,25 @@ export function explainProblem(sql: string): string | null {
     return 'give the query without EXPLAIN; the check runs EXPLAIN (FORMAT JSON) itself';
   }
   return readOnlyProblem(sql);
+}
+
+/**
+ * Plans compare between sides of one engine only: two engines' optimisers weigh the same data
+ * differently and name different operations, so a difference would not say that the candidate
+ * predicts the baseline less well (docs/cross-engine.md).
+ */
+function crossEngineProblem(root: RootConfig, check: PlanOptions & { baseline: string; candidate: string }): string | null {
+  const dialectOfSide = (side: string) => {
+    const url = root.environments[side]?.databases[check.database]?.url;
+    const engine = url ? engineOf(url.reveal()) : null;
+    return engine ? dialectOf(engine) : null;
+  };
+  const [baseline, candidate] = [dialectOfSide(check.baseline), dialectOfSide(check.candidate)];
+  if (!baseline || !candidate || baseline === candidate) return null;
+  return (
+    `plans cannot be compared across engines: database "${check.database}" is ${baseline.label} on "${check.baseline}" and ` +
+    `${candidate.label} on "${check.candidate}", whose optimisers choose and name operations differently (see docs/cross-engine.md)`
+  );
 }
 
 function explainSql(dialect: Dialect, sql: string): string {
@@ -95,6 +116,8 @@ export const planKind: CheckKind<PlanOptions> = {
 
   references(check, root): CheckProblem[] {
     const problems = databaseReferences(root, check.database, [check.baseline, check.candidate]);
+    const crossEngine = crossEngineProblem(root, check);
+    if (crossEngine) problems.push({ path: ['database'], message: crossEngine });
     const seen = new Set<string>();
     check.queries.forEach((query, index) => {
       if (seen.has(query.name)) problems.push({ path: ['queries', index, 'name'], message: `duplicate query name "${query.name}"` });

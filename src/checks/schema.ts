@@ -129,6 +129,8 @@ export const schemaKind: CheckKind<SchemaOptions> = {
       qualify: baseline.schemas.length > 1 || candidate.schemas.length > 1,
       ignore: check.ignore,
       matchNames: check.match_names,
+      // Sides of different engines compare what the schema means, not how each engine spells it.
+      logical: baseline.dialect !== candidate.dialect,
     });
     const pair = { check: check.name, baseline: check.baseline, candidate: check.candidate };
     const identical = comparison.differences.length === 0;

@@ -1,5 +1,5 @@
 import { type ValueClass } from '../core/columns.js';
-import { comparisonClass, KEY_CLASSES, portableClass } from '../compare/rowtext.js';
+import { comparisonClass, KEY_CLASSES, portableClass, rowByRowClass } from '../compare/rowtext.js';
 import type { ReadSession, RawRow } from '../connectors/database.js';
 import type { Dialect } from '../connectors/dialects/dialect.js';
 import {
@@ -103,7 +103,9 @@ export async function describeSide(context: SampleContext, check: TableCheck, si
     const columns = new Map<string, CatalogColumn>();
     columnRows.forEach((row, index) => {
       const name = text(row[0]);
-      columns.set(name, { name, type: text(row[1]), collation: text(row[2]), valueClass: classes[index]?.valueClass ?? 'other' });
+      const type = text(row[1]);
+      const valueClass = dialect.types.catalogClass(type) ?? classes[index]?.valueClass ?? 'other';
+      columns.set(name, { name, type, collation: text(row[2]), valueClass });
     });
     const facts = (await ask(dialect.table.facts(table)))[0] ?? [];
     const unsupported = dialect.table.checksumProblem(Number(facts[2] ?? 0), side);
@@ -143,6 +145,8 @@ export interface ColumnPlan {
   keyClasses: ValueClass[];
   valueClasses: ValueClass[];
   sameTypes: boolean;
+  /** Some column has no checksum text both engines write (json across engines): rows are merged one by one. */
+  rowByRow: boolean;
 }
 
 export function planColumns(check: TableCheck, a: SideInfo, b: SideInfo): ColumnPlan {
@@ -174,6 +178,7 @@ export function planColumns(check: TableCheck, a: SideInfo, b: SideInfo): Column
   }
   const crossEngine = a.dialect !== b.dialect;
   let sameTypes = !crossEngine;
+  let rowByRow = false;
   const classOf = (name: string, isKey: boolean): ValueClass => {
     const x = a.columns.get(name) as CatalogColumn;
     const y = b.columns.get(name) as CatalogColumn;
@@ -181,7 +186,8 @@ export function planColumns(check: TableCheck, a: SideInfo, b: SideInfo): Column
     if (valueClass === null) {
       throw new SampleError('config', `column "${name}" has incompatible types: ${x.type} on "${a.side}", ${y.type} on "${b.side}"`);
     }
-    if (crossEngine && !portableClass(valueClass)) {
+    if (crossEngine && !portableClass(valueClass) && !isKey && rowByRowClass(valueClass)) rowByRow = true;
+    else if (crossEngine && !portableClass(valueClass)) {
       throw new SampleError(
         'config',
         `column "${name}" (${x.type} on "${a.side}", ${y.type} on "${b.side}") cannot be compared across engines; list it in ignore_columns`,
@@ -198,7 +204,7 @@ export function planColumns(check: TableCheck, a: SideInfo, b: SideInfo): Column
   };
   const keyClasses = check.key.map((name) => classOf(name, true));
   const valueClasses = valueNames.map((name) => classOf(name, false));
-  return { keyNames: check.key, valueNames, keyClasses, valueClasses, sameTypes };
+  return { keyNames: check.key, valueNames, keyClasses, valueClasses, sameTypes, rowByRow };
 }
 
 export function chooseHash(check: TableCheck, a: SideInfo, b: SideInfo, plan: ColumnPlan): RowHash {

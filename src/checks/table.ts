@@ -69,7 +69,8 @@ export const tableKind: CheckKind<TableOptions> = {
 
     const comparison = new Comparison(full, context, baseline, candidate, plan, check.max_examples ?? context.defaults.max_examples);
     try {
-      if (comparison.progress.strategy === 'integer-buckets') await comparison.compareIntegerKeys();
+      if (plan.rowByRow) await comparison.compareAllRows();
+      else if (comparison.progress.strategy === 'integer-buckets') await comparison.compareIntegerKeys();
       else await comparison.compareByQuantiles();
     } catch (error) {
       if (error instanceof DuplicateKeyError) {

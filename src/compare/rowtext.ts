@@ -42,6 +42,14 @@ export function portableClass(valueClass: ValueClass): boolean {
   return valueClass !== 'json' && valueClass !== 'other';
 }
 
+/**
+ * Classes without a checksum text common to the engines that still compare row by row: json
+ * (canonical.ts sorts its keys), whose text each engine prints its own way.
+ */
+export function rowByRowClass(valueClass: ValueClass): boolean {
+  return valueClass === 'json';
+}
+
 /** Classes usable as key columns: their order is the same in PostgreSQL, MariaDB and here. */
 export const KEY_CLASSES: ReadonlySet<ValueClass> = new Set(['integer', 'decimal', 'text', 'uuid', 'date', 'timestamp', 'time']);
 

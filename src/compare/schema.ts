@@ -1,4 +1,5 @@
-import type { CatalogForeignKey, CatalogIndex, CatalogKey, CatalogTable } from '../core/catalog.js';
+import type { CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogKey, CatalogTable, ReferentialAction } from '../core/catalog.js';
+import { logicalMethod } from './logical-types.js';
 
 /**
  * Schema comparison: two catalog snapshots in, a list of differences out, each one sentence a
@@ -51,14 +52,21 @@ export interface SchemaCompareOptions {
    * but another name is a difference; when false, it counts as the same object.
    */
   matchNames?: boolean;
+  /**
+   * Compare the logical schema (sides of different engines): logical types and the meaning of
+   * defaults instead of their spelling, index methods without case, and foreign key actions by
+   * effect (RESTRICT as NO ACTION, which is the default and not shown).
+   */
+  logical?: boolean;
 }
 
 function list(columns: readonly string[]): string {
   return `(${columns.join(', ')})`;
 }
 
-function describeIndex(index: CatalogIndex): string {
-  const parts = [`${index.unique ? 'unique ' : ''}${index.method} ${list(index.columns)}`];
+function describeIndex(index: CatalogIndex, logical: boolean): string {
+  const method = logical ? logicalMethod(index.method) : index.method;
+  const parts = [`${index.unique ? 'unique ' : ''}${method} ${list(index.columns)}`];
   if (index.include.length > 0) parts.push(`include ${list(index.include)}`);
   if (index.predicate) parts.push(`where ${index.predicate}`);
   return parts.join(' ');
@@ -104,6 +112,11 @@ export function compareSchemas(
   const { baselineName: base, candidateName: cand } = options;
   const ignored = new Set(options.ignore ?? []);
   const matchNames = options.matchNames ?? true;
+  const logical = options.logical ?? false;
+  const typeOf = (column: CatalogColumn) => (logical ? (column.logical?.type ?? column.type) : column.type);
+  const defaultOf = (column: CatalogColumn) => (logical ? (column.logical?.default ?? null) : column.default);
+  // InnoDB treats RESTRICT and NO ACTION alike, and so does PostgreSQL for a constraint that is not deferred.
+  const effect = (action: ReferentialAction) => (logical && action === 'RESTRICT' ? 'NO ACTION' : action);
   const differences: SchemaDifference[] = [];
   const compared = { tables: 0, columns: 0, constraints: 0, indexes: 0 };
   const tableName = (table: CatalogTable) => (options.qualify ? `${table.schema}.${table.name}` : table.name);
@@ -148,20 +161,21 @@ export function compareSchemas(
           change: 'missing',
           table: name,
           name: column.name,
-          baseline: column.type,
+          baseline: typeOf(column),
           message: `${cand} lacks column ${at}`,
         });
         continue;
       }
-      if (column.type !== peer.type) {
+      const [type, peerType] = [typeOf(column), typeOf(peer)];
+      if (type !== peerType) {
         add({
           object: 'type',
           change: 'changed',
           table: name,
           name: column.name,
-          baseline: column.type,
-          candidate: peer.type,
-          message: `column ${at} has type ${column.type} on ${base}, ${peer.type} on ${cand}`,
+          baseline: type,
+          candidate: peerType,
+          message: `column ${at} has type ${type} on ${base}, ${peerType} on ${cand}`,
         });
       }
       if (column.nullable !== peer.nullable) {
@@ -176,16 +190,17 @@ export function compareSchemas(
           message: `column ${at} is ${word(column.nullable)} on ${base}, ${word(peer.nullable)} on ${cand}`,
         });
       }
-      if (column.default !== peer.default) {
-        const shown = (value: string | null) => (value === null ? 'no default' : `default ${value}`);
+      const [value, peerValue] = [defaultOf(column), defaultOf(peer)];
+      if (value !== peerValue) {
+        const shown = (text: string | null) => (text === null ? 'no default' : `default ${text}`);
         add({
           object: 'default',
           change: 'changed',
           table: name,
           name: column.name,
-          ...(column.default !== null ? { baseline: column.default } : {}),
-          ...(peer.default !== null ? { candidate: peer.default } : {}),
-          message: `column ${at} has ${shown(column.default)} on ${base}, ${shown(peer.default)} on ${cand}`,
+          ...(value !== null ? { baseline: value } : {}),
+          ...(peerValue !== null ? { candidate: peerValue } : {}),
+          message: `column ${at} has ${shown(value)} on ${base}, ${shown(peerValue)} on ${cand}`,
         });
       }
     }
@@ -197,7 +212,7 @@ export function compareSchemas(
           change: 'extra',
           table: name,
           name: column.name,
-          candidate: column.type,
+          candidate: typeOf(column),
           message: `${cand} has column ${name}.${column.name}, which ${base} lacks`,
         });
       }
@@ -248,8 +263,8 @@ export function compareSchemas(
       name,
       (key, owner) => {
         const actions = [
-          key.onUpdate !== 'NO ACTION' ? ` on update ${key.onUpdate}` : '',
-          key.onDelete !== 'NO ACTION' ? ` on delete ${key.onDelete}` : '',
+          effect(key.onUpdate) !== 'NO ACTION' ? ` on update ${key.onUpdate}` : '',
+          effect(key.onDelete) !== 'NO ACTION' ? ` on delete ${key.onDelete}` : '',
         ].join('');
         return `${list(key.columns)} references ${referenced(owner, key)}${actions}`;
       },
@@ -257,7 +272,9 @@ export function compareSchemas(
   }
 
   function compareIndexes(table: CatalogTable, other: CatalogTable, name: string): void {
-    compareNamed<CatalogIndex>('index', 'index', table, other, table.indexes, other.indexes, name, describeIndex);
+    compareNamed<CatalogIndex>('index', 'index', table, other, table.indexes, other.indexes, name, (index) =>
+      describeIndex(index, logical),
+    );
   }
 
   function compareNamed<T extends { name: string }>(

@@ -112,6 +112,7 @@ export async function readCatalog(session: ReadSession, engine: Engine, schemas:
       type: text(row, 3),
       nullable: row[4] === 't',
       default: catalog.columnDefault(row),
+      logical: catalog.logicalColumn(row),
     });
   }
 

@@ -1,97 +1,19 @@
 import mysql from 'mysql2';
-import type { Column, ValueClass } from '../core/columns.js';
+import type { Column } from '../core/columns.js';
 import { SampleError } from '../core/errors.js';
 import { connectUntilAborted, unlessLost, untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
 import { classifyMysqlError, mysqlDialect } from './dialects/mysql.js';
+import { binaryToHex, mysqlColumns, type MysqlField } from './dialects/mysql-types.js';
 import { withMysqlAccount } from './permissions.js';
 
 export { classifyMysqlError };
 
-/** MySQL protocol column type codes (include/mysql_com.h) mapped to canonical value classes. */
-const CLASS_BY_TYPE: Record<number, ValueClass> = {
-  0: 'decimal',
-  246: 'decimal',
-  1: 'integer',
-  2: 'integer',
-  3: 'integer',
-  8: 'integer',
-  9: 'integer',
-  13: 'integer',
-  4: 'float',
-  5: 'float',
-  7: 'timestamp',
-  12: 'timestamp',
-  10: 'date',
-  14: 'date',
-  11: 'time',
-  245: 'json',
-  15: 'text',
-  253: 'text',
-  254: 'text',
-  247: 'text',
-  248: 'text',
-  249: 'text',
-  250: 'text',
-  251: 'text',
-  252: 'text',
-  16: 'bytes',
-};
-const TYPE_NAME: Record<number, string> = {
-  0: 'DECIMAL',
-  246: 'DECIMAL',
-  1: 'TINYINT',
-  2: 'SMALLINT',
-  3: 'INT',
-  8: 'BIGINT',
-  9: 'MEDIUMINT',
-  13: 'YEAR',
-  4: 'FLOAT',
-  5: 'DOUBLE',
-  7: 'TIMESTAMP',
-  12: 'DATETIME',
-  10: 'DATE',
-  11: 'TIME',
-  245: 'JSON',
-  15: 'VARCHAR',
-  253: 'VARCHAR',
-  254: 'CHAR',
-  247: 'ENUM',
-  248: 'SET',
-  249: 'TINYBLOB',
-  250: 'MEDIUMBLOB',
-  251: 'LONGBLOB',
-  252: 'BLOB',
-  16: 'BIT',
-};
-const BINARY_CHARSET = 63;
-const BLOB_TYPES = new Set([249, 250, 251, 252, 253, 254]);
+const columnsOf = mysqlColumns;
 
-interface MysqlField {
-  name: string;
-  columnType?: number;
-  characterSet?: number;
-  extendedFormat?: string;
-}
-
-function columnsOf(fields: ReadonlyArray<MysqlField>): Column[] {
-  return fields.map((field) => {
-    const type = field.columnType ?? -1;
-    const binary = BLOB_TYPES.has(type) && field.characterSet === BINARY_CHARSET;
-    const json = field.extendedFormat === 'json';
-    return {
-      name: field.name,
-      valueClass: json ? 'json' : binary ? 'bytes' : (CLASS_BY_TYPE[type] ?? 'other'),
-      engineType: json ? 'JSON' : binary ? 'BINARY' : (TYPE_NAME[type] ?? `type ${type}`),
-    };
-  });
-}
-
-/** Raw server text for every column; binary data as hex. No client-side type parsing. */
-const typeCast = (field: { type: string; charset?: number; string: () => string | null; buffer: () => Buffer | null }) => {
-  if (field.type === 'BIT' || (/BLOB|STRING/.test(field.type) && field.charset === BINARY_CHARSET)) {
-    return field.buffer()?.toString('hex') ?? null;
-  }
+/** Raw server text for every column; BIT as hex (binary strings: binaryToHex). No client-side type parsing. */
+const typeCast = (field: { type: string; string: () => string | null; buffer: () => Buffer | null }) => {
+  if (field.type === 'BIT') return field.buffer()?.toString('hex') ?? null;
   return field.string();
 };
 
@@ -105,7 +27,12 @@ function run(
   return new Promise((resolve, reject) => {
     connection.query({ sql, values: params, rowsAsArray: true, typeCast }, (error, rows, fields) => {
       if (error) reject(error);
-      else resolve({ rows: (Array.isArray(rows) ? rows : []) as RawRow[], fields: (fields ?? []) as MysqlField[] });
+      else {
+        const list = (Array.isArray(rows) ? rows : []) as Array<Array<string | null>>;
+        const fix = binaryToHex(mysqlColumns((fields ?? []) as MysqlField[]));
+        if (fix) list.forEach(fix);
+        resolve({ rows: list as RawRow[], fields: (fields ?? []) as MysqlField[] });
+      }
     });
   });
 }
@@ -203,6 +130,7 @@ export class MysqlConnector implements DatabaseConnector {
         new Promise<StatementSummary>((resolve, reject) => {
           const started = performance.now();
           let columns: Column[] = [];
+          let fixBinary: ((row: Array<string | null>) => void) | null = null;
           let rowCount = 0;
           let failed = false;
           const fail = (error: unknown) => {
@@ -213,6 +141,7 @@ export class MysqlConnector implements DatabaseConnector {
           const query = connection.query({ sql, values: options.params, rowsAsArray: true, typeCast });
           query.on('fields', (fields: MysqlField[]) => {
             columns = columnsOf(fields);
+            fixBinary = binaryToHex(columns);
           });
           query.on('result', (row: unknown) => {
             if (failed) return;
@@ -225,6 +154,7 @@ export class MysqlConnector implements DatabaseConnector {
               return;
             }
             try {
+              fixBinary?.(row as Array<string | null>);
               onRow(row as RawRow, columns);
             } catch (error) {
               fail(error);

@@ -1,76 +1,18 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import type { Column, ValueClass } from '../core/columns.js';
+import type { Column } from '../core/columns.js';
 import { SampleError } from '../core/errors.js';
 import { connectUntilAborted, unlessLost, untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
 import { classifyPostgresError, postgresDialect } from './dialects/postgres.js';
+import { postgresColumns } from './dialects/postgres-types.js';
 
 export { classifyPostgresError };
 
 /** Values arrive as the server's text; canonical/ interprets them, so no client-side parsing. */
 const rawText = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
 
-const CLASS_BY_OID: Record<number, ValueClass> = {
-  16: 'boolean',
-  17: 'bytes',
-  20: 'integer',
-  21: 'integer',
-  23: 'integer',
-  26: 'integer',
-  700: 'float',
-  701: 'float',
-  1700: 'decimal',
-  790: 'text',
-  18: 'text',
-  19: 'text',
-  25: 'text',
-  1042: 'text',
-  1043: 'text',
-  114: 'json',
-  3802: 'json',
-  1082: 'date',
-  1083: 'time',
-  1266: 'time',
-  1114: 'timestamp',
-  1184: 'timestamp',
-  2950: 'uuid',
-};
-
-const TYPE_NAME_BY_OID: Record<number, string> = {
-  16: 'boolean',
-  17: 'bytea',
-  20: 'bigint',
-  21: 'smallint',
-  23: 'integer',
-  26: 'oid',
-  700: 'real',
-  701: 'double precision',
-  1700: 'numeric',
-  790: 'money',
-  18: 'char',
-  19: 'name',
-  25: 'text',
-  1042: 'character',
-  1043: 'character varying',
-  114: 'json',
-  3802: 'jsonb',
-  1082: 'date',
-  1083: 'time',
-  1266: 'time with time zone',
-  1114: 'timestamp',
-  1184: 'timestamp with time zone',
-  2950: 'uuid',
-  1186: 'interval',
-};
-
-function columnsOf(fields: ReadonlyArray<{ name: string; dataTypeID: number }>): Column[] {
-  return fields.map((field) => ({
-    name: field.name,
-    valueClass: CLASS_BY_OID[field.dataTypeID] ?? 'other',
-    engineType: TYPE_NAME_BY_OID[field.dataTypeID] ?? `oid ${field.dataTypeID}`,
-  }));
-}
+const columnsOf = postgresColumns;
 
 function readBatch(cursor: Cursor, size: number): Promise<{ rows: RawRow[]; fields: { name: string; dataTypeID: number }[] }> {
   return new Promise((resolve, reject) => {

@@ -10,6 +10,8 @@ export interface CatalogColumn {
   nullable: boolean;
   /** Default expression as the engine prints it, identity/auto-increment included; null when none. */
   default: string | null;
+  /** The engine-neutral type and default meaning (compare/logical-types.ts), compared across engines. */
+  logical?: { type: string; default: string | null };
 }
 
 export interface CatalogKey {

@@ -55,15 +55,20 @@ test('plans: EXPLAIN in JSON only, never ANALYZE', () => {
   assert.equal(pg.planShape([{ Plan: { 'Node Type': 'Result' } }]).label, 'Result');
 });
 
-test('masking hash: salted SHA-256 of the value text, NULL for empty values, salt as a parameter', () => {
+test('masking hash: salted SHA-256 of the canonical value text, NULL for empty values, salt as a parameter', () => {
+  const email = { name: 'email', valueClass: 'text' as const, engineType: 'text', collation: 'utf8mb4_general_ci' };
   assert.equal(
-    pg.saltedHash('email', '$1'),
-    `CASE WHEN ("email")::text = '' THEN NULL ELSE encode(sha256(convert_to($1, 'UTF8') || convert_to(("email")::text, 'UTF8')), 'hex') END`,
+    pg.saltedHash(email, '$1'),
+    `CASE WHEN ("email"::text) = '' THEN NULL ELSE encode(sha256(convert_to($1, 'UTF8') || convert_to("email"::text, 'UTF8')), 'hex') END`,
   );
   assert.equal(
-    my.saltedHash('email', '?'),
+    my.saltedHash(email, '?'),
     "CASE WHEN `email` IS NULL OR CAST(`email` AS BINARY) = '' THEN NULL ELSE SHA2(CONCAT(CAST(? AS BINARY), CAST(`email` AS BINARY)), 256) END",
   );
+  // Across engines the canonical text agrees: a boolean hashes "true"/"false" on both.
+  const paid = { name: 'paid', valueClass: 'boolean' as const, engineType: 'boolean', collation: '' };
+  assert.match(pg.saltedHash(paid, '$1'), /CASE "paid" WHEN true THEN 'true' WHEN false THEN 'false' END/);
+  assert.match(my.saltedHash(paid, '?'), /CASE `paid` WHEN 0 THEN 'false' WHEN 1 THEN 'true' ELSE CAST\(`paid` AS CHAR\) END/);
 });
 
 test('table checksums: the engine-specific pieces', () => {

@@ -165,3 +165,47 @@ test('ignored object types are neither listed nor counted', () => {
   );
   assert.equal(comparison.counts.default, 0);
 });
+
+test('logical comparison (sides of different engines): spelling never differs, meaning does', () => {
+  const postgres = orders();
+  postgres.columns = postgres.columns.map((column) => ({
+    ...column,
+    logical: {
+      type: column.type === 'numeric(12,2)' ? 'decimal(12,2)' : column.type.startsWith('timestamp') ? 'timestamp(6)' : 'bigint',
+      default: column.default === 'now()' ? 'current_timestamp' : column.default,
+    },
+  }));
+  const mariadb: CatalogTable = {
+    ...orders('shop'),
+    columns: [
+      { name: 'id', type: 'bigint(20)', nullable: false, default: null, logical: { type: 'bigint', default: null } },
+      { name: 'customer_id', type: 'bigint(20)', nullable: false, default: null, logical: { type: 'bigint', default: null } },
+      { name: 'total', type: 'decimal(12,2)', nullable: false, default: '0.00', logical: { type: 'decimal(12,2)', default: '0' } },
+      {
+        name: 'created_at',
+        type: 'datetime(6)',
+        nullable: false,
+        default: 'current_timestamp(6)',
+        logical: { type: 'timestamp(6)', default: 'current_timestamp' },
+      },
+    ],
+    foreignKeys: (orders().foreignKeys ?? []).map((key) => ({ ...key, referencedSchema: 'shop', onUpdate: 'RESTRICT' as const })),
+    indexes: [{ name: 'orders_created_at_idx', columns: ['created_at'], include: [], unique: false, method: 'BTREE', predicate: null }],
+  };
+  const logical = { ...options, logical: true };
+  assert.deepEqual(compareSchemas([postgres], [mariadb], logical).differences, []);
+  // Compared as spelled, the same pair differs in types, defaults, the foreign key's action and the index method.
+  const spelled = compareSchemas([postgres], [mariadb], options).counts;
+  assert.deepEqual([spelled.type, spelled.default, spelled.foreign_key, spelled.index], [4, 2, 1, 1]);
+
+  const narrowed = structuredClone(mariadb);
+  narrowed.columns[2] = { ...(narrowed.columns[2] as CatalogTable['columns'][number]), logical: { type: 'decimal(10,2)', default: '0' } };
+  narrowed.foreignKeys = [];
+  assert.deepEqual(
+    compareSchemas([postgres], [narrowed], logical).differences.map((difference) => difference.message),
+    [
+      'column orders.total has type decimal(12,2) on production, decimal(10,2) on staging',
+      'staging lacks foreign key orders_customer_id_fkey on orders (customer_id) references customers(id) on delete CASCADE',
+    ],
+  );
+});

@@ -128,6 +128,14 @@ export interface CatalogDialect {
   /** Whether `indexes` also lists the indexes behind primary and unique keys. */
   readonly listsConstraintIndexes: boolean;
   constraintRows(session: ReadSession, schemas: string[]): Promise<ConstraintRow[]>;
+  /** A `columns` row's logical type and the meaning of its default (compare/logical-types.ts), for comparisons across engines. */
+  logicalColumn(row: RawRow): { type: string; default: string | null };
+}
+
+/** The engine's column types mapped to value classes (dialects/<engine>-types.ts also maps the driver's metadata). */
+export interface TypeDialect {
+  /** The value class a catalog type name (`table.columns`) gives where the driver's metadata cannot tell; else null. */
+  catalogClass(type: string): ValueClass | null;
 }
 
 export interface SamplingDialect {
@@ -146,6 +154,8 @@ export interface SamplingDialect {
 
 export interface Dialect {
   readonly engine: Engine;
+  /** The engine's name for people ("PostgreSQL"). */
+  readonly label: string;
   quote(name: string): string;
   quoteTable(table: TableName): string;
   /** The n-th (1-based) bind parameter of a statement. */
@@ -158,11 +168,15 @@ export interface Dialect {
   readOnlySession(timeoutMs: number, server: { mariadb?: boolean }): string[];
   /** MySQL/MariaDB hide tables the role may not read: tells a missing grant from a missing table. */
   probeHiddenTables?(session: ReadSession, schema: string | undefined, tables: readonly string[]): Promise<void>;
-  /** SQL of a salted SHA-256 (hex) of the column's text; NULL for NULL and empty values. */
-  saltedHash(column: string, saltParameter: string): string;
+  /**
+   * SQL of a salted SHA-256 (hex) of the column's canonical text (`table.valueText`, the same on
+   * every engine); NULL for NULL and empty values.
+   */
+  saltedHash(column: SideColumn, saltParameter: string): string;
   /** EXPLAIN (plan only, never executed) of one statement, giving one JSON document. */
   explain(statement: string): string;
   planShape(document: unknown): PlanNode;
+  readonly types: TypeDialect;
   readonly table: TableDialect;
   readonly catalog: CatalogDialect;
   readonly sampling: SamplingDialect;

@@ -5,6 +5,7 @@ import { SampleError } from '../../core/errors.js';
 import { mysqlConstraintRows, probeHiddenTables, requireWholeTables } from '../catalog-mysql.js';
 import type { ReadSession } from '../database.js';
 import { mysqlPermissionError } from '../permissions.js';
+import { mysqlLogicalDefault, mysqlLogicalType } from './mysql-types.js';
 import { quoteTableWith, type Dialect, type SideColumn, type TableName } from './dialect.js';
 
 /** MySQL and MariaDB. */
@@ -71,6 +72,8 @@ function valueText(column: SideColumn): string {
       return trimmed(`CAST(${c} AS CHAR)`);
     case 'uuid':
       return `LOWER(CAST(${c} AS CHAR))`;
+    case 'boolean':
+      return `CASE ${c} WHEN 0 THEN 'false' WHEN 1 THEN 'true' ELSE CAST(${c} AS CHAR) END`;
     case 'bytes':
       return `LOWER(HEX(${c}))`;
     default:
@@ -85,8 +88,11 @@ ORDER BY 1, 2`;
 
 const CATALOG_COLUMNS = `
 SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, CASE WHEN IS_NULLABLE = 'YES' THEN 't' ELSE 'f' END,
-       COLUMN_DEFAULT, EXTRA
-FROM information_schema.COLUMNS
+       COLUMN_DEFAULT, EXTRA,
+       (SELECT COUNT(*) FROM information_schema.CHECK_CONSTRAINTS k
+        WHERE k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA AND k.CONSTRAINT_NAME = c.COLUMN_NAME
+          AND k.CHECK_CLAUSE = CONCAT('json_valid(\`', c.COLUMN_NAME, '\`)'))
+FROM information_schema.COLUMNS c
 WHERE TABLE_SCHEMA IN (?)
 ORDER BY 1, 2, ORDINAL_POSITION`;
 
@@ -137,6 +143,7 @@ const THIS_TABLE = 'TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?';
 
 export const mysqlDialect: Dialect = {
   engine: 'mysql',
+  label: 'MySQL/MariaDB',
   quote,
   quoteTable,
   placeholder: () => '?',
@@ -160,12 +167,15 @@ export const mysqlDialect: Dialect = {
   probeHiddenTables,
 
   saltedHash(column, saltParameter) {
-    const value = quote(column);
+    const value = valueText(column);
     return `CASE WHEN ${value} IS NULL OR CAST(${value} AS BINARY) = '' THEN NULL ELSE SHA2(CONCAT(CAST(${saltParameter} AS BINARY), CAST(${value} AS BINARY)), 256) END`;
   },
 
   explain: (statement) => `EXPLAIN FORMAT=JSON ${statement}`,
   planShape: mysqlPlanShape,
+
+  // Everything the driver's metadata says is enough (BOOLEAN, JSON and UUID included).
+  types: { catalogClass: () => null },
 
   table: {
     tuning: [],
@@ -214,6 +224,10 @@ export const mysqlDialect: Dialect = {
     tables: CATALOG_TABLES,
     columns: CATALOG_COLUMNS,
     columnDefault: (row) => columnDefault(row[5] ?? null, row[6] ?? null),
+    logicalColumn(row) {
+      const type = mysqlLogicalType(row[3] ?? '', Number(row[7] ?? 0) > 0);
+      return { type, default: mysqlLogicalDefault(row[5] ?? null, row[6] ?? null, type) };
+    },
     indexes: CATALOG_INDEXES,
     indexEntry(row) {
       const column = row[5] ?? '(expression)';
