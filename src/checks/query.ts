@@ -117,6 +117,8 @@ export const queryKind: CheckKind<QueryOptions> = {
           extraRows: comparison.extraRows,
           changedRows: comparison.changedRows,
           columnProblems: comparison.columnProblems,
+          // Times each side ran the statement (docs/checks/query.md, "Memory and reads").
+          reads: read.reads,
           examples: comparison.examples,
         },
       },

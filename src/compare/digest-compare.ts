@@ -1,4 +1,5 @@
 import type { Column } from './canonical.js';
+import { PendingRows, type HeldRow } from './pending-rows.js';
 import { DigestList, LeftoverFilter, leftovers, RowDigester } from './row-digests.js';
 import { compareRows, SideRows, type RowCompareOptions, type RowsComparison } from './rows.js';
 
@@ -6,8 +7,10 @@ import { compareRows, SideRows, type RowCompareOptions, type RowsComparison } fr
  * Compares two result sets holding one digest per row (pure: the reads are passed in).
  *
  * 1. Each side is read once into digests (compare/row-digests.ts); identical rows cancel out.
- * 2. When rows are left over, each side is read again and only the left-over rows are kept, in
- *    canonical form, and compared by `compareRows` (tolerances, keys, order, examples).
+ *    While both sides stream, rows not yet met on the other side are held (compare/pending-rows.ts,
+ *    up to PENDING_ROWS): when that was enough, the rows left at the end are compared by
+ *    `compareRows` (tolerances, keys, order, examples) without reading again.
+ * 2. Otherwise, each side is read again and only the left-over rows are kept and compared.
  * 3. When the second read does not find the same left-over rows (the data changed in between), a
  *    third read keeps every row and compares them as before: never a result from a mix of reads.
  *
@@ -24,7 +27,7 @@ export interface DigestComparison<S> {
   /** What the first read of each side reported (its columns, duration, row count). */
   baseline: S;
   candidate: S;
-  /** How many times each side was read: 1 when the sides match, 2 with differences, 3 after a change in between. */
+  /** How many times each side was read: 1, 2 when too many rows were pending, 3 after a change in between. */
   reads: number;
 }
 
@@ -40,27 +43,48 @@ function withTotals(comparison: RowsComparison, baselineRows: number, candidateR
   return { ...comparison, baselineRows, candidateRows, mismatchedRows };
 }
 
+/** Rows held while waiting for their twin on the other side: a few MiB of row text at most. */
+export const PENDING_ROWS = 50_000;
+
+function held(rows: HeldRow[], columns: Column[], ordered: boolean): SideRows {
+  const side = withColumns(columns, ordered);
+  for (const row of rows) side.add(row.raw, row.columns);
+  side.columns = columns;
+  return side;
+}
+
 export async function compareByDigests<S extends { columns: Column[] }>(
   read: { baseline: SideRead<S>; candidate: SideRead<S> },
   options: RowCompareOptions,
+  pendingLimit = PENDING_ROWS,
 ): Promise<DigestComparison<S>> {
-  const digestRead = async (side: SideRead<S>) => {
+  const pending = new PendingRows(options.ordered, pendingLimit);
+  const digestRead = async (side: SideRead<S>, index: 0 | 1) => {
     const digester = new RowDigester(options.ignoreColumns);
     const digests = new DigestList();
-    const summary = await side((row, columns) => digests.push(digester.digest(row, columns)));
+    const summary = await side((raw, columns) => {
+      const digest = digester.digest(raw, columns);
+      pending.add(index, digests.length, digest, { raw, columns });
+      digests.push(digest);
+    });
     return { digests, summary };
   };
-  const [first, second] = await Promise.all([digestRead(read.baseline), digestRead(read.candidate)]);
+  const [first, second] = await Promise.all([digestRead(read.baseline, 0), digestRead(read.candidate, 1)]);
   const totals = [first.digests.length, second.digests.length] as const;
   const shape = compareRows(
     withColumns(first.summary.columns, options.ordered),
     withColumns(second.summary.columns, options.ordered),
     options,
   );
-  const left = leftovers(first.digests, second.digests, options.ordered);
   const done = (comparison: RowsComparison, reads: number) => ({ comparison, baseline: first.summary, candidate: second.summary, reads });
-  // Columns that do not compare, or nothing left over: the digests alone decide.
-  if (shape.columnProblems.length > 0 || left.rows === 0) return done(withTotals(shape, ...totals), 1);
+  if (shape.columnProblems.length > 0) return done(withTotals(shape, ...totals), 1);
+  if (!pending.overflow) {
+    const [a, b] = pending.leftovers();
+    const rows = [held(a, first.summary.columns, options.ordered), held(b, second.summary.columns, options.ordered)] as const;
+    return done(withTotals(compareRows(...rows, options), ...totals), 1);
+  }
+  const left = leftovers(first.digests, second.digests, options.ordered);
+  if (left.rows === 0) return done(withTotals(shape, ...totals), 1);
 
   const keepLeftovers = async (side: SideRead<S>, wanted: ReadonlyMap<number, number>) => {
     const filter = new LeftoverFilter(options.ordered, wanted);

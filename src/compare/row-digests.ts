@@ -13,19 +13,9 @@ import { canonicalize, type CanonicalValue, type Column } from './canonical.js';
  * (rows × differing rows) / 2^53, about 1 in 10 million for a million rows each of which differs.
  */
 
-/** The digest of one row's text, a non-negative integer below 2^53. */
+/** The digest of a text, a non-negative integer below 2^53. */
 export function digestText(text: string): number {
-  let a = 0x811c9dc5 ^ text.length;
-  let b = 0x9e3779b9;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  a = fmix(a ^ b);
-  b = fmix(b ^ Math.imul(a, 0x27d4eb2d));
-  return (a >>> 11) * 0x100000000 + (b >>> 0);
+  return new RowHash().text(text).digest();
 }
 
 function fmix(h: number): number {
@@ -59,13 +49,48 @@ export class RowDigester {
 
   digest(raw: ReadonlyArray<string | null>, columns: Column[]): number {
     const order = this.orderOf(columns);
-    const values = new Array<CanonicalValue>(order.length);
+    const hash = new RowHash();
     for (let i = 0; i < order.length; i += 1) {
       const index = order[i] as number;
-      values[i] = canonicalize((columns[index] as Column).valueClass, raw[index] ?? null);
+      hash.value(canonicalize((columns[index] as Column).valueClass, raw[index] ?? null));
     }
-    // JSON keeps NULL (null) apart from the empty string ("").
-    return digestText(JSON.stringify(values));
+    return hash.digest();
+  }
+}
+
+/**
+ * The digest of a list of values, fed one by one (no row text is built). Each value is preceded
+ * by its length, and NULL by a length no string has, so NULL, "" and "null" differ and no two
+ * lists share an encoding.
+ */
+class RowHash {
+  private a = 0x811c9dc5;
+  private b = 0x9e3779b9;
+
+  private mix(c: number): void {
+    this.a = Math.imul(this.a ^ c, 0x01000193);
+    const b = Math.imul(this.b ^ c, 0x5bd1e995);
+    this.b = b ^ (b >>> 15);
+  }
+
+  value(value: CanonicalValue): void {
+    if (value === null) {
+      this.mix(0xffffffff);
+      return;
+    }
+    this.mix(value.length);
+    for (let i = 0; i < value.length; i += 1) this.mix(value.charCodeAt(i));
+  }
+
+  text(text: string): this {
+    for (let i = 0; i < text.length; i += 1) this.mix(text.charCodeAt(i));
+    return this;
+  }
+
+  digest(): number {
+    const a = fmix(this.a ^ this.b);
+    const b = fmix(this.b ^ Math.imul(a, 0x27d4eb2d));
+    return (a >>> 11) * 0x100000000 + (b >>> 0);
   }
 }
 

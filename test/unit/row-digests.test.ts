@@ -17,7 +17,11 @@ function reader(columns: Column[], ...reads: Rows[]): { read: SideRead<{ columns
     read: async (onRow) => {
       const rows = reads[Math.min(count, reads.length - 1)] ?? [];
       count += 1;
-      for (const row of rows) onRow(row, columns);
+      // One row at a time, taking turns with the other side as two concurrent reads do.
+      for (const row of rows) {
+        onRow(row, columns);
+        await Promise.resolve();
+      }
       return { columns };
     },
     count: () => count,
@@ -32,6 +36,10 @@ function held(columns: Column[], rows: Rows, ordered: boolean): SideRows {
 
 const defaults: RowCompareOptions = { ordered: false, key: [], ignoreColumns: [], tolerances: {}, maxExamples: 10 };
 
+/**
+ * Compares by digests twice, holding the pending rows (one read) and holding none (the left-over
+ * rows read again), and checks both against holding every row. `reads` is the second way's.
+ */
 async function bothWays(
   columns: [Column[], Column[]],
   rows: [Rows, Rows],
@@ -39,12 +47,17 @@ async function bothWays(
 ): Promise<{ reads: number; comparison: ReturnType<typeof compareRows> }> {
   const all = { ...defaults, ...options };
   const expected = compareRows(held(columns[0], rows[0], all.ordered), held(columns[1], rows[1], all.ordered), all);
-  const a = reader(columns[0], rows[0]);
-  const b = reader(columns[1], rows[1]);
-  const { comparison, reads } = await compareByDigests({ baseline: a.read, candidate: b.read }, all);
-  assert.deepEqual(comparison, expected);
-  assert.equal(a.count(), reads);
-  return { reads, comparison };
+  let last = { reads: 0, comparison: expected };
+  for (const limit of [1000, 0]) {
+    const a = reader(columns[0], rows[0]);
+    const b = reader(columns[1], rows[1]);
+    const { comparison, reads } = await compareByDigests({ baseline: a.read, candidate: b.read }, all, limit);
+    assert.deepEqual(comparison, expected, `pending rows limit ${limit}`);
+    assert.equal(a.count(), reads);
+    if (limit > 0) assert.equal(reads, 1, 'the pending rows were enough: one read');
+    last = { reads, comparison };
+  }
+  return last;
 }
 
 const ORDERS = [col('id', 'integer'), col('status'), col('total', 'decimal'), col('note')];
@@ -54,6 +67,22 @@ const base: Rows = [
   ['3', 'paid', '0.01', 'x'],
   ['4', 'void', '7', 'y'],
 ];
+
+test('pending rows: the differing rows of one read, in order or as multisets, until the limit', async () => {
+  const first = reader(ORDERS, base);
+  const changed = reader(
+    ORDERS,
+    base.map((row) => (row[0] === '4' ? ['4', 'void', '8', 'y'] : row)),
+  );
+  const { comparison, reads } = await compareByDigests({ baseline: first.read, candidate: changed.read }, { ...defaults, key: ['id'] }, 2);
+  assert.deepEqual([reads, comparison.changedRows], [1, 1], 'two rows held at most: enough for sides in the same order');
+  const reversed = reader(
+    ORDERS,
+    [...base].reverse().map((row) => (row[0] === '4' ? ['4', 'void', '8', 'y'] : row)),
+  );
+  const again = await compareByDigests({ baseline: reader(ORDERS, base).read, candidate: reversed.read }, { ...defaults, key: ['id'] }, 2);
+  assert.deepEqual([again.reads, again.comparison.changedRows], [2, 1], 'in reverse order more rows wait: read again');
+});
 
 test('identical results are read once and match; canonical forms cancel (1.50 = 1.5)', async () => {
   const same = base.map((row) => (row[0] === '1' ? ['1', 'paid', '10.5', null] : row));
@@ -136,7 +165,7 @@ test('data that changes between the reads is compared from one full read of each
   const later: Rows = [['1', 'a', '2', null]];
   const a = reader(ORDERS, first, later, later);
   const b = reader(ORDERS, [['1', 'a', '5', null]], [['1', 'a', '2', null]], [['1', 'a', '2', null]]);
-  const { comparison, reads } = await compareByDigests({ baseline: a.read, candidate: b.read }, { ...defaults, key: ['id'] });
+  const { comparison, reads } = await compareByDigests({ baseline: a.read, candidate: b.read }, { ...defaults, key: ['id'] }, 0);
   assert.equal(reads, 3);
   assert.equal(comparison.match, true, 'the third reads agree');
 });
