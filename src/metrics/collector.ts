@@ -31,7 +31,7 @@ export interface CollectorSources {
 }
 
 /** How long after a change of the results store the body is rendered again (changes in between share one render). */
-const RENDER_DELAY_MS = 50;
+const RENDER_DELAY_MS = 250;
 
 const LIVE_HEADERS = [...LIVE_METRICS].map((name) => [name, metricHeader(name, catalogue[name].help, catalogue[name].type)] as const);
 
