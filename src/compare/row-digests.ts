@@ -5,12 +5,14 @@ import { canonicalize, type CanonicalValue, type Column } from './canonical.js';
  * digest covers its canonical values (compare/canonical.ts) of every compared column, taken in
  * column-name order so that the two sides' column order does not matter; ignored columns are left
  * out. Equal digests stand for identical rows, which cancel out whatever the comparison options
- * (docs/checks/query.md): only the rows left over need their values, and those are read again.
+ * (docs/checks/query.md): only the rows left over need their values (held while streaming, see
+ * pending-rows.ts, or read again).
  *
  * A digest is 53 bits (two 32-bit FNV-style lanes, finalised, as one exact double), so the digests
  * of a side fit a Float64Array (8 bytes a row) and sort natively. Two different rows share a
  * digest with odds of 2^-53 per pair: a differing row goes unseen with odds below
- * (rows × differing rows) / 2^53, about 1 in 10 million for a million rows each of which differs.
+ * (rows × differing rows) / 2^53: about 1 in a billion for 10 differing rows among a million,
+ * about 1 in 9,000 when every row of a million differs.
  */
 
 /** The digest of a text, a non-negative integer below 2^53. */
