@@ -1,15 +1,21 @@
 /**
  * Benchmark of the `query` kind and the scrape path.
  *
- *   npx tsx bench/query.ts            (ROWS=1000000 SERIES=10000 by default)
+ *   npx tsx bench/query.ts            (ROWS=1000000 SERIES=10000 SCALE=100000,1000000,3000000 by default)
  *
- * 1. A ROWS-row result compared PostgreSQL vs PostgreSQL and PostgreSQL vs MariaDB: rows/s per side
- *    (rows streamed, canonicalised and kept for comparison), against the same result read by the
- *    engine's own command-line client into /dev/null in the same run (the reference).
- * 2. /metrics latency (p50/p99 over sequential scrapes) with SERIES series in the results store,
- *    against prom-client rendering the same number of pre-set series through express.
+ * 1. A ROWS-row result compared PostgreSQL vs PostgreSQL and PostgreSQL vs MariaDB (keyed, 10 rows
+ *    changed on the candidate): rows/s per side (rows streamed, canonicalised and digested), against
+ *    the same result read by the engine's own command-line client into /dev/null in the same run
+ *    (the reference; both psql sides at once), RSS above the idle process and the event-loop
+ *    delay max during the sample.
+ * 2. Time and RSS of a PostgreSQL-vs-PostgreSQL sample for each row count of SCALE (empty: none).
+ * 3. /metrics latency (p50/p99 over sequential scrapes) with SERIES series in the results store while
+ *    checks keep landing samples, against prom-client serving the same number of pre-set series
+ *    through express.
+ * The last lines are `RESULT <name> <value>`.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Gauge, Registry } from 'prom-client';
@@ -24,7 +30,50 @@ import { CheckRunner, configWith } from '../test/helpers/harness.js';
 
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
 const SERIES = Number(process.env.SERIES ?? 10_000);
+const SCALE = (process.env.SCALE ?? '100000,1000000,3000000').split(',').filter(Boolean).map(Number);
 const SQL = 'SELECT id, status, total, created_at, note FROM orders';
+const results: Array<[string, number]> = [];
+
+function result(name: string, value: number): void {
+  results.push([name, value]);
+}
+
+/** Runs one sample, measuring RSS above the process before it (sampled every 10 ms) and the event-loop delay max. */
+async function measuredSample(runner: CheckRunner) {
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+  }, 10);
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const start = performance.now();
+  const state = await runner.run('orders');
+  const wall = seconds(start);
+  delay.disable();
+  clearInterval(sampler);
+  return { state, wall, rssAboveMiB: (rssPeak - rssBefore) / 2 ** 20, loopMaxMs: delay.max / 1e6 };
+}
+
+function pgSetup(rows: number, table = 'orders'): string {
+  return `CREATE TABLE ${table} (id bigint PRIMARY KEY, status text, total numeric(12,2), created_at timestamptz, note text);
+      INSERT INTO ${table} SELECT i, (ARRAY['new','paid','shipped'])[1 + i % 3], (i % 100000) / 100.0,
+        timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second', CASE WHEN i % 5 = 0 THEN NULL ELSE 'note ' || i END
+      FROM generate_series(1, ${rows}) i; ANALYZE ${table};`;
+}
+
+/** Ten changed totals spread over the key range: the usual case of a few differing rows. */
+function drift(rows: number, table = 'orders'): string {
+  return `UPDATE ${table} SET total = total + 1 WHERE id % ${Math.max(1, Math.floor(rows / 10))} = 7`;
+}
+
+function psqlCopy(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('psql', [url, '-Atq', '-c', `COPY (${SQL}) TO STDOUT`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`psql exited ${code}`))));
+  });
+}
 
 function seconds(start: number): number {
   return (performance.now() - start) / 1000;
@@ -38,24 +87,19 @@ async function queryBenchmark(): Promise<void> {
   console.log(`# query comparison, ${ROWS.toLocaleString('en-US')} rows per side`);
   const [pgA, pgB, maria] = await Promise.all([startPostgres(), startPostgres(), startMariaDb()]);
   try {
-    const pgSetup = `CREATE TABLE orders (id bigint PRIMARY KEY, status text, total numeric(12,2), created_at timestamptz, note text);
-      INSERT INTO orders SELECT i, (ARRAY['new','paid','shipped'])[1 + i % 3], (i % 100000) / 100.0,
-        timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second', CASE WHEN i % 5 = 0 THEN NULL ELSE 'note ' || i END
-      FROM generate_series(1, ${ROWS}) i; ANALYZE orders;`;
+    const setup = pgSetup(ROWS);
     const mariaSetup = `CREATE TABLE orders (id bigint PRIMARY KEY, status text, total decimal(12,2), created_at datetime(6), note text);
       INSERT INTO orders SELECT seq, ELT(1 + seq % 3, 'new','paid','shipped'), (seq % 100000) / 100.0,
         TIMESTAMP '2026-01-01 00:00:00' + INTERVAL seq SECOND, IF(seq % 5 = 0, NULL, CONCAT('note ', seq))
       FROM seq_1_to_${ROWS};`;
     let start = performance.now();
-    await Promise.all([pgA.exec(pgSetup), pgB.exec(pgSetup), maria.exec(mariaSetup)]);
+    await Promise.all([pgA.exec(setup), pgB.exec(`${setup}; ${drift(ROWS)}`), maria.exec(`${mariaSetup} ${drift(ROWS)}`)]);
     console.log(`setup: ${seconds(start).toFixed(1)} s`);
 
-    // References: the engines' own clients reading the same result into /dev/null.
+    // References: the engines' own clients reading the same result into /dev/null (psql: both
+    // PostgreSQL sides at once, as a sample reads them).
     start = performance.now();
-    execFileSync('psql', [pgA.url(), '-Atq', '-c', `COPY (${SQL}) TO STDOUT`], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      maxBuffer: 1 << 30,
-    });
+    await Promise.all([psqlCopy(pgA.url()), psqlCopy(pgB.url())]);
     const psqlSeconds = seconds(start);
     const mariaUrl = new URL(maria.url());
     start = performance.now();
@@ -82,19 +126,26 @@ async function queryBenchmark(): Promise<void> {
     console.log(`reference psql COPY to /dev/null: ${psqlSeconds.toFixed(2)} s (${rate(ROWS, psqlSeconds)})`);
     console.log(`reference mariadb --batch --quick to /dev/null: ${mariaClientSeconds.toFixed(2)} s (${rate(ROWS, mariaClientSeconds)})`);
 
-    for (const [label, candidate, reference] of [
-      ['PostgreSQL vs PostgreSQL', pgB.url(), psqlSeconds],
-      ['PostgreSQL vs MariaDB', maria.url(), mariaClientSeconds],
+    // A small sample first, so that module loading and connection set-up are not measured.
+    await pgA.exec(`${pgSetup(1000, 'warm')}`);
+    const warm = new CheckRunner(
+      configWith({ production: { shop: pgA.url() }, staging: { shop: pgA.url() } }, [
+        { name: 'orders', kind: 'query', database: 'shop', sql: 'SELECT * FROM warm', key: ['id'] },
+      ]),
+    );
+    await warm.run('orders');
+    await warm.close();
+
+    for (const [label, candidate, reference, name] of [
+      ['PostgreSQL vs PostgreSQL', pgB.url(), psqlSeconds, 'pg'],
+      ['PostgreSQL vs MariaDB', maria.url(), mariaClientSeconds, 'mariadb'],
     ] as const) {
       const runner = new CheckRunner(
         configWith({ production: { shop: pgA.url() }, staging: { shop: candidate } }, [
           { name: 'orders', kind: 'query', database: 'shop', sql: SQL, max_rows: ROWS + 1, key: ['id'], timeout: '10m' },
         ]),
       );
-      const rssBefore = process.memoryUsage().rss;
-      start = performance.now();
-      const state = await runner.run('orders');
-      const wall = seconds(start);
+      const { state, wall, rssAboveMiB, loopMaxMs } = await measuredSample(runner);
       await runner.close();
       if (!state.lastRun?.success) throw new Error(`${label}: ${state.lastRun?.error}`);
       const sides = state.result?.details.sides as Record<string, { durationSeconds: number; engine: string }>;
@@ -107,10 +158,46 @@ async function queryBenchmark(): Promise<void> {
       console.log(
         `  staging (${sides.staging?.engine}): ${rate(ROWS, staging)} (${staging.toFixed(2)} s; ${(staging / reference).toFixed(2)}x the reference client's time)`,
       );
-      console.log(`  rss grew ${((process.memoryUsage().rss - rssBefore) / 2 ** 20).toFixed(0)} MiB during the sample`);
+      console.log(
+        `  peak RSS ${rssAboveMiB.toFixed(0)} MiB above the process before the sample; event-loop delay max ${loopMaxMs.toFixed(1)} ms; reads per side ${String(state.result?.details.reads)}`,
+      );
+      if (name === 'pg') result('query_pg_rows_per_second', Math.round(ROWS / production));
+      result(`query_${name}_side_ratio_to_client`, Number((reference / staging).toFixed(3)));
+      result(`query_${name}_rss_above_idle_mib`, Math.round(rssAboveMiB));
+      result(`query_${name}_event_loop_max_ms`, Number(loopMaxMs.toFixed(1)));
+      if (name === 'mariadb') result('query_mariadb_rows_per_second', Math.round(ROWS / staging));
     }
   } finally {
     await Promise.all([pgA.destroy(), pgB.destroy(), maria.destroy()]);
+  }
+}
+
+async function scalingBenchmark(): Promise<void> {
+  if (SCALE.length === 0) return;
+  console.log(`\n# scaling, PostgreSQL vs PostgreSQL, keyed, 10 changed rows`);
+  const [a, b] = await Promise.all([startPostgres(), startPostgres()]);
+  try {
+    for (const rows of SCALE) {
+      await Promise.all([
+        a.exec(`DROP TABLE IF EXISTS orders; ${pgSetup(rows)}`),
+        b.exec(`DROP TABLE IF EXISTS orders; ${pgSetup(rows)}; ${drift(rows)}`),
+      ]);
+      const runner = new CheckRunner(
+        configWith({ production: { shop: a.url() }, staging: { shop: b.url() } }, [
+          { name: 'orders', kind: 'query', database: 'shop', sql: SQL, max_rows: rows + 1, key: ['id'], timeout: '20m' },
+        ]),
+      );
+      const { state, wall, rssAboveMiB, loopMaxMs } = await measuredSample(runner);
+      await runner.close();
+      if (!state.lastRun?.success) throw new Error(`${rows} rows: ${state.lastRun?.error}`);
+      console.log(
+        `${rows.toLocaleString('en-US')} rows: ${wall.toFixed(2)} s (${rate(rows, wall)}), peak RSS +${rssAboveMiB.toFixed(0)} MiB, loop max ${loopMaxMs.toFixed(1)} ms, ${state.result?.summary}`,
+      );
+      result(`scale_${rows}_seconds`, Number(wall.toFixed(2)));
+      result(`scale_${rows}_rss_above_idle_mib`, Math.round(rssAboveMiB));
+    }
+  } finally {
+    await Promise.all([a.destroy(), b.destroy()]);
   }
 }
 
@@ -155,11 +242,11 @@ async function scrapeBenchmark(): Promise<void> {
     { env: {} },
   );
   const exporter = new Exporter(config, silentLogger);
-  for (const check of config.checks) {
-    const pair = { check: check.name, baseline: 'production', candidate: 'staging' };
-    exporter.store.begin(check.name);
+  const land = (name: string, value: number) => {
+    const pair = { check: name, baseline: 'production', candidate: 'staging' };
+    exporter.store.begin(name);
     exporter.store.succeed(
-      check.name,
+      name,
       {
         passed: true,
         summary: 'ok',
@@ -167,20 +254,26 @@ async function scrapeBenchmark(): Promise<void> {
           sample('fidelity_query_match', pair, 1),
           sample('fidelity_query_mismatched_rows', pair, 0),
           sample('fidelity_query_duration_ratio', pair, 1.1),
-          sample('fidelity_query_rows', { check: check.name, side: 'production' }, 100),
-          sample('fidelity_query_rows', { check: check.name, side: 'staging' }, 100),
-          sample('fidelity_query_duration_seconds', { check: check.name, side: 'production' }, 0.1),
-          sample('fidelity_query_duration_seconds', { check: check.name, side: 'staging' }, 0.11),
+          sample('fidelity_query_rows', { check: name, side: 'production' }, value),
+          sample('fidelity_query_rows', { check: name, side: 'staging' }, value),
+          sample('fidelity_query_duration_seconds', { check: name, side: 'production' }, 0.1),
+          sample('fidelity_query_duration_seconds', { check: name, side: 'staging' }, 0.11),
         ],
         scores: [{ dimension: 'data', candidate: 'staging', value: 1 }],
         details: {},
       },
       { startedAt: Date.now(), finishedAt: Date.now(), durationMs: 10 },
     );
-  }
+  };
+  for (const check of config.checks) land(check.name, 100);
+  // Checks keep sampling while scraped: one sample lands every 100 ms (each check about once a minute).
+  let landed = 0;
+  const sampling = setInterval(() => land(`check_${landed++ % checks}`, landed), 100);
   const ours = await listen(createApp(exporter, silentLogger));
   const oursTimes = await timeScrapes(ours.url, 300);
+  clearInterval(sampling);
   ours.close();
+  await exporter.stop();
 
   // Reference: prom-client alone, the same number of series set once, rendered through express.
   const registry = new Registry();
@@ -201,8 +294,15 @@ async function scrapeBenchmark(): Promise<void> {
   console.log(
     `ratio ours/reference: p50 ${(oursTimes.p50 / referenceTimes.p50).toFixed(2)}, p99 ${(oursTimes.p99 / referenceTimes.p99).toFixed(2)}`,
   );
+  result('metrics_series', oursTimes.lines);
+  result('metrics_p50_ms', Number(oursTimes.p50.toFixed(2)));
+  result('metrics_p99_ms', Number(oursTimes.p99.toFixed(2)));
+  result('metrics_reference_p99_ms', Number(referenceTimes.p99.toFixed(2)));
+  result('metrics_p99_ratio_to_prom_client', Number((oursTimes.p99 / referenceTimes.p99).toFixed(3)));
 }
 
-await queryBenchmark();
+if (ROWS > 0) await queryBenchmark();
+await scalingBenchmark();
 await scrapeBenchmark();
-console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+console.log(`\npeak RSS of the whole run ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+for (const [name, value] of results) console.log(`RESULT ${name} ${value}`);

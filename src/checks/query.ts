@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SideRows, compareRows, type RowsComparison } from '../compare/rows.js';
+import type { RowsComparison } from '../compare/rows.js';
+import { compareByDigests, type OnRow } from '../compare/digest-compare.js';
 import { checkSchema } from '../config/schema.js';
 import { identifier } from '../config/fields.js';
 import { sample } from '../metrics/catalogue.js';
@@ -36,12 +37,10 @@ function sqlFor(check: QueryOptions, side: string): string {
   return check.sql_per_side[side] ?? check.sql;
 }
 
-async function readSide(context: SampleContext, check: QueryOptions, side: string, maxRows: number) {
+/** One side's reader: each call runs the statement again (compare/digest-compare.ts reads twice when rows differ). */
+function sideReader(context: SampleContext, check: QueryOptions, side: string, maxRows: number) {
   const database = context.database(side, check.database);
-  const rows = new SideRows({ ordered: check.ordered });
-  const summary = await database.stream(sqlFor(check, side), { maxRows }, (row, columns) => rows.add(row, columns));
-  rows.columns = summary.columns;
-  return { rows, summary, engine: database.engine };
+  return { engine: database.engine, read: (onRow: OnRow) => database.stream(sqlFor(check, side), { maxRows }, onRow) };
 }
 
 function describe(comparison: RowsComparison): string {
@@ -63,17 +62,22 @@ export const queryKind: CheckKind<QueryOptions> = {
 
   async run(check, context): Promise<CheckResult> {
     const maxRows = check.max_rows ?? context.defaults.max_rows;
-    const [baseline, candidate] = await Promise.all([
-      readSide(context, check, check.baseline, maxRows),
-      readSide(context, check, check.candidate, maxRows),
-    ]);
-    const comparison = compareRows(baseline.rows, candidate.rows, {
-      ordered: check.ordered,
-      key: check.key,
-      ignoreColumns: check.ignore_columns,
-      tolerances: { ...(check.tolerance ? { '*': check.tolerance } : {}), ...check.column_tolerance },
-      maxExamples: check.max_examples ?? context.defaults.max_examples,
-    });
+    const sides = {
+      baseline: sideReader(context, check, check.baseline, maxRows),
+      candidate: sideReader(context, check, check.candidate, maxRows),
+    };
+    const { comparison, ...read } = await compareByDigests(
+      { baseline: sides.baseline.read, candidate: sides.candidate.read },
+      {
+        ordered: check.ordered,
+        key: check.key,
+        ignoreColumns: check.ignore_columns,
+        tolerances: { ...(check.tolerance ? { '*': check.tolerance } : {}), ...check.column_tolerance },
+        maxExamples: check.max_examples ?? context.defaults.max_examples,
+      },
+    );
+    const baseline = { engine: sides.baseline.engine, summary: read.baseline };
+    const candidate = { engine: sides.candidate.engine, summary: read.candidate };
     const pair = { check: check.name, baseline: check.baseline, candidate: check.candidate };
     const seconds = (ms: number) => ms / 1000;
     const ratio = baseline.summary.durationMs > 0 ? candidate.summary.durationMs / baseline.summary.durationMs : 1;
@@ -113,6 +117,8 @@ export const queryKind: CheckKind<QueryOptions> = {
           extraRows: comparison.extraRows,
           changedRows: comparison.changedRows,
           columnProblems: comparison.columnProblems,
+          // Times each side ran the statement (docs/checks/query.md, "Memory and reads").
+          reads: read.reads,
           examples: comparison.examples,
         },
       },

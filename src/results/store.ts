@@ -34,11 +34,28 @@ export interface CheckState {
   skipped: number;
   /** Per-check memory handed to every sample (windows, first-seen times). */
   memory: Map<string, unknown>;
+  /** Bumped by every change of what /metrics shows of this check (runs, errors, skips, result). */
+  revision: number;
 }
 
 export class ResultsStore {
   private readonly states = new Map<string, CheckState>();
   private privacy: ExamplesPrivacy | undefined;
+  private readonly listeners = new Set<() => void>();
+  /** Bumped by every change of any check's state, and by a new set of checks. */
+  revision = 0;
+
+  /** Called after each change (one sample's whole outcome lands in one synchronous change). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(state?: CheckState): void {
+    if (state) state.revision += 1;
+    this.revision += 1;
+    for (const listener of this.listeners) listener();
+  }
 
   /** Replaces the set of checks; checks that keep their name and definition keep their history. */
   setChecks(checks: CommonCheck[], privacy: ExamplesPrivacy): void {
@@ -61,6 +78,7 @@ export class ResultsStore {
     }
     this.states.clear();
     for (const [name, state] of next) this.states.set(name, state);
+    this.changed();
   }
 
   get(name: string): CheckState | undefined {
@@ -77,6 +95,7 @@ export class ResultsStore {
     if (!state) return false;
     if (state.running) {
       state.skipped += 1;
+      this.changed(state);
       return false;
     }
     state.running = true;
@@ -95,6 +114,7 @@ export class ResultsStore {
     state.result = privacy.protectResult(state.check, result);
     state.runs.success += 1;
     if (newlyFlagged && result.personalColumns) this.reprotect(result.personalColumns.database);
+    this.changed(state);
   }
 
   private guard(): ExamplesPrivacy {
@@ -109,6 +129,7 @@ export class ResultsStore {
       if (!privacy.readsDatabase(state.check, database)) continue;
       if (state.result) state.result = privacy.protectResult(state.check, state.result, true);
       if (state.previousResult) state.previousResult = privacy.protectResult(state.check, state.previousResult, true);
+      state.revision += 1;
     }
   }
 
@@ -121,9 +142,10 @@ export class ResultsStore {
     delete state.result;
     state.runs.failure += 1;
     state.errors[reason] = (state.errors[reason] ?? 0) + 1;
+    this.changed(state);
   }
 }
 
 function fresh(check: CommonCheck): CheckState {
-  return { check, running: false, runs: { success: 0, failure: 0 }, errors: {}, skipped: 0, memory: new Map() };
+  return { check, running: false, runs: { success: 0, failure: 0 }, errors: {}, skipped: 0, memory: new Map(), revision: 0 };
 }

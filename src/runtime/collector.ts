@@ -1,15 +1,16 @@
-import { Counter, Gauge, Registry } from 'prom-client';
 import type { Sides } from '../connectors/sides.js';
 import type { ResultsStore } from '../results/store.js';
 import type { LoadedConfig } from './load.js';
 import { scoresSchema, type ScoresConfig } from '../config/schema.js';
 import type { EventStore } from '../events/store.js';
 import type { SchedulingStatus } from '../connectors/http-types.js';
-import { scoreState } from '../scoring/outcomes.js';
-import { OVERALL } from '../scoring/scores.js';
 import { VERSION } from '../version.js';
-import { catalogue, type MetricName } from '../metrics/catalogue.js';
+import { catalogue } from '../metrics/catalogue.js';
+import { CachedBody, metricHeader, SeriesLines, TEXT_CONTENT_TYPE } from '../metrics/exposition.js';
 import { runtimeRegistry } from '../metrics/runtime.js';
+import { LIVE_METRICS, StoreRenderer } from './store-render.js';
+
+const DEFAULT_SCORES: ScoresConfig = scoresSchema.parse(undefined);
 
 export interface ReloadStatus {
   successful: boolean;
@@ -29,119 +30,118 @@ export interface CollectorSources {
   shard?: () => { index: number; count: number } | undefined;
 }
 
+/** How long after a change of the results store the body is rendered again (changes in between share one render). */
+const RENDER_DELAY_MS = 250;
+
+const LIVE_HEADERS = [...LIVE_METRICS].map((name) => [name, metricHeader(name, catalogue[name].help, catalogue[name].type)] as const);
+
+/** A /metrics response body: the text as bytes, gzip-compressed when the scraper accepts it. */
+export interface ScrapeBody {
+  body: Buffer;
+  encoding?: 'gzip';
+}
+
 /**
- * Renders the results store as Prometheus metrics. Each scrape resets every metric and sets it
- * from memory: nothing here waits on a database, and series of failed checks simply vanish. The
- * process and Node.js runtime metrics (runtime.ts) follow, read at the same scrape.
+ * Serves the results store as Prometheus metrics. The store's part of the body is rendered when
+ * the store changes (soon after, or at the next scrape if that comes first) and kept as bytes,
+ * with its compressed form; nothing here waits on a database, and series of failed checks simply
+ * vanish. The few series read from elsewhere (reload status, side probes, events) and the process
+ * and Node.js runtime metrics (runtime.ts) follow, read at each scrape.
  */
 export class Collector {
-  readonly registry = new Registry();
-  private readonly metrics = new Map<MetricName, Gauge | Counter>();
+  private readonly renderer = new StoreRenderer();
+  private cached: { store: ResultsStore; revision: number; config: ScoresConfig; body: CachedBody } | undefined;
+  private watched: ResultsStore | undefined;
+  private pending: NodeJS.Timeout | undefined;
 
-  constructor(private readonly sources: CollectorSources) {
-    for (const [name, spec] of Object.entries(catalogue) as [MetricName, (typeof catalogue)[MetricName]][]) {
-      const config = { name, help: spec.help, labelNames: [...spec.labels], registers: [this.registry] };
-      this.metrics.set(name, spec.type === 'counter' ? new Counter(config) : new Gauge(config));
-    }
-  }
+  constructor(private readonly sources: CollectorSources) {}
 
-  private set(name: MetricName, labels: Record<string, string>, value: number): void {
-    const metric = this.metrics.get(name);
-    if (metric instanceof Gauge) metric.set(labels, value);
-    else if (metric instanceof Counter && value > 0) metric.inc(labels, value);
-    else if (metric instanceof Counter) metric.inc(labels, 0);
-  }
-
-  private refresh(): void {
-    for (const metric of this.metrics.values()) metric.reset();
+  /** The store's part of the body, rendered again only when the store or the scores configuration changed. */
+  private storeBody(): CachedBody {
     const store = this.sources.store();
-    const sides = this.sources.sides();
+    this.watch(store);
+    const config = this.sources.config?.().root.scores ?? DEFAULT_SCORES;
+    const cached = this.cached;
+    if (cached?.store === store && cached.revision === store.revision && cached.config === config) return cached.body;
+    const body = new CachedBody(Buffer.from(this.renderer.render(store, config)));
+    this.cached = { store, revision: store.revision, config, body };
+    return body;
+  }
+
+  /** Renders soon after each change of the store, so that a scrape finds the body ready. */
+  private watch(store: ResultsStore): void {
+    if (this.watched === store) return;
+    this.watched = store;
+    store.onChange(() => {
+      if (this.pending || this.watched !== store) return;
+      this.pending = setTimeout(() => {
+        this.pending = undefined;
+        this.storeBody().prepareGzip();
+      }, RENDER_DELAY_MS).unref();
+    });
+  }
+
+  /** The series read at each scrape: reload status, prober, shard, events and side probes. */
+  private live(): string {
+    const lines = new SeriesLines(catalogue);
     const reload = this.sources.reload();
-
-    this.set('fidelity_build_info', { version: VERSION, nodejs: process.version }, 1);
-    this.set('fidelity_config_last_reload_successful', {}, reload.successful ? 1 : 0);
-    this.set('fidelity_prober_realtime', {}, this.sources.prober?.().realtime ? 1 : 0);
+    lines.set('fidelity_build_info', { version: VERSION, nodejs: process.version }, 1);
+    lines.set('fidelity_config_last_reload_successful', {}, reload.successful ? 1 : 0);
+    lines.set('fidelity_prober_realtime', {}, this.sources.prober?.().realtime ? 1 : 0);
     const shard = this.sources.shard?.();
-    if (shard) this.set('fidelity_shard_info', { shard: String(shard.index), shards: String(shard.count) }, 1);
-    this.set('fidelity_config_last_reload_success_timestamp_seconds', {}, reload.lastSuccessAt / 1000);
-
-    for (const state of store.all()) {
-      const id = { check: state.check.name, kind: state.check.kind };
-      this.set('fidelity_check_runs_total', { ...id, outcome: 'success' }, state.runs.success);
-      this.set('fidelity_check_runs_total', { ...id, outcome: 'failure' }, state.runs.failure);
-      for (const [reason, count] of Object.entries(state.errors)) this.set('fidelity_check_errors_total', { ...id, reason }, count ?? 0);
-      this.set('fidelity_check_skipped_total', id, state.skipped);
-      if (state.lastRun) {
-        this.set('fidelity_check_success', id, state.lastRun.success ? 1 : 0);
-        this.set('fidelity_check_duration_seconds', id, state.lastRun.durationMs / 1000);
-        this.set('fidelity_check_last_run_timestamp_seconds', id, state.lastRun.finishedAt / 1000);
-      }
-      if (state.lastSuccessAt !== undefined) this.set('fidelity_check_last_success_timestamp_seconds', id, state.lastSuccessAt / 1000);
-      if (state.result) {
-        this.set('fidelity_check_inconclusive', id, state.result.inconclusive ? 1 : 0);
-        for (const series of state.result.series) this.set(series.metric, series.labels, series.value);
-      }
-    }
-    this.scores(store, this.sources.config?.().root.scores ?? scoresSchema.parse(undefined));
+    if (shard) lines.set('fidelity_shard_info', { shard: String(shard.index), shards: String(shard.count) }, 1);
+    lines.set('fidelity_config_last_reload_success_timestamp_seconds', {}, reload.lastSuccessAt / 1000);
     const events = this.sources.events?.();
-    if (events) this.events(events);
-    // A gauge without labels renders 0 after a reset; an escape ratio without data must be absent.
-    const escapeRatio = this.metrics.get('fidelity_escape_ratio');
-    if (events?.escapeRatio() === undefined && escapeRatio instanceof Gauge) escapeRatio.remove({});
+    if (events) eventSeries(lines, events);
+    const sides = this.sources.sides();
     for (const [side, databases] of sides.health) {
-      for (const [database, up] of databases) this.set('fidelity_side_database_up', { side, database }, up ? 1 : 0);
+      for (const [database, up] of databases) lines.set('fidelity_side_database_up', { side, database }, up ? 1 : 0);
       const up = sides.sideUp(side);
-      if (up !== undefined) this.set('fidelity_side_up', { side }, up);
+      if (up !== undefined) lines.set('fidelity_side_up', { side }, up);
     }
+    return LIVE_HEADERS.map(([name, header]) => header + lines.lines(name)).join('');
   }
 
-  /** Scores and gate (src/scoring): inconclusive scores have no series rather than a made-up value. */
-  private scores(store: ResultsStore, config: ScoresConfig): void {
-    const { scores, gate } = scoreState(store.all(), config);
-    for (const candidate of scores) {
-      for (const row of candidate.dimensions) {
-        if (row.score === null) continue;
-        this.set('fidelity_score', { dimension: row.dimension, candidate: candidate.candidate }, row.score);
-        this.set('fidelity_score_checks', { dimension: row.dimension, candidate: candidate.candidate }, row.checks);
-      }
-      for (const row of candidate.dimensions) this.set('fidelity_score_weight', { dimension: row.dimension }, row.weight);
-      if (candidate.overall !== null) this.set('fidelity_score', { dimension: OVERALL, candidate: candidate.candidate }, candidate.overall);
-    }
-    for (const [dimension, threshold] of Object.entries(config.thresholds)) {
-      if (threshold !== undefined) this.set('fidelity_score_threshold', { dimension }, threshold);
-    }
-    for (const candidate of gate.candidates) {
-      this.set('fidelity_gate_passing', { candidate: candidate.candidate }, candidate.verdict === 'pass' ? 1 : 0);
-      this.set('fidelity_gate_inconclusive', { candidate: candidate.candidate }, candidate.evaluated === 'inconclusive' ? 1 : 0);
-    }
-  }
-
-  private events(events: EventStore): void {
-    for (const [environment, stats] of events.provisioning) {
-      if (stats.lastDurationSeconds !== undefined)
-        this.set('fidelity_provisioning_duration_seconds', { environment }, stats.lastDurationSeconds);
-      if (stats.lastFinishedAt !== undefined)
-        this.set('fidelity_provisioning_last_finished_timestamp_seconds', { environment }, stats.lastFinishedAt / 1000);
-      for (const outcome of ['success', 'failure'] as const)
-        this.set('fidelity_provisionings_total', { environment, outcome }, stats.finished[outcome]);
-    }
-    for (const [environment, count] of events.deployments) this.set('fidelity_deployments_total', { environment }, count);
-    for (const verdict of ['pass', 'fail'] as const) this.set('fidelity_staging_verdicts_total', { verdict }, events.verdicts[verdict]);
-    for (const escaped of ['true', 'false', 'unknown'] as const)
-      this.set('fidelity_production_incidents_total', { escaped }, events.incidents[escaped]);
-    const ratio = events.escapeRatio();
-    if (ratio !== undefined) this.set('fidelity_escape_ratio', {}, ratio);
-    for (const [type, count] of events.received) this.set('fidelity_events_received_total', { type }, count);
+  /** The body of one scrape; `gzip` when the scraper accepts it. */
+  async scrape(gzip = false): Promise<ScrapeBody> {
+    // Read synchronously, before any await: one scrape sees one state of the store.
+    const head = this.storeBody();
+    const live = this.live();
+    const tail = Buffer.from(live + (await runtimeRegistry().metrics()));
+    if (gzip) return { body: await head.gzip(tail), encoding: 'gzip' };
+    return { body: Buffer.concat([head.head, tail]) };
   }
 
   async render(): Promise<string> {
-    this.refresh();
-    // Both end in a newline and use the same text format, so one follows the other.
-    const [own, runtime] = await Promise.all([this.registry.metrics(), runtimeRegistry().metrics()]);
-    return own + runtime;
+    return (await this.scrape()).body.toString('utf8');
   }
 
   get contentType(): string {
-    return this.registry.contentType;
+    return TEXT_CONTENT_TYPE;
   }
+
+  /** Stops the pending render, if any (the process or the exporter is stopping). */
+  close(): void {
+    clearTimeout(this.pending);
+    this.pending = undefined;
+  }
+}
+
+function eventSeries(lines: SeriesLines, events: EventStore): void {
+  for (const [environment, stats] of events.provisioning) {
+    if (stats.lastDurationSeconds !== undefined)
+      lines.set('fidelity_provisioning_duration_seconds', { environment }, stats.lastDurationSeconds);
+    if (stats.lastFinishedAt !== undefined)
+      lines.set('fidelity_provisioning_last_finished_timestamp_seconds', { environment }, stats.lastFinishedAt / 1000);
+    for (const outcome of ['success', 'failure'] as const)
+      lines.set('fidelity_provisionings_total', { environment, outcome }, stats.finished[outcome]);
+  }
+  for (const [environment, count] of events.deployments) lines.set('fidelity_deployments_total', { environment }, count);
+  for (const verdict of ['pass', 'fail'] as const) lines.set('fidelity_staging_verdicts_total', { verdict }, events.verdicts[verdict]);
+  for (const escaped of ['true', 'false', 'unknown'] as const)
+    lines.set('fidelity_production_incidents_total', { escaped }, events.incidents[escaped]);
+  // An escape ratio without data is absent rather than 0.
+  const ratio = events.escapeRatio();
+  if (ratio !== undefined) lines.set('fidelity_escape_ratio', {}, ratio);
+  for (const [type, count] of events.received) lines.set('fidelity_events_received_total', { type }, count);
 }

@@ -161,6 +161,7 @@ export class Exporter {
     this.running = false;
     clearInterval(this.historyTimer);
     this.historyTimer = undefined;
+    this.collector.close();
     await this.current.scheduler.stop();
     await this.current.sides.close();
   }

@@ -49,9 +49,12 @@ export function createApp(exporter: Exporter, log: Logger, operations: AppOperat
     });
   };
 
-  readOnly('/metrics', async (_req, res) => {
-    const body = await exporter.collector.render();
-    res.set('Content-Type', exporter.collector.contentType).send(body);
+  readOnly('/metrics', async (req, res) => {
+    // The body is rendered when results change; a scrape only adds the process metrics (and gzip).
+    const { body, encoding } = await exporter.collector.scrape(req.acceptsEncodings('gzip', 'identity') === 'gzip');
+    res.set('Vary', 'Accept-Encoding').set('Content-Type', exporter.collector.contentType);
+    if (encoding) res.set('Content-Encoding', encoding);
+    res.send(body);
   });
   readOnly('/-/healthy', (_req, res) => {
     res.type('text/plain').send('OK\n');

@@ -137,6 +137,41 @@ describe('query checks on real servers', () => {
     }
   });
 
+  test('PostgreSQL vs MariaDB by key: missing, extra and changed rows with examples; ignored columns; ordered and multiset', async () => {
+    await mariaStaging.exec(
+      "DELETE FROM orders WHERE id = 3; INSERT INTO orders VALUES (4, 'new', 1, 1, '2026-03-03 00:00:00', 'x', 1); UPDATE orders SET customer = 'changed', note = 'ignored' WHERE id = 1",
+    );
+    const keyed = pair(pgProduction, mariaStaging, { key: ['id'], ignore_columns: ['note'] });
+    const ordered = pair(pgProduction, mariaStaging, { sql: `${SQL} ORDER BY id`, ordered: true });
+    try {
+      const state = await keyed.run('orders');
+      assert.equal(state.lastRun?.success, true, state.lastRun?.error);
+      const examples = state.result?.details.examples as Array<{ type: string; columns?: string[] }>;
+      assert.deepEqual(
+        examples.map((e) => [e.type, e.columns]),
+        [
+          ['changed', ['customer']],
+          ['missing', undefined],
+          ['extra', undefined],
+        ],
+      );
+      assert.equal(seriesValue(state, 'fidelity_query_mismatched_rows'), 3);
+      const inOrder = await ordered.run('orders');
+      assert.equal(inOrder.lastRun?.success, true, inOrder.lastRun?.error);
+      // Row 1 changed (customer and note), row 3 is row 4 now: two changed rows, in order.
+      assert.deepEqual(
+        [inOrder.result?.details.changedRows, inOrder.result?.details.missingRows, inOrder.result?.details.extraRows],
+        [2, 0, 0],
+      );
+    } finally {
+      await mariaStaging.exec(
+        "DELETE FROM orders WHERE id = 4; INSERT INTO orders VALUES (3, 'plain', 0.0100, 1e-7, '2026-03-02 00:00:00', 'n', 0); UPDATE orders SET customer = 'Zoë Ørsted', note = NULL WHERE id = 1",
+      );
+      await keyed.close();
+      await ordered.close();
+    }
+  });
+
   test('a result larger than max_rows fails the sample with reason limit, on both engines', async () => {
     for (const [production, staging] of [
       [pgProduction, pgStaging],

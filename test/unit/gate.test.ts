@@ -223,6 +223,7 @@ test('outcomesOf: a stored inconclusive result is an inconclusive outcome withou
       errors: {},
       skipped: 0,
       memory: new Map(),
+      revision: 0,
       lastRun: { startedAt: 0, finishedAt: 1, durationMs: 1, success: true },
     },
   ]);
