@@ -6,6 +6,7 @@ import { mysqlConstraintRows, probeHiddenTables, requireWholeTables } from '../c
 import type { ReadSession } from '../database.js';
 import { mysqlPermissionError } from '../permissions.js';
 import { quoteTableWith, type Dialect, type SideColumn, type TableName } from './dialect.js';
+import { mysqlDistribution } from './mysql-distribution.js';
 
 /** MySQL and MariaDB. */
 
@@ -224,6 +225,8 @@ export const mysqlDialect: Dialect = {
     listsConstraintIndexes: true,
     constraintRows: mysqlConstraintRows,
   },
+
+  distribution: mysqlDistribution,
 
   sampling: {
     async estimatedRows(session, table) {

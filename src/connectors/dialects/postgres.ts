@@ -5,6 +5,7 @@ import { constraintType, text, type ConstraintRow } from '../catalog-rows.js';
 import type { ReadSession } from '../database.js';
 import { permissionError, postgresPermissionError } from '../permissions.js';
 import { quoteTableWith, type Dialect, type SideColumn, type TableName } from './dialect.js';
+import { postgresDistribution } from './postgres-distribution.js';
 
 /** PostgreSQL (14 or later for table checksums). */
 
@@ -271,6 +272,8 @@ export const postgresDialect: Dialect = {
     listsConstraintIndexes: false,
     constraintRows,
   },
+
+  distribution: postgresDistribution,
 
   sampling: {
     async estimatedRows(session, table) {
