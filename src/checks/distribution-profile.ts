@@ -160,12 +160,21 @@ class SideReader {
     return Number(row[0] ?? 0);
   }
 
-  async quantiles(column: ColumnProfile, bins: number): Promise<void> {
-    const measure = this.measureOf(column);
-    if (!measure || column.nonNull === 0 || !column.measure) return;
-    column.quantiles = await this.dialect.distribution.quantiles(this.session, this.from, this.where, measure, probabilities(bins));
-    const [p1, p50, p99] = column.quantiles.slice(bins + 1);
-    Object.assign(column.measure, { p1: p1 ?? null, p50: p50 ?? null, p99: p99 ?? null });
+  /** Quantiles of every column's measure in one go (PostgreSQL: one scan). */
+  async quantiles(columns: ColumnProfile[], bins: number): Promise<void> {
+    const wanted = columns.filter((column) => column.nonNull > 0 && column.measure && this.measureOf(column));
+    const found = await this.dialect.distribution.quantiles(
+      this.session,
+      this.from,
+      this.where,
+      wanted.map((column) => this.measureOf(column) as string),
+      probabilities(bins),
+    );
+    wanted.forEach((column, i) => {
+      column.quantiles = found[i] ?? [];
+      const [p1, p50, p99] = column.quantiles.slice(bins + 1);
+      Object.assign(column.measure ?? {}, { p1: p1 ?? null, p50: p50 ?? null, p99: p99 ?? null });
+    });
   }
 
   async top(column: ColumnProfile, limit: number): Promise<void> {
@@ -219,6 +228,7 @@ export async function profileSide(
   dialect: Dialect,
   request: ProfileRequest,
   shapes: (own: SideProfile) => Promise<Map<string, ColumnShape>>,
+  isBaseline: boolean,
 ): Promise<SideProfile> {
   const table = dialect.quoteTable(request.table);
   const list = request.columns ? request.columns.map((column) => dialect.quote(column.name)).join(', ') : '*';
@@ -244,10 +254,12 @@ export async function profileSide(
     listed: [],
   }));
   const rows = await reader.moments(profiles);
-  for (const profile of profiles) {
-    await reader.quantiles(profile, request.bins);
-    if (hasCategories(profile.family)) await reader.top(profile, request.topValues + 1);
-  }
+  for (const profile of profiles) if (hasCategories(profile.family)) await reader.top(profile, request.topValues + 1);
+  // A text column whose values are all listed has its lengths in its categories: no length profile.
+  await reader.quantiles(
+    profiles.filter((profile) => profile.family !== 'text' || profile.top.length > request.topValues),
+    request.bins,
+  );
   const own: SideProfile = { rows, fraction, estimatedRows, columns: profiles };
   const wanted = await shapes(own);
   for (const profile of profiles) {
@@ -257,7 +269,11 @@ export async function profileSide(
     const measure = reader.measureOf(profile);
     if (measure && shape.valueEdges.length > 0) profile.valueBins = await reader.histogram(measure, shape.valueEdges);
     if (measure && shape.lengthEdges.length > 0) profile.lengthBins = await reader.histogram(measure, shape.lengthEdges);
-    if (hasCategories(profile.family)) profile.listed = await reader.listed(profile, shape.values);
+    // The baseline's own counts of its listed values are its top counts.
+    if (hasCategories(profile.family))
+      profile.listed = isBaseline
+        ? profile.top.slice(0, shape.values.length).map((entry) => entry.count)
+        : await reader.listed(profile, shape.values);
   }
   return own;
 }

@@ -167,7 +167,7 @@ export const distributionKind: CheckKind<DistributionOptions> = {
     };
     const side = (name: string, work: (own: SideProfile) => Promise<Map<string, ColumnShape>>) => {
       const database = context.database(name, check.database);
-      return database.readOnly((session) => profileSide(session, database.dialect, request, work));
+      return database.readOnly((session) => profileSide(session, database.dialect, request, work, name === check.baseline));
     };
     const baselineRun = side(check.baseline, ownShapes);
     // The candidate bins by the baseline's edges: it waits for them (or the baseline's failure).

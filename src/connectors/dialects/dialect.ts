@@ -159,8 +159,17 @@ export interface DistributionDialect {
   textLength(column: string): string;
   /** 0 below edges[0], i when edges[i-1] <= value < edges[i], edges.length at or above the last edge; edges strictly increase. */
   bucket(value: string, edges: readonly number[]): string;
-  /** The discrete quantiles (values of the data) of `value` over its non-null rows; null when there are none. */
-  quantiles(session: ReadSession, from: string, where: string, value: string, probabilities: readonly number[]): Promise<(number | null)[]>;
+  /**
+   * The discrete quantiles (values of the data) of each of `values` over its non-null rows, one
+   * array per value; nulls when a value has no rows.
+   */
+  quantiles(
+    session: ReadSession,
+    from: string,
+    where: string,
+    values: readonly string[],
+    probabilities: readonly number[],
+  ): Promise<(number | null)[][]>;
 }
 
 export interface Dialect {

@@ -1,3 +1,4 @@
+import type { ReadSession } from '../database.js';
 import { numberLiteral, quantilePosition, type DistributionDialect } from './dialect.js';
 
 /**
@@ -21,7 +22,15 @@ export const mysqlDistribution: DistributionDialect = {
   },
   textLength: (column) => `CHAR_LENGTH(${column})`,
   bucket: (value, edges) => `INTERVAL(${value}, ${edges.map(numberLiteral).join(', ')})`,
-  async quantiles(session, from, where, value, probabilities) {
+  async quantiles(session, from, where, values, probabilities) {
+    const each: (number | null)[][] = [];
+    for (const value of values) each.push(await quantilesOf(session, from, where, value, probabilities));
+    return each;
+  },
+};
+
+async function quantilesOf(session: ReadSession, from: string, where: string, value: string, probabilities: readonly number[]) {
+  {
     const condition = [where, `${value} IS NOT NULL`].filter(Boolean).join(' AND ');
     const count = await session.query(`SELECT COUNT(*) FROM ${from} WHERE ${condition}`);
     const rows = Number(count.rows[0]?.[0] ?? 0);
@@ -34,5 +43,5 @@ export const mysqlDistribution: DistributionDialect = {
     );
     const byPosition = new Map(found.map((row) => [Number(row[0]), row[1] === null || row[1] === undefined ? null : Number(row[1])]));
     return probabilities.map((p) => byPosition.get(quantilePosition(p, rows)) ?? null);
-  },
-};
+  }
+}

@@ -15,17 +15,21 @@ export const postgresDistribution: DistributionDialect = {
   },
   textLength: (column) => `char_length((${column})::text)`,
   bucket: (value, edges) => `width_bucket(${value}, ARRAY[${edges.map(numberLiteral).join(', ')}]::float8[])`,
-  async quantiles(session, from, where, value, probabilities) {
-    const condition = [where, `${value} IS NOT NULL`].filter(Boolean).join(' AND ');
+  // One scan for every value (an aggregate skips NULL inputs), one sort each.
+  async quantiles(session, from, where, values, probabilities) {
+    if (values.length === 0) return [];
+    const wanted = `ARRAY[${probabilities.map(numberLiteral).join(', ')}]::float8[]`;
     const { rows } = await session.query(
-      `SELECT percentile_disc(ARRAY[${probabilities.map(numberLiteral).join(', ')}]::float8[]) WITHIN GROUP (ORDER BY ${value}) FROM ${from} WHERE ${condition}`,
+      `SELECT ${values.map((value) => `percentile_disc(${wanted}) WITHIN GROUP (ORDER BY ${value})`).join(', ')} FROM ${from}${where ? ` WHERE ${where}` : ''}`,
     );
-    const text = rows[0]?.[0];
-    if (text === null || text === undefined) return probabilities.map(() => null);
-    // An array's text: {1.5,2,3}.
-    return text
-      .replace(/^\{|\}$/g, '')
-      .split(',')
-      .map((item) => (item === 'NULL' ? null : Number(item)));
+    return values.map((_, i) => {
+      const text = rows[0]?.[i];
+      if (text === null || text === undefined) return probabilities.map(() => null);
+      // An array's text: {1.5,2,3}.
+      return text
+        .replace(/^\{|\}$/g, '')
+        .split(',')
+        .map((item) => (item === 'NULL' ? null : Number(item)));
+    });
   },
 };
