@@ -1,6 +1,7 @@
 import { registerKind, type RegisteredKind } from './check.js';
 import { configKind } from './config.js';
 import { coverageKind } from './coverage.js';
+import { distributionKind } from './distribution.js';
 import { faultKind } from './fault.js';
 import { flowKind } from './flow.js';
 import { freshnessKind } from './freshness.js';
@@ -23,6 +24,7 @@ export const kinds: Readonly<Record<string, RegisteredKind>> = Object.fromEntrie
     registerKind(configKind),
     registerKind(integrityKind),
     registerKind(coverageKind),
+    registerKind(distributionKind),
     registerKind(maskingKind),
     registerKind(flowKind),
     registerKind(faultKind),

@@ -121,6 +121,21 @@ checks:
     table: payments
     columns: [method]
 
+  - name: orders_spread
+    kind: distribution
+    description: how order statuses, totals and dates are spread (faithful, staging lacks one order)
+    database: shop
+    table: orders
+    columns: [status, total, created_at]
+
+  - name: payment_spread
+    kind: distribution
+    description: how payment methods and amounts are spread — drift, staging's gift card payments became card payments
+    database: shop
+    table: payments
+    columns: [method, amount]
+    examples: show
+
   - name: customer_masking
     kind: masking
     description: personal data in staging's customers — drift, the masking job skipped one customer

@@ -116,6 +116,37 @@ export const dataMetrics = {
     ['check', 'column', 'baseline', 'candidate'],
     `Distinct values (or value shapes) of the baseline's sample missing from the candidate's sample. ${CACHED}`,
   ),
+  // Data: distribution checks (docs/checks/distribution.md).
+  fidelity_distribution_distance: spec(
+    'data',
+    'gauge',
+    ['check', 'column', 'statistic', 'baseline', 'candidate'],
+    `Distance between the baseline's and the candidate's distribution of one column, by statistic (ks, wasserstein in baseline standard deviations, psi, tv, js in base 2, null_share, length_ks); 0 is identical. ${CACHED}`,
+  ),
+  fidelity_distribution_column_drifted: spec(
+    'data',
+    'gauge',
+    ['check', 'column', 'baseline', 'candidate'],
+    `1 when one of the column's distances exceeds its threshold and the sampling noise floor, else 0. ${CACHED}`,
+  ),
+  fidelity_distribution_null_ratio: spec(
+    'data',
+    'gauge',
+    ['check', 'column', 'side'],
+    `Share of NULL values of the column in the side's sample, 0..1. ${CACHED}`,
+  ),
+  fidelity_distribution_drifted_columns: spec(
+    'data',
+    'gauge',
+    ['check', 'baseline', 'candidate'],
+    `Columns of the distribution check that drifted or could not be compared. ${CACHED}`,
+  ),
+  fidelity_distribution_row_ratio: spec(
+    'data',
+    'gauge',
+    ['check', 'baseline', 'candidate'],
+    `Candidate rows / baseline rows (estimated from the samples); compared with expected_ratio when configured. ${CACHED}`,
+  ),
   fidelity_masking_violations: spec(
     'data',
     'gauge',

@@ -8,7 +8,8 @@ export function dataDashboard(_config: MixinConfig, rec: RecordingRules): Dashbo
   const data: DashboardSpec = {
     uid: 'fidelity-data',
     title: 'Fidelity / Data',
-    description: 'Data fidelity: identical query results, table contents, schema, plans, freshness, integrity, coverage and masking.',
+    description:
+      'Data fidelity: identical query results, table contents, schema, plans, freshness, integrity, coverage, distribution and masking.',
     candidate: true,
     rows: [
       {
@@ -80,7 +81,7 @@ export function dataDashboard(_config: MixinConfig, rec: RecordingRules): Dashbo
         ],
       },
       {
-        row: 'Freshness, integrity, coverage and masking',
+        row: 'Freshness, integrity, coverage, distribution and masking',
         panels: [
           ts(
             'Data age per side',
@@ -109,6 +110,11 @@ export function dataDashboard(_config: MixinConfig, rec: RecordingRules): Dashbo
           ts('Values missing from staging', 'Distinct production values (or value shapes) of the sample that staging lacks, per column.', [
             { expr: (s) => s.m(M.dataCoverageMissing), legend: '{{check}} {{column}}' },
           ]),
+          ts(
+            'Distribution drift by column',
+            'Distances between the baseline and the candidate per column and statistic (ks, wasserstein in standard deviations, psi, tv, js, null_share, length_ks); 0 is identical. Thresholds per check: docs/checks/distribution.md.',
+            [{ expr: (s) => s.m(M.distributionDistance), legend: '{{check}} {{column}} {{statistic}}' }],
+          ),
           ts(
             'Masking violations',
             'Values in staging that look like personal data or equal production values, and the rows sampled.',

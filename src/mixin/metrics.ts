@@ -55,6 +55,8 @@ export const metric = {
   integrityViolations: 'fidelity_integrity_violations',
   dataCoverage: 'fidelity_data_coverage_ratio',
   dataCoverageMissing: 'fidelity_data_coverage_missing',
+  distributionDistance: 'fidelity_distribution_distance',
+  distributionDriftedColumns: 'fidelity_distribution_drifted_columns',
   maskingViolations: 'fidelity_masking_violations',
   maskingSampledRows: 'fidelity_masking_sampled_rows',
   // Config.

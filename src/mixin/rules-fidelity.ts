@@ -243,6 +243,58 @@ export function fidelityAlerts(config: MixinConfig, rec: RecordingRules): AlertR
       },
     },
     {
+      alert: 'FidelityDistributionDrift',
+      severity: 'warning',
+      forSeconds: 1800,
+      expr: (s) => `max by (${JOB_INSTANCE}, check, candidate) (${s.m(M.distributionDriftedColumns)}) > 0`,
+      summary: "Staging data is spread differently from production's ({{ $labels.check }}).",
+      description:
+        "{{ $labels.check }}: {{ $value }} columns of {{ $labels.candidate }} drifted from the baseline's distribution (or could not be compared). Tests on this data may not see production's cases as often as production does.",
+      fires: {
+        series: [
+          {
+            metric: M.distributionDriftedColumns,
+            labels: { check: 'orders_spread', baseline: 'production', candidate: 'staging' },
+            values: '2x60',
+          },
+        ],
+        at: 45,
+        expect: [
+          {
+            labels: { check: 'orders_spread', candidate: 'staging' },
+            summary: "Staging data is spread differently from production's (orders_spread).",
+            description:
+              "orders_spread: 2 columns of staging drifted from the baseline's distribution (or could not be compared). Tests on this data may not see production's cases as often as production does.",
+          },
+        ],
+      },
+      quiet: {
+        series: [
+          {
+            metric: M.distributionDriftedColumns,
+            labels: { check: 'orders_spread', baseline: 'production', candidate: 'staging' },
+            values: '0x60',
+          },
+        ],
+        at: 45,
+        expect: [],
+      },
+      more: [
+        {
+          // One drifted sample between healthy ones (a refresh in progress) does not page.
+          series: [
+            {
+              metric: M.distributionDriftedColumns,
+              labels: { check: 'orders_spread', baseline: 'production', candidate: 'staging' },
+              values: '0x10 1x10 0x40',
+            },
+          ],
+          at: 45,
+          expect: [],
+        },
+      ],
+    },
+    {
       alert: 'FidelityFlowParityDegraded',
       severity: 'warning',
       forSeconds: 600,

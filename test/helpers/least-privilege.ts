@@ -6,7 +6,8 @@ import type { DatabaseServer } from './binaries.js';
 
 export type Engine = 'postgres' | 'mysql';
 /** The kinds that read a database (flow: its verify queries). */
-export type DatabaseKind = 'flow' | 'query' | 'table' | 'schema' | 'plan' | 'freshness' | 'integrity' | 'coverage' | 'masking';
+export type DatabaseKind =
+  'flow' | 'query' | 'table' | 'schema' | 'plan' | 'freshness' | 'integrity' | 'coverage' | 'distribution' | 'masking';
 
 export interface LeastPrivilegeOptions {
   /** Databases the role reads (each side's database). */

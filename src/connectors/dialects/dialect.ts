@@ -152,6 +152,33 @@ export interface SamplingDialect {
   ): Promise<SampleOutcome | null>;
 }
 
+/** Profiles of the `distribution` kind, computed in the database (checks/distribution-profile.ts). */
+export interface DistributionDialect {
+  /**
+   * The FROM item and row condition ('' for none) of an unbiased sample of `fraction` of the (quoted)
+   * table's rows, the same rows again for the same `seed`; `hashColumns` (quoted) are what a
+   * hash-based sample hashes.
+   */
+  sampled(table: string, fraction: number, seed: number, hashColumns: readonly string[]): { from: string; where: string };
+  /** The (quoted) column as a double: numbers as they are, dates and times in seconds since 1970 UTC (a time: since midnight). */
+  asNumber(column: string, valueClass: ValueClass): string;
+  /** Length in characters of the (quoted) column's text. */
+  textLength(column: string): string;
+  /** 0 below edges[0], i when edges[i-1] <= value < edges[i], edges.length at or above the last edge; edges strictly increase. */
+  bucket(value: string, edges: readonly number[]): string;
+  /**
+   * The discrete quantiles (values of the data) of each of `values` over its non-null rows, one
+   * array per value; nulls when a value has no rows.
+   */
+  quantiles(
+    session: ReadSession,
+    from: string,
+    where: string,
+    values: readonly string[],
+    probabilities: readonly number[],
+  ): Promise<(number | null)[][]>;
+}
+
 export interface Dialect {
   readonly engine: Engine;
   /** The engine's name for people ("PostgreSQL"). */
@@ -180,6 +207,18 @@ export interface Dialect {
   readonly table: TableDialect;
   readonly catalog: CatalogDialect;
   readonly sampling: SamplingDialect;
+  readonly distribution: DistributionDialect;
+}
+
+/** SQL text of a finite number (edges are bounded doubles computed by the exporter, never input). */
+export function numberLiteral(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+  return String(value);
+}
+
+/** The 1-based row position of the discrete quantile p among n sorted rows (percentile_disc). */
+export function quantilePosition(p: number, rows: number): number {
+  return Math.min(rows, Math.max(1, Math.ceil(p * rows - 1e-9)));
 }
 
 /** `schema.table` or `table`, each part quoted by the dialect. */

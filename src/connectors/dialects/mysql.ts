@@ -7,6 +7,7 @@ import type { ReadSession } from '../database.js';
 import { mysqlPermissionError } from '../permissions.js';
 import { mysqlLogicalDefault, mysqlLogicalType } from './mysql-types.js';
 import { quoteTableWith, type Dialect, type SideColumn, type TableName } from './dialect.js';
+import { mysqlDistribution } from './mysql-distribution.js';
 
 /** MySQL and MariaDB. */
 
@@ -236,6 +237,8 @@ export const mysqlDialect: Dialect = {
     listsConstraintIndexes: true,
     constraintRows: mysqlConstraintRows,
   },
+
+  distribution: mysqlDistribution,
 
   sampling: {
     async estimatedRows(session, table) {

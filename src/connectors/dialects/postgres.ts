@@ -6,6 +6,7 @@ import type { ReadSession } from '../database.js';
 import { permissionError, postgresPermissionError } from '../permissions.js';
 import { ENUM_PREFIX, postgresCatalogClass, postgresLogicalDefault, postgresLogicalType } from './postgres-types.js';
 import { quoteTableWith, type Dialect, type SideColumn, type TableName } from './dialect.js';
+import { postgresDistribution } from './postgres-distribution.js';
 
 /** PostgreSQL (14 or later for table checksums). */
 
@@ -280,6 +281,8 @@ export const postgresDialect: Dialect = {
     listsConstraintIndexes: false,
     constraintRows,
   },
+
+  distribution: postgresDistribution,
 
   sampling: {
     async estimatedRows(session, table) {

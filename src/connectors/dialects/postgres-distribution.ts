@@ -1,0 +1,35 @@
+import { numberLiteral, type DistributionDialect } from './dialect.js';
+
+/** PostgreSQL profiles of the `distribution` kind: BERNOULLI samples, width_bucket, percentile_disc. */
+
+export const postgresDistribution: DistributionDialect = {
+  sampled(table, fraction, seed) {
+    const from = table;
+    if (fraction >= 1) return { from, where: '' };
+    // Row by row with probability p (SYSTEM picks whole pages: clustered data would bias it).
+    return { from: `${from} TABLESAMPLE BERNOULLI (${numberLiteral(fraction * 100)}) REPEATABLE (${numberLiteral(seed)})`, where: '' };
+  },
+  asNumber(column, valueClass) {
+    if (valueClass === 'timestamp' || valueClass === 'date' || valueClass === 'time') return `extract(epoch from ${column})::float8`;
+    return `(${column})::float8`;
+  },
+  textLength: (column) => `char_length((${column})::text)`,
+  bucket: (value, edges) => `width_bucket(${value}, ARRAY[${edges.map(numberLiteral).join(', ')}]::float8[])`,
+  // One scan for every value (an aggregate skips NULL inputs), one sort each.
+  async quantiles(session, from, where, values, probabilities) {
+    if (values.length === 0) return [];
+    const wanted = `ARRAY[${probabilities.map(numberLiteral).join(', ')}]::float8[]`;
+    const { rows } = await session.query(
+      `SELECT ${values.map((value) => `percentile_disc(${wanted}) WITHIN GROUP (ORDER BY ${value})`).join(', ')} FROM ${from}${where ? ` WHERE ${where}` : ''}`,
+    );
+    return values.map((_, i) => {
+      const text = rows[0]?.[i];
+      if (text === null || text === undefined) return probabilities.map(() => null);
+      // An array's text: {1.5,2,3}.
+      return text
+        .replace(/^\{|\}$/g, '')
+        .split(',')
+        .map((item) => (item === 'NULL' ? null : Number(item)));
+    });
+  },
+};

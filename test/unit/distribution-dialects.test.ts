@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { quantilePosition } from '../../src/connectors/dialects/dialect.js';
+import { mysqlDialect } from '../../src/connectors/dialects/mysql.js';
+import { postgresDialect } from '../../src/connectors/dialects/postgres.js';
+
+/** The distribution kind's SQL per engine, frozen as text (docs/checks/distribution.md). */
+
+test('PostgreSQL samples row by row with BERNOULLI, repeatable by seed; a whole table has no sample clause', () => {
+  const { distribution } = postgresDialect;
+  assert.deepEqual(distribution.sampled('"orders"', 0.05, 7, ['"id"']), {
+    from: '"orders" TABLESAMPLE BERNOULLI (5) REPEATABLE (7)',
+    where: '',
+  });
+  assert.deepEqual(distribution.sampled('"orders"', 1, 7, ['"id"']), { from: '"orders"', where: '' });
+  assert.equal(distribution.bucket('x', [1, 2.5, 10]), 'width_bucket(x, ARRAY[1, 2.5, 10]::float8[])');
+  assert.equal(distribution.asNumber('"created_at"', 'timestamp'), 'extract(epoch from "created_at")::float8');
+  assert.equal(distribution.textLength('"note"'), 'char_length(("note")::text)');
+});
+
+test('MySQL/MariaDB samples by a hash of the key below the fraction of 2^32, never by LIMIT', () => {
+  const { distribution } = mysqlDialect;
+  assert.deepEqual(distribution.sampled('`orders`', 0.25, 7, ['`id`']), {
+    from: '`orders`',
+    where: "CONV(SUBSTRING(MD5(CONCAT_WS(_utf8mb4 X'1F', 7, `id`)), 1, 8), 16, 10) < 1073741824",
+  });
+  assert.equal(distribution.bucket('x', [1, 2.5, 10]), 'INTERVAL(x, 1, 2.5, 10)');
+  assert.equal(distribution.asNumber('`created_at`', 'timestamp'), "TIMESTAMPDIFF(MICROSECOND, '1970-01-01', `created_at`) / 1e6");
+  assert.equal(distribution.asNumber('`total`', 'decimal'), '(`total`) + 0e0');
+});
+
+test('discrete quantile positions match percentile_disc', () => {
+  // 10 rows: p 0 is the first row, p 0.5 the fifth, p 1 the last.
+  assert.deepEqual(
+    [0, 0.1, 0.5, 0.55, 1].map((p) => quantilePosition(p, 10)),
+    [1, 1, 5, 6, 10],
+  );
+});
