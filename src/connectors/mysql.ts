@@ -185,7 +185,9 @@ export class MysqlConnector implements DatabaseConnector {
       signal.removeEventListener('abort', onAbort);
       if (!broken) {
         try {
-          await guarded(run(connection, 'ROLLBACK'));
+          // COM_RESET_CONNECTION rolls back and also drops what a rollback keeps (GET_LOCK locks,
+          // user and session variables, temporary tables), so nothing outlives the sample in the pool.
+          await guarded(new Promise<void>((resolve, reject) => connection.reset((error) => (error ? reject(error) : resolve()))));
         } catch {
           broken = true;
         }
