@@ -173,6 +173,9 @@ export class MysqlConnector implements DatabaseConnector {
       if (canceled || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement killed on the server');
       const classified = classifyMysqlError(error);
       if (classified.reason === 'connect' || classified.reason === 'internal' || classified.reason === 'limit') broken = true;
+      // A statement stopped at max_rows may still be producing rows (a view materialising 10M
+      // rows): closing the connection alone leaves it running until the server next writes.
+      if (classified.reason === 'limit') void this.killQuery(connection.threadId);
       if (classified.reason === 'permission') {
         const current = await run(connection, 'SELECT CURRENT_USER()').then(
           (result) => String(result.rows[0]?.[0] ?? ''),
