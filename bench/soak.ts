@@ -263,10 +263,17 @@ async function runFault(index: number): Promise<void> {
   await chosen.run();
   const ended = Date.now();
   // Recovered: every side up and every check that was healthy in quiet time healthy again.
-  while (unhealthy().length > 0 && Date.now() - ended < 5 * 60_000) await sleep(250);
+  let last: string[] = [];
+  for (let down = unhealthy(); down.length > 0 && Date.now() - ended < 5 * 60_000; down = unhealthy()) {
+    last = down;
+    await sleep(250);
+  }
   const seconds = (Date.now() - ended) / 1000;
   recoveries.push({ fault: chosen.name, seconds });
-  log(`recovered from ${chosen.name} in ${seconds.toFixed(1)} s${unhealthy().length ? ` (NOT: ${unhealthy().join(', ')})` : ''}`);
+  const still = unhealthy();
+  log(
+    `recovered from ${chosen.name} in ${seconds.toFixed(1)} s${still.length ? ` (NOT: ${still.join(', ')})` : last.length ? ` (last back: ${last.join(', ')})` : ''}`,
+  );
   fault = null;
 }
 
