@@ -1,5 +1,3 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { z } from 'zod';
 import {
   changes,
@@ -19,6 +17,7 @@ import { checkSchema } from '../config/schema.js';
 import { readConfigSource, type SourceDocument } from '../connectors/sources.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
+import { readFirstSeen, writeFirstSeen } from './config-state.js';
 import { SampleError } from '../core/errors.js';
 
 /** `config`: one configuration source read on both sides, flattened and diffed key by key. */
@@ -85,46 +84,19 @@ async function readSide(context: SampleContext, check: ConfigOptions, side: stri
   return { source, read, label };
 }
 
-interface StateFile {
-  version: 1;
-  check: string;
-  firstSeen: Record<string, string>;
-}
-
-/** First-seen times survive a restart through the optional state file; a damaged file starts afresh. */
+/** First-seen times survive a restart through the optional state file; a damaged file is set aside and starts afresh. */
 async function loadFirstSeen(context: SampleContext, check: { name: string; state_file?: string }): Promise<Map<string, number>> {
   const remembered = context.memory.get(FIRST_SEEN);
   if (remembered instanceof Map) return remembered as Map<string, number>;
-  const firstSeen = new Map<string, number>();
-  if (check.state_file === undefined) return firstSeen;
-  try {
-    const parsed = JSON.parse(await readFile(check.state_file, 'utf8')) as Partial<StateFile>;
-    for (const [id, at] of Object.entries(parsed.firstSeen ?? {})) {
-      const ms = Date.parse(at);
-      if (!Number.isNaN(ms)) firstSeen.set(id, ms);
-    }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT')
-      context.log.warn(
-        { stateFile: check.state_file, err: code ?? 'not valid JSON' },
-        'config drift state file unreadable; first-seen times start afresh',
-      );
-  }
-  return firstSeen;
-}
-
-async function saveFirstSeen(file: string, checkName: string, firstSeen: Map<string, number>): Promise<void> {
-  const state: StateFile = {
-    version: 1,
-    check: checkName,
-    firstSeen: Object.fromEntries([...firstSeen].map(([id, at]) => [id, new Date(at).toISOString()])),
-  };
-  await mkdir(dirname(file), { recursive: true });
-  // Write then rename: a crash mid-write never leaves half a file behind.
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  await rename(temporary, file);
+  if (check.state_file === undefined) return new Map();
+  const read = await readFirstSeen(check.state_file, check.name);
+  if (read.status === 'ok') return read.value;
+  if (read.status === 'set-aside')
+    context.log.warn(
+      { stateFile: check.state_file, reason: read.reason, setAsideAs: read.setAsideAs },
+      'config drift state file unreadable and set aside; first-seen times start afresh',
+    );
+  return new Map();
 }
 
 function sameKeys(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
@@ -254,7 +226,7 @@ export const configKind: CheckKind<ConfigOptions> = {
     let stateFileProblem: string | undefined;
     if (check.state_file !== undefined && (!sameKeys(previous, firstSeen) || !context.memory.has(`${FIRST_SEEN}.saved`))) {
       try {
-        await saveFirstSeen(check.state_file, check.name, firstSeen);
+        await writeFirstSeen(check.state_file, check.name, firstSeen);
         context.memory.set(`${FIRST_SEEN}.saved`, true);
       } catch (error) {
         stateFileProblem = `cannot write ${check.state_file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`;

@@ -100,6 +100,9 @@ export class MysqlConnector implements DatabaseConnector {
       if (canceled || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement killed on the server');
       const classified = classifyMysqlError(error);
       if (classified.reason === 'connect' || classified.reason === 'internal' || classified.reason === 'limit') broken = true;
+      // A statement stopped at max_rows may still be producing rows (a view materialising 10M
+      // rows): closing the connection alone leaves it running until the server next writes.
+      if (classified.reason === 'limit') void this.killQuery(connection.threadId);
       if (classified.reason === 'permission') {
         const current = await run(connection, 'SELECT CURRENT_USER()').then(
           (result) => String(result.rows[0]?.[0] ?? ''),
@@ -112,7 +115,9 @@ export class MysqlConnector implements DatabaseConnector {
       signal.removeEventListener('abort', onAbort);
       if (!broken) {
         try {
-          await guarded(run(connection, 'ROLLBACK'));
+          // COM_RESET_CONNECTION rolls back and also drops what a rollback keeps (GET_LOCK locks,
+          // user and session variables, temporary tables), so nothing outlives the sample in the pool.
+          await guarded(new Promise<void>((resolve, reject) => connection.reset((error) => (error ? reject(error) : resolve()))));
         } catch {
           broken = true;
         }

@@ -75,7 +75,9 @@ export class PostgresConnector implements DatabaseConnector {
       signal.removeEventListener('abort', onAbort);
       if (!broken) {
         try {
-          await guarded(client.query('ROLLBACK'));
+          // DISCARD ALL: what the rolled-back transaction does not undo (session advisory locks,
+          // LISTEN, temporary tables, prepared plans) never outlives the sample in the pool.
+          await guarded(client.query('ROLLBACK; DISCARD ALL'));
         } catch {
           broken = true;
         }

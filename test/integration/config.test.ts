@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -407,6 +407,26 @@ test('first-seen times survive a restart through the state file, which holds no 
   );
   const oldest = Number(/fidelity_config_drift_oldest_seconds\{check="stateful"\} ([\d.]+)/.exec(metrics)?.[1]);
   assert.ok(oldest >= 1, `drift age counts from the first sample before the restart (${oldest})`);
+});
+
+test('a truncated state file is set aside and the check starts afresh', async () => {
+  const prod = file('aside-production.json', '{"mode":"a"}');
+  const stag = file('aside-staging.json', '{"mode":"b"}');
+  const stateDir = join(dir, 'aside-state');
+  const stateFile = join(stateDir, 'drift.json');
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(stateFile, '{"version": 1, "check": "aside", "firstSeen": {"changed mo');
+  const document = {
+    environments: { production: { configs: { app: { file: prod } } }, staging: { configs: { app: { file: stag } } } },
+    checks: [{ name: 'aside', kind: 'config', source: 'app', state_file: stateFile }],
+  };
+  const { states } = await runOnce(document);
+  assert.equal(states.get('aside')?.lastRun?.success, true, states.get('aside')?.lastRun?.error);
+  const kept = readdirSync(stateDir).filter((name) => name.startsWith('drift.json.corrupt-'));
+  assert.equal(kept.length, 1, `the damaged file is kept aside: ${readdirSync(stateDir).join(', ')}`);
+  assert.match(readFileSync(join(stateDir, kept[0] as string), 'utf8'), /"changed mo$/);
+  const rewritten = JSON.parse(readFileSync(stateFile, 'utf8')) as { firstSeen: object };
+  assert.deepEqual(Object.keys(rewritten.firstSeen), ['changed mode']);
 });
 
 test('a large YAML document (parsed in a worker thread) gives the same results and errors', async () => {

@@ -48,4 +48,18 @@ test('the SQL guard accepts reads and names what it refuses', () => {
     readOnlyProblem('SET TRANSACTION READ WRITE'),
     'only read-only statements can be sampled (SELECT, WITH, VALUES, TABLE); got "SET"',
   );
+  // Reads that act elsewhere: locks, writes to tables, files or variables, sequences, settings.
+  assert.equal(readOnlyProblem('SELECT * FROM t FOR UPDATE'), 'must only read; "FOR UPDATE" locks rows (FOR UPDATE / FOR SHARE)');
+  assert.match(readOnlyProblem("SELECT * FROM t INTO OUTFILE '/tmp/x'") ?? '', /"INTO" writes its result somewhere/);
+  assert.match(readOnlyProblem('SELECT pg_advisory_lock(1)') ?? '', /"PG_ADVISORY_LOCK" takes or releases a named lock/);
+  assert.match(readOnlyProblem("select get_lock('x', 0)") ?? '', /"GET_LOCK"/);
+  assert.match(readOnlyProblem("SELECT nextval('s')") ?? '', /advances a sequence/);
+  assert.match(readOnlyProblem("SELECT set_config('a.b', '1', false)") ?? '', /changes server or session state/);
+  assert.match(readOnlyProblem('SELECT @x := 1') ?? '', /assigns a session variable/);
+  // The same words inside literals, quoted names or comments are not statements.
+  assert.equal(
+    readOnlyProblem(`SELECT 'for update', "into" FROM t -- nextval(
+`),
+    null,
+  );
 });

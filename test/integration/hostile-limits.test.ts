@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { loadConfigObject } from '../../src/runtime/load.js';
+import type { DatabaseServer } from '../helpers/binaries.js';
+import { CheckRunner } from '../helpers/harness.js';
+import { createLeastPrivilegeRole } from '../helpers/least-privilege.js';
+import { startMariaDb } from '../helpers/mariadb.js';
+import { startPostgres } from '../helpers/postgres.js';
+
+/**
+ * The limits of docs/operations.md#limits hold against a hostile side: a query without LIMIT over
+ * 10 million rows, and a side that accepts TCP connections and never answers (database and HTTP).
+ * A hostile side costs the exporter a bounded amount of memory, connections and time, and the
+ * other checks go on.
+ */
+
+/** A TCP server that accepts every connection and never sends a byte; counts what it holds. */
+class Blackhole {
+  readonly sockets = new Set<Socket>();
+  peak = 0;
+  accepted = 0;
+  private readonly server: Server = createServer((socket) => {
+    this.accepted += 1;
+    this.sockets.add(socket);
+    // Read and drop what the client sends: a socket never read never sees the client's close.
+    socket.resume();
+    this.peak = Math.max(this.peak, this.sockets.size);
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.sockets.delete(socket));
+  });
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+async function settled(blackhole: Blackhole): Promise<number> {
+  for (let i = 0; i < 50 && blackhole.sockets.size > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  return blackhole.sockets.size;
+}
+
+describe('a 10-million-row result behind a query without LIMIT', () => {
+  let postgres: DatabaseServer;
+  let mariadb: DatabaseServer;
+  const urls = new Map<string, string>();
+
+  before(async () => {
+    [postgres, mariadb] = await Promise.all([startPostgres(), startMariaDb()]);
+    await postgres.exec('CREATE VIEW big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 10000000) AS g');
+    await mariadb.exec('CREATE VIEW big AS SELECT seq AS id, md5(seq) AS v FROM seq_1_to_10000000');
+    for (const [name, server] of [
+      ['PostgreSQL', postgres],
+      ['MariaDB', mariadb],
+    ] as const)
+      urls.set(name, (await createLeastPrivilegeRole(server, { databases: ['fidelity'], kinds: ['query'] })).url());
+  });
+  after(async () => {
+    await Promise.all([postgres?.destroy(), mariadb?.destroy()]);
+  });
+
+  for (const engine of ['PostgreSQL', 'MariaDB']) {
+    test(`${engine}: the sample stops at max_rows with reason limit, memory stays bounded, the statement ends on the server`, async () => {
+      const url = urls.get(engine) as string;
+      const side = { databases: { db: { url } } };
+      const runner = new CheckRunner(
+        loadConfigObject(
+          {
+            environments: { production: side, staging: side },
+            defaults: { every: '1h', timeout: '60s', start_spread: '0s' },
+            checks: [
+              { name: 'unbounded', kind: 'query', database: 'db', sql: 'SELECT id, v FROM big' },
+              { name: 'next', kind: 'query', database: 'db', sql: 'SELECT 1 AS one' },
+            ],
+          },
+          { env: {} },
+        ),
+      );
+      const startRss = process.memoryUsage().rss;
+      let peakRss = startRss;
+      const watch = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+      try {
+        const state = await runner.run('unbounded');
+        assert.equal(state.lastRun?.reason, 'limit', state.lastRun?.error);
+        assert.match(state.lastRun?.error ?? '', /more than 100000 rows \(max_rows\)/);
+        assert.equal((await runner.run('next')).lastRun?.success, true, 'the next check runs');
+      } finally {
+        clearInterval(watch);
+        await runner.close();
+      }
+      const grownMiB = (peakRss - startRss) / 2 ** 20;
+      console.log(`${engine}: RSS grew at most ${grownMiB.toFixed(0)} MiB reading past max_rows over 10M rows`);
+      // 10M rows held would take gigabytes; two sides of 100k rows take tens of MiB.
+      assert.ok(grownMiB < 400, `RSS grew ${grownMiB.toFixed(0)} MiB`);
+      const server = engine === 'PostgreSQL' ? postgres : mariadb;
+      const running =
+        engine === 'PostgreSQL'
+          ? "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT id, v FROM big%' AND state = 'active'"
+          : "SELECT count(*) AS n FROM information_schema.processlist WHERE info LIKE 'SELECT id, v FROM big%'";
+      let left = 1;
+      for (let i = 0; i < 50 && left > 0; i += 1) {
+        left = Number((await server.query<{ n: number | string }>(running))[0]?.n);
+        if (left > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(left, 0, 'the statement still runs on the server 5 s after the sample');
+    });
+  }
+});
+
+describe('a side that accepts TCP and never answers', () => {
+  const blackholes: Blackhole[] = [];
+  after(async () => {
+    await Promise.all(blackholes.map((blackhole) => blackhole.close()));
+  });
+
+  for (const scheme of ['postgres', 'mysql']) {
+    test(`${scheme}: samples fail with a reason within their timeout, the pool holds at most pool_size connections, none is left open`, async () => {
+      const blackhole = new Blackhole();
+      blackholes.push(blackhole);
+      const port = await blackhole.listen();
+      const side = { databases: { db: { url: `${scheme}://u:p@127.0.0.1:${port}/db`, pool_size: 2, connect_timeout: '1s' } } };
+      const checks = Array.from({ length: 6 }, (_, i) => ({ name: `q${i}`, kind: 'query', database: 'db', sql: 'SELECT 1 AS one' }));
+      const runner = new CheckRunner(
+        loadConfigObject(
+          {
+            environments: { production: side, staging: side },
+            defaults: { every: '1h', timeout: '3s', start_spread: '0s' },
+            checks,
+          },
+          { env: {} },
+        ),
+      );
+      try {
+        const states = await Promise.all(checks.map((check) => runner.run(check.name)));
+        for (const state of states) {
+          assert.equal(state.lastRun?.success, false);
+          assert.ok(['timeout', 'connect'].includes(state.lastRun?.reason ?? ''), `${state.lastRun?.reason}: ${state.lastRun?.error}`);
+        }
+      } finally {
+        await runner.close();
+      }
+      console.log(`${scheme}: ${blackhole.accepted} connections accepted, at most ${blackhole.peak} at once`);
+      // One pool of 2 per side (production and staging point at the same blackhole here); a
+      // connection the client just closed may still be counted when its replacement arrives.
+      assert.ok(blackhole.peak <= 6, `${blackhole.peak} connections held at once`);
+      assert.equal(await settled(blackhole), 0, 'connections left open after the samples');
+    });
+  }
+
+  test('http: a flow step fails with reason timeout at its deadline and leaves no connection open', async () => {
+    const blackhole = new Blackhole();
+    blackholes.push(blackhole);
+    const port = await blackhole.listen();
+    const http = { http: { base_url: `http://127.0.0.1:${port}`, rate_limit: 0, timeouts: { step: '1s' } } };
+    const runner = new CheckRunner(
+      loadConfigObject(
+        {
+          environments: { production: http, staging: http },
+          defaults: { every: '1h', timeout: '10s', start_spread: '0s' },
+          checks: [{ name: 'silent', kind: 'flow', iterations: 1, steps: [{ name: 'home', path: '/' }] }],
+        },
+        { env: {} },
+      ),
+    );
+    try {
+      const state = await runner.run('silent');
+      assert.equal(state.lastRun?.success, false);
+      assert.equal(state.lastRun?.reason, 'timeout', state.lastRun?.error);
+    } finally {
+      await runner.close();
+    }
+    assert.equal(await settled(blackhole), 0, 'connections left open after the sample');
+  });
+});
