@@ -3,7 +3,7 @@ import { SideRows, compareRows, type RowsComparison } from '../compare/rows.js';
 import { checkSchema } from '../config/schema.js';
 import { identifier } from '../config/fields.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
+import type { CheckKind, CheckProblem, KindResult, SampleContext, KindOptions } from './check.js';
 import { unlessNothingCompared } from './evidence.js';
 import { sqlCheckReferences } from './references.js';
 
@@ -61,7 +61,7 @@ export const queryKind: CheckKind<QueryOptions> = {
     return sqlCheckReferences(root, check);
   },
 
-  async run(check, context): Promise<CheckResult> {
+  async run(check, context): Promise<KindResult> {
     const maxRows = check.max_rows ?? context.defaults.max_rows;
     const [baseline, candidate] = await Promise.all([
       readSide(context, check, check.baseline, maxRows),
@@ -90,7 +90,7 @@ export const queryKind: CheckKind<QueryOptions> = {
           sample('fidelity_query_duration_seconds', { check: check.name, side: check.baseline }, seconds(baseline.summary.durationMs)),
           sample('fidelity_query_duration_seconds', { check: check.name, side: check.candidate }, seconds(candidate.summary.durationMs)),
         ],
-        scores: [{ dimension: 'data', candidate: check.candidate, value: comparison.match ? 1 : 0 }],
+        scores: [{ candidate: check.candidate, value: comparison.match ? 1 : 0 }],
         details: {
           database: check.database,
           ordered: check.ordered,

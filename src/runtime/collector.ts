@@ -1,3 +1,4 @@
+import { kindDimension } from '../checks/kinds.js';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Sides } from '../connectors/sides.js';
 import type { ResultsStore } from '../results/store.js';
@@ -97,7 +98,7 @@ export class Collector {
 
   /** Scores and gate (src/scoring): inconclusive scores have no series rather than a made-up value. */
   private scores(store: ResultsStore, config: ScoresConfig): void {
-    const { scores, gate } = scoreState(store.all(), config);
+    const { scores, gate } = scoreState(store.all(), config, kindDimension);
     for (const candidate of scores) {
       for (const row of candidate.dimensions) {
         if (row.score === null) continue;
