@@ -25,6 +25,34 @@ import {
  * many buckets differ, both tables are merged in key order page by page (bounded memory).
  */
 
+/** One side's part of the details: its engine, table, rows and the time its statements took. */
+function sideDetails(side: Side, rowCount: number) {
+  return {
+    engine: side.info.engine,
+    table: side.info.tableText,
+    rows: rowCount,
+    durationSeconds: side.clock.ms / 1000,
+    statements: side.clock.statements,
+  };
+}
+
+/** Runs the comparison by the strategy it chose; a key seen twice on a side is a configuration error. */
+async function compareSides(comparison: Comparison, keyNames: readonly string[], infos: Record<Role, SideInfo>): Promise<void> {
+  try {
+    if (comparison.progress.strategy === 'integer-buckets') await comparison.compareIntegerKeys();
+    else await comparison.compareByQuantiles();
+  } catch (error) {
+    if (error instanceof DuplicateKeyError) {
+      const info = infos[error.side];
+      throw new SampleError(
+        'config',
+        `key (${keyNames.join(', ')}) is not unique in table "${info.tableText}" on side "${info.side}": ${JSON.stringify(error.key)} appears more than once`,
+      );
+    }
+    throw error;
+  }
+}
+
 export const tableKind: CheckKind<TableOptions> = {
   kind: 'table',
   description: 'whole tables compared by key: in-database checksums over key ranges, differing keys named exactly',
@@ -45,7 +73,6 @@ export const tableKind: CheckKind<TableOptions> = {
     return problems;
   },
 
-  // eslint-disable-next-line max-lines-per-function -- still to be cut into steps (docs/architecture.md)
   async run(check, context): Promise<KindResult> {
     const started = performance.now();
     const full: TableCheck = check;
@@ -69,19 +96,7 @@ export const tableKind: CheckKind<TableOptions> = {
     await Promise.all([checkUniqueKey(baseline, plan.keyNames), checkUniqueKey(candidate, plan.keyNames)]);
 
     const comparison = new Comparison(full, context, baseline, candidate, plan, check.max_examples ?? context.defaults.max_examples);
-    try {
-      if (comparison.progress.strategy === 'integer-buckets') await comparison.compareIntegerKeys();
-      else await comparison.compareByQuantiles();
-    } catch (error) {
-      if (error instanceof DuplicateKeyError) {
-        const info = error.side === 'baseline' ? infoA : infoB;
-        throw new SampleError(
-          'config',
-          `key (${plan.keyNames.join(', ')}) is not unique in table "${info.tableText}" on side "${info.side}": ${JSON.stringify(error.key)} appears more than once`,
-        );
-      }
-      throw error;
-    }
+    await compareSides(comparison, plan.keyNames, { baseline: infoA, candidate: infoB });
 
     const { counts, examples } = comparison.merge;
     const differences = comparison.merge.differences;
@@ -93,13 +108,6 @@ export const tableKind: CheckKind<TableOptions> = {
     const summary = match
       ? `${rows.baseline} rows identical`
       : `${differences} of ${Math.max(rows.baseline, rows.candidate)} rows differ (missing ${counts.missing}, extra ${counts.extra}, changed ${counts.changed})`;
-    const sideDetails = (side: Side, rowCount: number) => ({
-      engine: side.info.engine,
-      table: side.info.tableText,
-      rows: rowCount,
-      durationSeconds: seconds(side.clock.ms),
-      statements: side.clock.statements,
-    });
     return unlessNothingCompared(
       {
         passed: match,
