@@ -1,3 +1,4 @@
+import { kindDimension } from '../src/checks/kinds.js';
 // Cost of scores + gate at scrape time, and memory of the score history and the events store.
 // Prints figures; asserts nothing. Run: npx tsx bench/scores.ts
 import type { CheckResult } from '../src/checks/check.js';
@@ -53,14 +54,14 @@ for (const [checks, candidates] of [
   [5000, 5],
 ] as const) {
   const store = storeWith(checks, candidates);
-  time(`scores + gate, ${checks} checks, ${candidates} candidates`, 50, () => scoreState(store.all(), config));
+  time(`scores + gate, ${checks} checks, ${candidates} candidates`, 50, () => scoreState(store.all(), config, kindDimension));
 }
 
 const heap = () => {
   global.gc?.();
   return process.memoryUsage().heapUsed;
 };
-const { scores } = scoreState(storeWith(1000, 10).all(), config);
+const { scores } = scoreState(storeWith(1000, 10).all(), config, kindDimension);
 const before = heap();
 const history = new ScoreHistory();
 for (let t = 0; t < 100_000; t += 1)

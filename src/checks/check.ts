@@ -47,6 +47,16 @@ export interface ScoreContribution {
   value: number;
 }
 
+/** A score as a kind returns it: it feeds the kind's own dimension unless it names another. */
+export interface KindScore {
+  candidate: string;
+  value: number;
+  dimension?: Dimension;
+}
+
+/** What a kind's run returns: a result whose scores may leave their dimension to the kind's. */
+export type KindResult = Omit<CheckResult, 'scores'> & { scores: KindScore[] };
+
 export interface CheckResult {
   /** Whether the candidate is faithful to the baseline for this check. */
   passed: boolean;
@@ -93,7 +103,7 @@ export interface CheckKind<Options> {
   readonly schema: z.ZodType<ParsedCheck & Options, unknown>;
   /** Cross-references against the rest of the configuration (databases, sources, sides). */
   references?(check: CheckConfig<Options>, root: RootConfig): CheckProblem[];
-  run(check: CheckConfig<Options>, context: SampleContext): Promise<CheckResult>;
+  run(check: CheckConfig<Options>, context: SampleContext): Promise<KindResult>;
 }
 
 /** A kind with its option type erased, as stored in the map of kinds. */
@@ -113,7 +123,10 @@ export function registerKind<Options>(kind: CheckKind<Options>): RegisteredKind 
     dimension: kind.dimension,
     schema: kind.schema,
     references: (check, root) => kind.references?.(check as CheckConfig<Options>, root) ?? [],
-    run: (check, context) => kind.run(check as CheckConfig<Options>, context),
+    run: async (check, context) => {
+      const result = await kind.run(check as CheckConfig<Options>, context);
+      return { ...result, scores: result.scores.map((score) => ({ ...score, dimension: score.dimension ?? kind.dimension })) };
+    },
   };
 }
 

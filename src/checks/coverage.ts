@@ -4,7 +4,7 @@ import { ColumnProfile, compareCoverage, type ColumnCoverage, type CoverageMode 
 import { checkSchema } from '../config/schema.js';
 import { identifier, positiveInt } from '../config/fields.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
+import type { CheckKind, CheckProblem, KindResult, SampleContext, KindOptions } from './check.js';
 import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 import { parseTableName, sampleTable, type SampleOutcome } from './sampling.js';
@@ -89,7 +89,7 @@ export const coverageKind: CheckKind<CoverageOptions> = {
     return problems;
   },
 
-  async run(check, context): Promise<CheckResult> {
+  async run(check, context): Promise<KindResult> {
     const columns = columnSettings(check);
     const [baseline, candidate] = await Promise.all([
       profileSide(context, check, check.baseline, columns),
@@ -131,7 +131,7 @@ export const coverageKind: CheckKind<CoverageOptions> = {
             coverage.missing,
           ),
         ]),
-        scores: [{ dimension: 'data', candidate: check.candidate, value: mean }],
+        scores: [{ candidate: check.candidate, value: mean }],
         details: {
           database: check.database,
           table: check.table,

@@ -4,7 +4,7 @@ import { defaultThresholds, statistics, type Thresholds } from '../compare/distr
 import { identifier, positiveInt } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, KindOptions } from './check.js';
+import type { CheckKind, CheckProblem, KindResult, KindOptions } from './check.js';
 import {
   profileSide,
   shapeOf,
@@ -140,7 +140,7 @@ export const distributionKind: CheckKind<DistributionOptions> = {
     return problems;
   },
 
-  async run(check, context): Promise<CheckResult> {
+  async run(check, context): Promise<KindResult> {
     const sensitiveOf = (side: string) => context.environment(side).databases[check.database]?.sensitive_columns ?? [];
     const request: ProfileRequest = {
       table: parseTableName(check.table),
@@ -183,7 +183,7 @@ function judgeSides(
   baseline: SideProfile,
   candidate: SideProfile,
   shapes: Map<string, ColumnShape>,
-): CheckResult {
+): KindResult {
   const thresholds = thresholdsOf(check);
   const candidateColumns = new Map(candidate.columns.map((column) => [column.name.toLowerCase(), column]));
   const verdicts: ColumnVerdict[] = [];
@@ -214,7 +214,7 @@ function judgeSides(
     ...(unseen.length > 0 ? [`not compared: ${unseen.map((u) => `${u.name} (${u.reason})`).join('; ')}`] : []),
     ...(ratioOff ? [`row ratio ${rowRatio.toFixed(3)}, expected ${check.expected_ratio}`] : []),
   ];
-  const result: CheckResult = {
+  const result: KindResult = {
     passed: drifted.length === 0 && unseen.length === 0 && !ratioOff,
     summary: parts.join('; '),
     series: [
@@ -238,7 +238,7 @@ function judgeSides(
       sample('fidelity_distribution_row_ratio', labels, rowRatio),
     ],
     // The data score: the share of columns within their thresholds (a column not compared is not within).
-    scores: [{ dimension: 'data', candidate: check.candidate, value: total > 0 ? within / total : 0 }],
+    scores: [{ candidate: check.candidate, value: total > 0 ? within / total : 0 }],
     details: {
       database: check.database,
       table: check.table,

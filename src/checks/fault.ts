@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkSchema } from '../config/schema.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, KindOptions } from './check.js';
+import type { CheckKind, CheckProblem, KindResult, KindOptions } from './check.js';
 import { SampleError } from '../core/errors.js';
 import {
   connectionField,
@@ -78,7 +78,7 @@ export const faultKind: CheckKind<FaultOptions> = {
     ];
   },
 
-  async run(check, context): Promise<CheckResult> {
+  async run(check, context): Promise<KindResult> {
     const sides = check.compare_baseline ? [check.candidate, check.baseline] : [check.candidate];
     const results: Record<string, ReturnType<typeof outcomeOf>[]> = {};
     const noVariables = new Map<string, string>();
@@ -118,7 +118,7 @@ export const faultKind: CheckKind<FaultOptions> = {
           : '') +
         (missed.length > 0 ? `; missed: ${missed.join(', ')}` : ''),
       series,
-      scores: [{ dimension: 'error_detection', candidate: check.candidate, value: ratio }],
+      scores: [{ candidate: check.candidate, value: ratio }],
       details: {
         injected,
         detected: Object.fromEntries(sides.map((side) => [side, detectedOn(side)])),

@@ -1,8 +1,8 @@
 import { compareLatency, median, type LatencyComparison } from '../compare/stats.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
-import type { CheckConfig, CheckResult } from './check.js';
+import type { CheckConfig, KindResult } from './check.js';
 import type { FlowOptions } from './flow-schema.js';
-import type { FlowTally, StepTally } from './flow-tally.js';
+import type { FlowTally, ParityCounts, StepTally } from './flow-tally.js';
 
 /**
  * The last stages of a `flow` sample: judge the tally (parity ratios, error excess, latency over
@@ -11,13 +11,7 @@ import type { FlowTally, StepTally } from './flow-tally.js';
 
 type FlowCheck = CheckConfig<FlowOptions>;
 
-export interface FlowJudgement {
-  compared: number;
-  statusMatches: number;
-  bodyCompared: number;
-  bodyIdentical: number;
-  mutationCompared: number;
-  mutationMatches: number;
+export interface FlowJudgement extends ParityCounts {
   statusParity: number;
   bodyParity: number;
   mutationParity: number;
@@ -67,8 +61,8 @@ function judgeLatency(check: FlowCheck, memory: Map<string, unknown>, tally: Flo
 }
 
 function sumSteps(tally: FlowTally) {
-  const sums = { compared: 0, statusMatches: 0, bodyCompared: 0, bodyIdentical: 0, mutationCompared: 0, mutationMatches: 0 };
-  for (const step of tally.steps.values()) for (const key of Object.keys(sums) as Array<keyof typeof sums>) sums[key] += step[key];
+  const sums: ParityCounts = { compared: 0, statusMatches: 0, bodyCompared: 0, bodyIdentical: 0, mutationCompared: 0, mutationMatches: 0 };
+  for (const step of tally.steps.values()) for (const key of Object.keys(sums) as Array<keyof ParityCounts>) sums[key] += step[key];
   return sums;
 }
 
@@ -212,12 +206,12 @@ function flowDetails(check: FlowCheck, tally: FlowTally, judged: FlowJudgement):
   };
 }
 
-export function renderFlows(check: FlowCheck, tally: FlowTally, judged: FlowJudgement): CheckResult {
+export function renderFlows(check: FlowCheck, tally: FlowTally, judged: FlowJudgement): KindResult {
   return {
     passed: judged.passed,
     summary: flowSummary(check, judged),
     series: flowSeries(check, tally, judged),
-    scores: [{ dimension: 'behavior', candidate: check.candidate, value: Math.max(0, Math.min(1, judged.score)) }],
+    scores: [{ candidate: check.candidate, value: Math.max(0, Math.min(1, judged.score)) }],
     details: flowDetails(check, tally, judged),
   };
 }

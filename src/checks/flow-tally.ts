@@ -47,13 +47,17 @@ async function runFlow(context: SampleContext, check: FlowOptions, side: string)
   return runs;
 }
 
-export interface StepTally {
+/** How many steps were compared and how many matched, by status, body and data mutation. */
+export interface ParityCounts {
   compared: number;
   statusMatches: number;
   bodyCompared: number;
   bodyIdentical: number;
   mutationCompared: number;
   mutationMatches: number;
+}
+
+export interface StepTally extends ParityCounts {
   statuses: Record<string, (number | string)[]>;
   differences: JsonDifference[];
   noise: Set<string>;

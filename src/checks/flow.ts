@@ -1,4 +1,4 @@
-import type { CheckKind, CheckProblem, CheckResult } from './check.js';
+import type { CheckKind, CheckProblem, KindResult } from './check.js';
 import { judgeFlows, renderFlows } from './flow-judge.js';
 import { flowSchema, type FlowOptions } from './flow-schema.js';
 import { tallyFlows } from './flow-tally.js';
@@ -37,7 +37,7 @@ export const flowKind: CheckKind<FlowOptions> = {
     return problems;
   },
 
-  async run(check, context): Promise<CheckResult> {
+  async run(check, context): Promise<KindResult> {
     const tally = await tallyFlows(check, context);
     const judged = judgeFlows(check, context.memory, tally);
     return renderFlows(check, tally, judged);

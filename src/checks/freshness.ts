@@ -5,7 +5,7 @@ import { duration, identifier } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import type { RawRow } from '../connectors/database.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
+import type { CheckKind, CheckProblem, KindResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from '../core/errors.js';
 import { unlessNothingCompared } from './evidence.js';
 import { sqlCheckReferences } from './references.js';
@@ -90,7 +90,7 @@ export const freshnessKind: CheckKind<FreshnessOptions> = {
     return sqlCheckReferences(root, check);
   },
 
-  async run(check, context): Promise<CheckResult> {
+  async run(check, context): Promise<KindResult> {
     const [baseline, candidate] = await Promise.all([newestOf(context, check, check.baseline), newestOf(context, check, check.candidate)]);
     const now = Date.now();
     // No row (or NULL) on a side: its data is infinitely old.
@@ -127,7 +127,7 @@ export const freshnessKind: CheckKind<FreshnessOptions> = {
         passed,
         summary,
         series,
-        scores: [{ dimension: 'freshness', candidate: check.candidate, value: passed ? 1 : 0 }],
+        scores: [{ candidate: check.candidate, value: passed ? 1 : 0 }],
         details: {
           database: check.database,
           now: iso(now),

@@ -6,7 +6,7 @@ import type { ReadSession } from '../connectors/database.js';
 import type { Dialect } from '../connectors/dialects/dialect.js';
 import type { Engine } from '../core/engines.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
+import type { CheckKind, CheckProblem, KindResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from '../core/errors.js';
 import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
@@ -148,7 +148,7 @@ export const integrityKind: CheckKind<IntegrityOptions> = {
     return problems;
   },
 
-  async run(check, context: SampleContext): Promise<CheckResult> {
+  async run(check, context: SampleContext): Promise<KindResult> {
     const relations = configuredRelations(check);
     const discover = check.discover ?? check.relations.length === 0;
     if (discover) {
@@ -214,10 +214,7 @@ export const integrityKind: CheckKind<IntegrityOptions> = {
           sample('fidelity_integrity_violations', { check: check.name, relation: result.relation.name }, result.orphans),
         ),
         // Share of relations without orphans; no relations means nothing to judge (no score).
-        scores:
-          results.length === 0
-            ? []
-            : [{ dimension: 'data', candidate: check.candidate, value: (results.length - broken.length) / results.length }],
+        scores: results.length === 0 ? [] : [{ candidate: check.candidate, value: (results.length - broken.length) / results.length }],
         details: {
           database: check.database,
           side: check.candidate,

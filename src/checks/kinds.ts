@@ -1,3 +1,4 @@
+import type { Dimension } from '../core/dimensions.js';
 import { registerKind, type RegisteredKind } from './check.js';
 import { configKind } from './config.js';
 import { coverageKind } from './coverage.js';
@@ -34,3 +35,8 @@ export const kinds: Readonly<Record<string, RegisteredKind>> = Object.fromEntrie
 );
 
 export const kindNames = Object.keys(kinds);
+
+/** The dimension a kind feeds: what scoring is handed, so that it never imports the kinds. */
+export function kindDimension(kind: string): Dimension | undefined {
+  return kinds[kind]?.dimension;
+}

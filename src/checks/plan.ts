@@ -7,7 +7,7 @@ import { dialectOf } from '../connectors/dialects/index.js';
 import { engineOf, type Engine } from '../core/engines.js';
 import type { RootConfig } from '../config/schema.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
+import type { CheckKind, CheckProblem, KindResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from '../core/errors.js';
 import { databaseReferences } from './references.js';
 import { readOnlyProblem } from './sql-guard.js';
@@ -132,7 +132,7 @@ export const planKind: CheckKind<PlanOptions> = {
     return problems;
   },
 
-  async run(check, context): Promise<CheckResult> {
+  async run(check, context): Promise<KindResult> {
     const [baseline, candidate] = await Promise.all([
       explainSide(context, check, check.baseline),
       explainSide(context, check, check.candidate),
@@ -158,7 +158,7 @@ export const planKind: CheckKind<PlanOptions> = {
           ? `${outcomes.length} quer${outcomes.length === 1 ? 'y has' : 'ies have'} the same plan shape`
           : `${differing.length} of ${outcomes.length} plans differ; ${first?.query.name}: ${first?.differences[0]?.message ?? ''}`,
       series: [sample('fidelity_plan_differences', pair, differing.length)],
-      scores: [{ dimension: 'data', candidate: check.candidate, value: (outcomes.length - differing.length) / outcomes.length }],
+      scores: [{ candidate: check.candidate, value: (outcomes.length - differing.length) / outcomes.length }],
       details: {
         database: check.database,
         engines: { [check.baseline]: baseline.engine, [check.candidate]: candidate.engine },

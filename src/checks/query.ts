@@ -4,7 +4,7 @@ import { compareByDigests, type OnRow } from '../compare/digest-compare.js';
 import { checkSchema } from '../config/schema.js';
 import { identifier } from '../config/fields.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
+import type { CheckKind, CheckProblem, KindResult, SampleContext, KindOptions } from './check.js';
 import { unlessNothingCompared } from './evidence.js';
 import { sqlCheckReferences } from './references.js';
 
@@ -60,7 +60,7 @@ export const queryKind: CheckKind<QueryOptions> = {
     return sqlCheckReferences(root, check);
   },
 
-  async run(check, context): Promise<CheckResult> {
+  async run(check, context): Promise<KindResult> {
     const maxRows = check.max_rows ?? context.defaults.max_rows;
     const sides = {
       baseline: sideReader(context, check, check.baseline, maxRows),
@@ -94,7 +94,7 @@ export const queryKind: CheckKind<QueryOptions> = {
           sample('fidelity_query_duration_seconds', { check: check.name, side: check.baseline }, seconds(baseline.summary.durationMs)),
           sample('fidelity_query_duration_seconds', { check: check.name, side: check.candidate }, seconds(candidate.summary.durationMs)),
         ],
-        scores: [{ dimension: 'data', candidate: check.candidate, value: comparison.match ? 1 : 0 }],
+        scores: [{ candidate: check.candidate, value: comparison.match ? 1 : 0 }],
         details: {
           database: check.database,
           ordered: check.ordered,

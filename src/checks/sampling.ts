@@ -10,7 +10,7 @@ import type { Dialect, OnRow, SampleOutcome, TableName } from '../connectors/dia
  *   pg_class.reltuples; MySQL/MariaDB random ranges of an integer primary key), else LIMIT.
  */
 
-export type { SampleMethod, SampleOutcome } from '../connectors/dialects/dialect.js';
+export type { SampleOutcome } from '../connectors/dialects/dialect.js';
 export type TableRef = TableName;
 
 /** `orders` or `sales.orders`. */

@@ -7,7 +7,7 @@ import { type CatalogTable } from '../core/catalog.js';
 import type { Dialect } from '../connectors/dialects/dialect.js';
 import type { Engine } from '../core/engines.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, SampleContext, KindOptions } from './check.js';
+import type { CheckKind, CheckProblem, KindResult, SampleContext, KindOptions } from './check.js';
 import { SampleError } from '../core/errors.js';
 import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
@@ -117,7 +117,7 @@ export const schemaKind: CheckKind<SchemaOptions> = {
     return databaseReferences(root, check.database, [check.baseline, check.candidate]);
   },
 
-  async run(check, context): Promise<CheckResult> {
+  async run(check, context): Promise<KindResult> {
     const [baseline, candidate] = await Promise.all([readSide(context, check, check.baseline), readSide(context, check, check.candidate)]);
     await Promise.all([
       probeMissing(context, check, check.baseline, baseline, candidate),
@@ -145,7 +145,7 @@ export const schemaKind: CheckKind<SchemaOptions> = {
         passed: identical,
         summary: describe(comparison, baseline.tables.length),
         series: schemaObjects.map((object) => sample('fidelity_schema_differences', { ...pair, object }, comparison.counts[object])),
-        scores: [{ dimension: 'data', candidate: check.candidate, value: identical ? 1 : 0 }],
+        scores: [{ candidate: check.candidate, value: identical ? 1 : 0 }],
         details: {
           database: check.database,
           sides: {

@@ -1,6 +1,6 @@
 import { DuplicateKeyError } from '../compare/merge.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult } from './check.js';
+import type { CheckKind, CheckProblem, KindResult } from './check.js';
 import { SampleError } from '../core/errors.js';
 import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
@@ -25,6 +25,40 @@ import {
  * many buckets differ, both tables are merged in key order page by page (bounded memory).
  */
 
+/** One side's part of the details: its engine, table, rows and the time its statements took. */
+function sideDetails(side: Side, rowCount: number) {
+  return {
+    engine: side.info.engine,
+    table: side.info.tableText,
+    rows: rowCount,
+    durationSeconds: side.clock.ms / 1000,
+    statements: side.clock.statements,
+  };
+}
+
+/** Runs the comparison by the strategy it chose; a key seen twice on a side is a configuration error. */
+async function compareSides(
+  comparison: Comparison,
+  keyNames: readonly string[],
+  infos: Record<Role, SideInfo>,
+  rowByRow: boolean,
+): Promise<void> {
+  try {
+    if (rowByRow) await comparison.compareAllRows();
+    else if (comparison.progress.strategy === 'integer-buckets') await comparison.compareIntegerKeys();
+    else await comparison.compareByQuantiles();
+  } catch (error) {
+    if (error instanceof DuplicateKeyError) {
+      const info = infos[error.side];
+      throw new SampleError(
+        'config',
+        `key (${keyNames.join(', ')}) is not unique in table "${info.tableText}" on side "${info.side}": ${JSON.stringify(error.key)} appears more than once`,
+      );
+    }
+    throw error;
+  }
+}
+
 export const tableKind: CheckKind<TableOptions> = {
   kind: 'table',
   description: 'whole tables compared by key: in-database checksums over key ranges, differing keys named exactly',
@@ -45,7 +79,7 @@ export const tableKind: CheckKind<TableOptions> = {
     return problems;
   },
 
-  async run(check, context): Promise<CheckResult> {
+  async run(check, context): Promise<KindResult> {
     const started = performance.now();
     const full: TableCheck = check;
     const wantMd5 = check.hash === 'auto';
@@ -68,20 +102,7 @@ export const tableKind: CheckKind<TableOptions> = {
     await Promise.all([checkUniqueKey(baseline, plan.keyNames), checkUniqueKey(candidate, plan.keyNames)]);
 
     const comparison = new Comparison(full, context, baseline, candidate, plan, check.max_examples ?? context.defaults.max_examples);
-    try {
-      if (plan.rowByRow) await comparison.compareAllRows();
-      else if (comparison.progress.strategy === 'integer-buckets') await comparison.compareIntegerKeys();
-      else await comparison.compareByQuantiles();
-    } catch (error) {
-      if (error instanceof DuplicateKeyError) {
-        const info = error.side === 'baseline' ? infoA : infoB;
-        throw new SampleError(
-          'config',
-          `key (${plan.keyNames.join(', ')}) is not unique in table "${info.tableText}" on side "${info.side}": ${JSON.stringify(error.key)} appears more than once`,
-        );
-      }
-      throw error;
-    }
+    await compareSides(comparison, plan.keyNames, { baseline: infoA, candidate: infoB }, plan.rowByRow);
 
     const { counts, examples } = comparison.merge;
     const differences = comparison.merge.differences;
@@ -93,13 +114,6 @@ export const tableKind: CheckKind<TableOptions> = {
     const summary = match
       ? `${rows.baseline} rows identical`
       : `${differences} of ${Math.max(rows.baseline, rows.candidate)} rows differ (missing ${counts.missing}, extra ${counts.extra}, changed ${counts.changed})`;
-    const sideDetails = (side: Side, rowCount: number) => ({
-      engine: side.info.engine,
-      table: side.info.tableText,
-      rows: rowCount,
-      durationSeconds: seconds(side.clock.ms),
-      statements: side.clock.statements,
-    });
     return unlessNothingCompared(
       {
         passed: match,
@@ -115,7 +129,7 @@ export const tableKind: CheckKind<TableOptions> = {
           sample('fidelity_table_duration_seconds', { check: check.name, side: check.baseline }, seconds(baseline.clock.ms)),
           sample('fidelity_table_duration_seconds', { check: check.name, side: check.candidate }, seconds(candidate.clock.ms)),
         ],
-        scores: [{ dimension: 'data', candidate: check.candidate, value: Math.max(0, 1 - ratio) }],
+        scores: [{ candidate: check.candidate, value: Math.max(0, 1 - ratio) }],
         details: {
           database: check.database,
           key: plan.keyNames,

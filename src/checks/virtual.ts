@@ -2,9 +2,18 @@ import { z } from 'zod';
 import { PathSet, compareBodies, noisePaths, type JsonDifference } from '../compare/responses.js';
 import { checkSchema } from '../config/schema.js';
 import { sample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, CheckResult, KindOptions } from './check.js';
+import type { CheckConfig, CheckKind, CheckProblem, KindResult, KindOptions, SampleContext } from './check.js';
 import { SampleError } from '../core/errors.js';
-import { connectionField, httpReferences, ignorePath, oneBody, requestFields, runRequest, variableReferences } from './http-steps.js';
+import {
+  connectionField,
+  httpReferences,
+  ignorePath,
+  oneBody,
+  requestFields,
+  runRequest,
+  variableReferences,
+  type RequestRun,
+} from './http-steps.js';
 
 /**
  * `virtual`: the same requests sent to a real service (baseline) and to its mock (candidate).
@@ -46,6 +55,41 @@ type VirtualOptions = KindOptions<typeof schema>;
 /** Statuses that mean "this endpoint does not exist here". */
 const ABSENT = new Set([404, 405, 501]);
 
+/**
+ * Whether the mock answered as the real service did: same status and, when compared, the same body
+ * less ignored paths and the real service's own noise (two of its answers that differ). Writes the
+ * verdict, differences and noise into the request's row.
+ */
+async function sameResponse(
+  check: CheckConfig<VirtualOptions>,
+  context: SampleContext,
+  request: CheckConfig<VirtualOptions>['requests'][number],
+  runs: { real: RequestRun; mock: RequestRun },
+  row: Record<string, unknown>,
+): Promise<boolean> {
+  const { real, mock } = runs;
+  let noise: string[] = [];
+  if (check.noise_cancellation) {
+    const again = await runRequest(context, check.baseline, request, { variables: new Map(), connection: check.connection });
+    if (again.status !== undefined) noise = noisePaths(real.body, again.body);
+  }
+  let differences: JsonDifference[] = [];
+  let same = mock.status === real.status;
+  if (same && request.compare_body && mock.status !== undefined) {
+    const comparison = compareBodies(real.body, mock.body, {
+      ignore: new PathSet([...check.ignore, ...request.ignore]),
+      noise: new PathSet(noise),
+      maxDifferences: check.max_examples ?? context.defaults.max_examples,
+    });
+    same = comparison.identical;
+    differences = comparison.differences;
+    if (comparison.noise.length > 0) row.noise = comparison.noise;
+  }
+  row.identical = same;
+  if (differences.length > 0) row.differences = differences;
+  return same;
+}
+
 export const virtualKind: CheckKind<VirtualOptions> = {
   kind: 'virtual',
   description: 'requests to a real service and its mock: identical-response accuracy, endpoint and status coverage',
@@ -62,10 +106,9 @@ export const virtualKind: CheckKind<VirtualOptions> = {
     ];
   },
 
-  async run(check, context): Promise<CheckResult> {
+  async run(check, context): Promise<KindResult> {
     const { baseline, candidate } = check;
     const noVariables = new Map<string, string>();
-    const maxExamples = check.max_examples ?? context.defaults.max_examples;
     const rows: Record<string, unknown>[] = [];
     let compared = 0;
     let identical = 0;
@@ -102,26 +145,7 @@ export const virtualKind: CheckKind<VirtualOptions> = {
       const statusKey = `${endpoint} -> ${real.status}`;
       realStatuses.add(statusKey);
       if (mock.status === real.status) coveredStatuses.add(statusKey);
-      let noise: string[] = [];
-      if (check.noise_cancellation) {
-        const again = await runRequest(context, baseline, request, options);
-        if (again.status !== undefined) noise = noisePaths(real.body, again.body);
-      }
-      let differences: JsonDifference[] = [];
-      let same = mock.status === real.status;
-      if (same && request.compare_body && mock.status !== undefined) {
-        const comparison = compareBodies(real.body, mock.body, {
-          ignore: new PathSet([...check.ignore, ...request.ignore]),
-          noise: new PathSet(noise),
-          maxDifferences: maxExamples,
-        });
-        same = comparison.identical;
-        differences = comparison.differences;
-        if (comparison.noise.length > 0) row.noise = comparison.noise;
-      }
-      row.identical = same;
-      if (differences.length > 0) row.differences = differences;
-      if (same) identical++;
+      if (await sameResponse(check, context, request, { real, mock }, row)) identical++;
     }
     if (compared === 0) throw new SampleError('connect', `real service "${baseline}" answered no request: ${firstError ?? 'no response'}`);
     const accuracy = identical / compared;
@@ -136,7 +160,7 @@ export const virtualKind: CheckKind<VirtualOptions> = {
         sample('fidelity_virtual_endpoint_coverage_ratio', { check: check.name }, endpointCoverage),
         sample('fidelity_virtual_status_coverage_ratio', { check: check.name }, statusCoverage),
       ],
-      scores: [{ dimension: 'behavior', candidate, value: (accuracy + endpointCoverage + statusCoverage) / 3 }],
+      scores: [{ candidate, value: (accuracy + endpointCoverage + statusCoverage) / 3 }],
       details: {
         accuracy,
         endpointCoverage,

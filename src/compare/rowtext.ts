@@ -1,4 +1,4 @@
-import { canonicalDecimal, canonicalize, type CanonicalValue } from './canonical.js';
+import { canonicalDecimal, canonicalize } from './canonical.js';
 import { type ValueClass } from '../core/columns.js';
 
 /**
@@ -69,9 +69,4 @@ export function valueText(valueClass: ValueClass, raw: string | null): string {
 /** Reference definition of the canonical row text (see the module comment). */
 export function rowText(classes: readonly ValueClass[], raw: ReadonlyArray<string | null>): string {
   return classes.map((valueClass, index) => valueText(valueClass, raw[index] ?? null)).join(FIELD_SEPARATOR);
-}
-
-/** A row's canonical values for row-level comparison (canonical.ts per comparison class). */
-export function canonicalRow(classes: readonly ValueClass[], raw: ReadonlyArray<string | null>): CanonicalValue[] {
-  return classes.map((valueClass, index) => canonicalize(valueClass, raw[index] ?? null));
 }

@@ -170,11 +170,9 @@ export const rootSchema = z.strictObject({
 });
 
 export type DatabaseConfig = z.output<typeof databaseSchema>;
-export type HttpConfig = z.output<typeof httpSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type DefaultsConfig = z.output<typeof defaultsSchema>;
 export type ScoresConfig = z.output<typeof scoresSchema>;
-export type EventsConfig = z.output<typeof eventsSchema>;
 export type RootConfig = z.output<typeof rootSchema>;
 
 /** The strict schema of one check kind: the common fields plus the kind's own. */

@@ -11,12 +11,9 @@ import { type Engine } from '../core/engines.js';
  * Every statement is a small catalog SELECT run inside the caller's read-only session.
  */
 
-const PG_ACTIONS: Record<string, ReferentialAction> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
-
+/** A referential action as the dialects report it (SQL words); anything else reads as NO ACTION. */
 function action(raw: string | null | undefined): ReferentialAction {
-  const text = (raw ?? '').trim();
-  if (text in PG_ACTIONS) return PG_ACTIONS[text] as ReferentialAction;
-  const upper = text.toUpperCase();
+  const upper = (raw ?? '').trim().toUpperCase();
   return (['NO ACTION', 'RESTRICT', 'CASCADE', 'SET NULL', 'SET DEFAULT'] as const).find((known) => known === upper) ?? 'NO ACTION';
 }
 

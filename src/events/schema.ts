@@ -58,10 +58,3 @@ export const eventSchema = z.discriminatedUnion('type', [
 ]);
 
 export type FidelityEvent = z.output<typeof eventSchema>;
-export const eventTypes = [
-  'provisioning_started',
-  'provisioning_finished',
-  'deployment',
-  'staging_verdict',
-  'production_incident',
-] as const;

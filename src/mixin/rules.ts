@@ -4,7 +4,7 @@ import { fidelityAlerts } from './rules-fidelity.js';
 import { healthAlerts } from './rules-health.js';
 import type { AlertRule } from './rules-spec.js';
 
-export type { AlertCase, AlertRule, Severity } from './rules-spec.js';
+export type { AlertCase, AlertRule } from './rules-spec.js';
 
 /**
  * The alert rules, with a promtool case that fires and one that does not for every alert.

@@ -1,3 +1,4 @@
+import { kindDimension } from '../checks/kinds.js';
 import type { CommonCheck } from '../checks/check.js';
 import type { LoadedConfig } from './load.js';
 import { Sides } from '../connectors/sides.js';
@@ -130,7 +131,7 @@ export class Exporter {
 
   /** Adds the current scores to the history (the report's charts). */
   recordScores(now = Date.now()): void {
-    this.history.record(now, scoreState(this.store.all(), this.current.config.root.scores).scores);
+    this.history.record(now, scoreState(this.store.all(), this.current.config.root.scores, kindDimension).scores);
   }
 
   /** Waits until every sample started so far has finished (tests and the one-shot run use it). */

@@ -1,3 +1,4 @@
+import { kindDimension } from '../checks/kinds.js';
 import type { ResultsStore, CheckState } from '../results/store.js';
 import type { ScoresConfig } from '../config/schema.js';
 import { scoreState } from '../scoring/outcomes.js';
@@ -54,7 +55,7 @@ function checkSeries(state: CheckState): SeriesLines {
 /** Scores and gate (src/scoring): inconclusive scores have no series rather than a made-up value. */
 function scoreSeries(states: CheckState[], config: ScoresConfig): SeriesLines {
   const lines = new SeriesLines(catalogue);
-  const { scores, gate } = scoreState(states, config);
+  const { scores, gate } = scoreState(states, config, kindDimension);
   for (const candidate of scores) {
     for (const row of candidate.dimensions) {
       if (row.score === null) continue;

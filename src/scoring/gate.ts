@@ -1,6 +1,6 @@
 import { type ScoreContribution } from '../checks/check.js';
 import { dimensions, type Dimension } from '../core/dimensions.js';
-import { candidateScores, clampScore, OVERALL, type ScoreName } from './scores.js';
+import { candidateScores, clampScore, overallScore, OVERALL, type CandidateScores, type ScoreName } from './scores.js';
 
 /**
  * The deployment gate, a pure function of the checks' last outcomes and the `scores` config.
@@ -105,10 +105,52 @@ function worst(verdicts: Iterable<Verdict>): Verdict {
   return result;
 }
 
-function candidateGate(candidate: string, outcomes: readonly CheckOutcome[], config: GateConfig): CandidateGate {
+/**
+ * The overall row: gated like a dimension, its best case the weighted mean of the dimensions' best
+ * cases (the checks without a result reporting 1).
+ */
+function overallRow(
+  mine: readonly CheckOutcome[],
+  rows: readonly GateRow[],
+  upperBounds: ReadonlyArray<{ score: number | null; weight: number }>,
+  overall: number | null,
+  overallThreshold: number | null,
+  reasons: string[],
+): GateRow {
+  const anyMissing = rows.some((row) => row.withoutResult > 0 && (row.weight ?? 1) > 0);
+  let overallStatus: RowStatus;
+  if (overall === null) {
+    overallStatus = 'inconclusive';
+    reasons.push(mine.length === 0 ? 'no enabled check compares this candidate' : 'no check has produced a score yet');
+  } else {
+    const best = overallScore(upperBounds) ?? overall;
+    if (overallThreshold !== null && best < overallThreshold) overallStatus = 'fail';
+    else if (anyMissing) overallStatus = 'inconclusive';
+    else if (overallThreshold !== null && overall < overallThreshold) overallStatus = 'fail';
+    else overallStatus = 'pass';
+    if (overallThreshold !== null && overallStatus === 'fail')
+      reasons.push(`overall: score ${percent(overall)} is below the threshold ${percent(overallThreshold)}`);
+    else if (overallThreshold !== null && overallStatus === 'inconclusive') reasons.push('overall: some checks have no current result');
+  }
+  return {
+    dimension: OVERALL,
+    score: overall,
+    threshold: overallThreshold,
+    gated: overallThreshold !== null,
+    status: overallStatus,
+    checks: mine.length,
+    withoutResult: mine.filter((o) => o.state !== 'result').length,
+    failingChecks: mine.map(failingCheck).filter((f): f is FailingCheck => f !== undefined),
+  };
+}
+
+function candidateGate(
+  candidate: string,
+  outcomes: readonly CheckOutcome[],
+  config: GateConfig,
+  scores: CandidateScores | undefined,
+): CandidateGate {
   const mine = outcomes.filter((o) => o.candidate === candidate);
-  const contributions = outcomes.flatMap((o) => (o.state === 'result' ? o.contributions : [])).filter((c) => c.candidate === candidate);
-  const scores = candidateScores(contributions, config.weights, [candidate])[0];
   const reasons: string[] = [];
   const rows: GateRow[] = [];
   const upperBounds: Array<{ score: number | null; weight: number }> = [];
@@ -159,39 +201,7 @@ function candidateGate(candidate: string, outcomes: readonly CheckOutcome[], con
   }
 
   const overall = scores?.overall ?? null;
-  const overallThreshold = config.thresholds[OVERALL] ?? null;
-  const anyMissing = rows.some((row) => row.withoutResult > 0 && (row.weight ?? 1) > 0);
-  let overallStatus: RowStatus;
-  if (overall === null) {
-    overallStatus = 'inconclusive';
-    reasons.push(mine.length === 0 ? 'no enabled check compares this candidate' : 'no check has produced a score yet');
-  } else {
-    let upperOverall = 0;
-    let totalWeight = 0;
-    for (const { score, weight } of upperBounds) {
-      if (score === null || weight <= 0) continue;
-      upperOverall += score * weight;
-      totalWeight += weight;
-    }
-    const best = totalWeight > 0 ? upperOverall / totalWeight : overall;
-    if (overallThreshold !== null && best < overallThreshold) overallStatus = 'fail';
-    else if (anyMissing) overallStatus = 'inconclusive';
-    else if (overallThreshold !== null && overall < overallThreshold) overallStatus = 'fail';
-    else overallStatus = 'pass';
-    if (overallThreshold !== null && overallStatus === 'fail')
-      reasons.push(`overall: score ${percent(overall)} is below the threshold ${percent(overallThreshold)}`);
-    else if (overallThreshold !== null && overallStatus === 'inconclusive') reasons.push('overall: some checks have no current result');
-  }
-  rows.push({
-    dimension: OVERALL,
-    score: overall,
-    threshold: overallThreshold,
-    gated: overallThreshold !== null,
-    status: overallStatus,
-    checks: mine.length,
-    withoutResult: mine.filter((o) => o.state !== 'result').length,
-    failingChecks: mine.map(failingCheck).filter((f): f is FailingCheck => f !== undefined),
-  });
+  rows.push(overallRow(mine, rows, upperBounds, overall, config.thresholds[OVERALL] ?? null, reasons));
 
   // The privacy rule gates on violations only: a privacy dimension without a threshold and with
   // checks still running does not make the gate inconclusive.
@@ -205,15 +215,32 @@ function candidateGate(candidate: string, outcomes: readonly CheckOutcome[], con
   return { candidate, verdict, evaluated, reasons, rows };
 }
 
+/** Scores of the outcomes' current results, per candidate (scoring/scores.ts). */
+export function scoresOf(outcomes: readonly CheckOutcome[], weights: Readonly<Record<string, number>>): CandidateScores[] {
+  const contributions = outcomes.flatMap((o) => (o.state === 'result' ? o.contributions : []));
+  return candidateScores(
+    contributions,
+    weights,
+    outcomes.map((o) => o.candidate),
+  );
+}
+
 /**
- * The gate for every candidate that an enabled check compares (or only `only`, when given).
+ * The gate for every candidate that an enabled check compares (or only `only`, when given), on the
+ * scores already computed from the same outcomes (computed here when not given).
  * The report's verdict is the worst of the candidates'.
  */
-export function evaluateGate(outcomes: readonly CheckOutcome[], config: GateConfig, only?: string): GateReport {
+export function evaluateGate(
+  outcomes: readonly CheckOutcome[],
+  config: GateConfig,
+  only?: string,
+  scores: readonly CandidateScores[] = scoresOf(outcomes, config.weights),
+): GateReport {
   const names = new Set(outcomes.map((o) => o.candidate));
   for (const outcome of outcomes) for (const c of outcome.contributions) names.add(c.candidate);
   const selected = only === undefined ? [...names].sort() : [only];
-  const candidates = selected.map((candidate) => candidateGate(candidate, outcomes, config));
+  const byCandidate = new Map(scores.map((score) => [score.candidate, score]));
+  const candidates = selected.map((candidate) => candidateGate(candidate, outcomes, config, byCandidate.get(candidate)));
   const verdict = candidates.length === 0 ? config.inconclusive : worst(candidates.map((c) => c.verdict));
   return { verdict, candidates };
 }

@@ -1,18 +1,20 @@
 import type { Dimension } from '../core/dimensions.js';
-import { kinds } from '../checks/kinds.js';
 import type { ScoresConfig } from '../config/schema.js';
 import type { CheckState } from '../results/store.js';
-import { evaluateGate, type CheckOutcome, type GateConfig, type GateReport } from './gate.js';
-import { candidateScores, type CandidateScores } from './scores.js';
+import { evaluateGate, scoresOf, type CheckOutcome, type GateConfig, type GateReport } from './gate.js';
+import type { CandidateScores } from './scores.js';
+
+/** The dimension a kind feeds, as the map of kinds states it (checks/kinds.ts `kindDimension`). */
+export type DimensionOf = (kind: string) => Dimension | undefined;
 
 /** The gate's view of the results store: one outcome per enabled check. */
-export function outcomesOf(states: readonly CheckState[]): CheckOutcome[] {
+export function outcomesOf(states: readonly CheckState[], dimensionOf: DimensionOf): CheckOutcome[] {
   return states
     .filter((state) => state.check.enabled)
     .map((state) => {
       const contributions = state.result?.inconclusive ? [] : (state.result?.scores ?? []);
       const feeds = new Set<Dimension>();
-      const kindDimension = kinds[state.check.kind]?.dimension;
+      const kindDimension = dimensionOf(state.check.kind);
       if (kindDimension) feeds.add(kindDimension);
       // A kind may feed more than its own dimension; the last contributions (or the ones before a
       // failed sample) tell which.
@@ -52,16 +54,10 @@ export function gateConfigOf(scores: ScoresConfig): GateConfig {
 export function scoreState(
   states: readonly CheckState[],
   scores: ScoresConfig,
+  dimensionOf: DimensionOf,
   candidate?: string,
 ): { scores: CandidateScores[]; gate: GateReport } {
-  const outcomes = outcomesOf(states);
-  const contributions = outcomes.flatMap((o) => (o.state === 'result' ? o.contributions : []));
-  return {
-    scores: candidateScores(
-      contributions,
-      scores.weights,
-      outcomes.map((o) => o.candidate),
-    ),
-    gate: evaluateGate(outcomes, gateConfigOf(scores), candidate),
-  };
+  const outcomes = outcomesOf(states, dimensionOf);
+  const computed = scoresOf(outcomes, scores.weights);
+  return { scores: computed, gate: evaluateGate(outcomes, gateConfigOf(scores), candidate, computed) };
 }

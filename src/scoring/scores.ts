@@ -16,7 +16,6 @@ import { dimensions, type Dimension } from '../core/dimensions.js';
 
 export const OVERALL = 'overall';
 export type ScoreName = Dimension | typeof OVERALL;
-export const scoreNames: readonly ScoreName[] = [...dimensions, OVERALL];
 
 export interface DimensionScore {
   dimension: Dimension;

@@ -1,3 +1,4 @@
+import { kindDimension } from '../checks/kinds.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import type { Exporter } from '../runtime/exporter.js';
@@ -51,7 +52,7 @@ export function gateHandler(exporter: Exporter) {
       });
       return;
     }
-    const { gate } = scoreState(exporter.store.all(), scores, requested);
+    const { gate } = scoreState(exporter.store.all(), scores, kindDimension, requested);
     const status = gate.verdict === 'pass' ? 200 : gate.verdict === 'fail' ? 503 : scores.inconclusive_http_status;
     res.status(status).set('Cache-Control', 'no-store').json(gateBody(gate, new Date().toISOString()));
   };

@@ -1,3 +1,4 @@
+import { kindDimension } from '../checks/kinds.js';
 import type { CheckResult, ScoreContribution } from '../checks/check.js';
 import type { LoadedConfig } from '../runtime/load.js';
 import type { Sides } from '../connectors/sides.js';
@@ -155,7 +156,7 @@ function checkView(state: CheckState): CheckView {
 export function resultsView(exporter: ViewSource): ResultsView {
   const { root, file } = exporter.config;
   const states = exporter.store.all();
-  const current = scoreState(states, root.scores);
+  const current = scoreState(states, root.scores, kindDimension);
   return {
     generatedAt: iso(Date.now()),
     exporter: {

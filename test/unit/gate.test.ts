@@ -214,19 +214,22 @@ test('outcomesOf: a stored inconclusive result is an inconclusive outcome withou
     scores: [{ dimension: 'data' as const, candidate: 'staging', value: 1 }],
     details: {},
   };
-  const [outcome] = outcomesOf([
-    {
-      check,
-      running: false,
-      result,
-      runs: { success: 1, failure: 0 },
-      errors: {},
-      skipped: 0,
-      memory: new Map(),
-      revision: 0,
-      lastRun: { startedAt: 0, finishedAt: 1, durationMs: 1, success: true },
-    },
-  ]);
+  const [outcome] = outcomesOf(
+    [
+      {
+        check,
+        running: false,
+        result,
+        runs: { success: 1, failure: 0 },
+        errors: {},
+        skipped: 0,
+        memory: new Map(),
+        revision: 0,
+        lastRun: { startedAt: 0, finishedAt: 1, durationMs: 1, success: true },
+      },
+    ],
+    () => 'data',
+  );
   assert.equal(outcome?.state, 'inconclusive');
   assert.deepEqual(outcome?.contributions, []);
   assert.equal(outcome?.summary, 'no relations found to check');

@@ -1,5 +1,6 @@
 import { postgresPlanShape } from '../../compare/plan.js';
 import { FLOAT_DIGITS } from '../../compare/rowtext.js';
+import type { ReferentialAction } from '../../core/catalog.js';
 import { SampleError } from '../../core/errors.js';
 import { constraintType, text, type ConstraintRow } from '../catalog-rows.js';
 import type { ReadSession } from '../database.js';
@@ -135,6 +136,19 @@ WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::t
     WHERE con.conindid = ix.indexrelid AND con.conrelid = ix.indrelid AND con.contype IN ('p', 'u', 'x'))
 ORDER BY 1, 2, 3, k.ord`;
 
+/** pg_constraint's one-letter codes of confupdtype and confdeltype, as SQL words. */
+const REFERENTIAL_ACTIONS: Readonly<Record<string, ReferentialAction>> = {
+  a: 'NO ACTION',
+  r: 'RESTRICT',
+  c: 'CASCADE',
+  n: 'SET NULL',
+  d: 'SET DEFAULT',
+};
+
+function referentialAction(code: string): string {
+  return REFERENTIAL_ACTIONS[code.trim()] ?? code;
+}
+
 async function constraintRows(session: ReadSession, schemas: string[]): Promise<ConstraintRow[]> {
   const { rows } = await session.query(CATALOG_CONSTRAINTS, [schemas]);
   return rows.flatMap((row): ConstraintRow[] => {
@@ -150,8 +164,8 @@ async function constraintRows(session: ReadSession, schemas: string[]): Promise<
         referencedSchema: text(row, 5),
         referencedTable: text(row, 6),
         referencedColumn: text(row, 7),
-        onUpdate: text(row, 8),
-        onDelete: text(row, 9),
+        onUpdate: referentialAction(text(row, 8)),
+        onDelete: referentialAction(text(row, 9)),
       },
     ];
   });
