@@ -5,11 +5,14 @@ import { createLogger } from './log.js';
 import { builtinDetectorNames, createDetectors } from './compare/detectors.js';
 import { scrubFields } from './compare/privacy.js';
 import { VERSION } from './version.js';
+import { didYouMean } from './config/suggest.js';
 import { parseFlags, UsageError, USAGE } from './cli/args.js';
 import { ExitCode } from './cli/exit-codes.js';
 import { serveCommand } from './cli/serve.js';
 import { rejectRunFlags, runCommand, runFlagDefinitions } from './cli/run.js';
 import { loadWebConfigFile } from './server/web-config.js';
+
+const COMMANDS = ['serve', 'demo', 'check-config', 'run'];
 
 /** Wiring only: parse flags, pick the command, map failures to exit codes. */
 async function main(argv: string[]): Promise<number> {
@@ -45,7 +48,9 @@ async function main(argv: string[]): Promise<number> {
     case 'demo':
       return serveCommand(flags, log);
     default:
-      throw new UsageError(`unknown command "${flags.command}"\n\n${USAGE}`);
+      throw new UsageError(
+        `unknown command "${flags.command}"${didYouMean(flags.command, COMMANDS) || ` (commands: ${COMMANDS.join(', ')})`}; see fidelity-exporter --help`,
+      );
   }
 }
 

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/duration.js';
+import { didYouMean } from '../config/suggest.js';
 import { parseShard, shardFromHostname, ShardError, type Shard } from '../scheduler/shard.js';
 
 /**
@@ -40,27 +41,67 @@ export interface CommonFlags {
 
 export class UsageError extends Error {}
 
-export function parseFlags(argv: string[], extra: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {}) {
+type FlagDefinitions = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+
+const HELP_POINTER = 'see fidelity-exporter --help';
+
+/** An unknown or misspelt flag, in one line: its name, the closest known flag, where the list is. */
+function checkFlagNames(argv: string[], options: FlagDefinitions): void {
+  const shorts = new Set(Object.values(options).flatMap((option) => (option.short ? [option.short] : [])));
+  for (const arg of argv) {
+    if (arg === '--') return;
+    if (arg.startsWith('--')) {
+      const name = arg.slice(2).split('=')[0] ?? '';
+      if (!Object.hasOwn(options, name))
+        throw new UsageError(`unknown flag --${name}${didYouMean(name, Object.keys(options), (flag) => `--${flag}`)}; ${HELP_POINTER}`);
+    } else if (arg.startsWith('-') && arg.length > 1) {
+      const letter = arg.slice(1, 2);
+      if (!shorts.has(letter)) {
+        const long = arg.slice(1).split('=')[0] ?? '';
+        throw new UsageError(`unknown flag -${letter}${didYouMean(long, Object.keys(options), (flag) => `--${flag}`)}; ${HELP_POINTER}`);
+      }
+    }
+  }
+}
+
+/** Node's parser messages ("Option '--x <value>' argument missing") as one plain line. */
+function flagProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  const flag = /'(?:-\w, )?(--?[^' ]+)/.exec(message)?.[1] ?? 'a flag';
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /argument missing/.test(message))
+    return `flag ${flag} needs a value (${flag}=VALUE); ${HELP_POINTER}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `flag ${flag} takes no value; ${HELP_POINTER}`;
+  return `${message.split('\n')[0] ?? message}; ${HELP_POINTER}`;
+}
+
+export function parseFlags(argv: string[], extra: FlagDefinitions = {}) {
+  const options = { ...flagDefinitions, ...extra };
+  checkFlagNames(argv, options);
+  const parsed = parseValues(argv, options);
+  const values = parsed.values as Record<string, unknown>;
+  const [command = 'serve', ...positionals] = parsed.positionals;
+  const flags: CommonFlags = {
+    command,
+    configFile: values['config.file'] as string | undefined,
+    listenAddress: String(values['web.listen-address']),
+    logLevel: String(values['log.level']),
+    webConfigFile: values['web.config.file'] as string | undefined,
+    headersTimeoutMs: timeoutFlag(values, 'web.headers-timeout'),
+    requestTimeoutMs: timeoutFlag(values, 'web.request-timeout'),
+    shard: shardFlags(values),
+    help: Boolean(values.help),
+    version: Boolean(values.version),
+    positionals,
+  };
+  return { flags, values };
+}
+
+function parseValues(argv: string[], options: FlagDefinitions): { values: object; positionals: string[] } {
   try {
-    const parsed = parseArgs({ args: argv, options: { ...flagDefinitions, ...extra }, allowPositionals: true, strict: true });
-    const values = parsed.values as Record<string, unknown>;
-    const [command = 'serve', ...positionals] = parsed.positionals;
-    const flags: CommonFlags = {
-      command,
-      configFile: values['config.file'] as string | undefined,
-      listenAddress: String(values['web.listen-address']),
-      logLevel: String(values['log.level']),
-      webConfigFile: values['web.config.file'] as string | undefined,
-      headersTimeoutMs: timeoutFlag(values, 'web.headers-timeout'),
-      requestTimeoutMs: timeoutFlag(values, 'web.request-timeout'),
-      shard: shardFlags(values),
-      help: Boolean(values.help),
-      version: Boolean(values.version),
-      positionals,
-    };
-    return { flags, values };
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(flagProblem(error));
   }
 }
 

@@ -1,13 +1,18 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { LineCounter, parseDocument } from 'yaml';
 import type { CheckProblem, CommonCheck } from '../checks/check.js';
 import { kindNames, kinds } from '../checks/kinds.js';
 import { sideReferences } from '../checks/references.js';
 import { ConfigError, formatPath, type ConfigProblem } from './errors.js';
 import { interpolate } from './interpolate.js';
+import { lenientRoot } from './lenient.js';
+import { locateProblems } from './locate.js';
 import { rootSchema, type RootConfig } from './schema.js';
+import { didYouMean } from './suggest.js';
+import { zodProblems } from './zod-problems.js';
+
+export { zodProblems } from './zod-problems.js';
 
 /** A loaded, validated configuration: defaults applied, references resolved. */
 export interface LoadedConfig {
@@ -18,35 +23,6 @@ export interface LoadedConfig {
 }
 
 const DEFAULT_EVERY_MS = 60_000;
-
-function describeInput(input: unknown): string {
-  if (input === null) return 'null';
-  if (Array.isArray(input)) return 'a list';
-  if (typeof input === 'object') return 'a mapping';
-  return `a ${typeof input}`;
-}
-
-/** Zod issues as "path: message"; input values are never echoed (they may be secrets). */
-export function zodProblems(error: z.ZodError, prefix: PropertyKey[]): ConfigProblem[] {
-  return error.issues.flatMap((issue): ConfigProblem[] => {
-    const path = [...prefix, ...issue.path];
-    switch (issue.code) {
-      case 'unrecognized_keys':
-        return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: 'unknown key' }));
-      case 'invalid_type':
-        return [
-          {
-            path: formatPath(path),
-            message: issue.input === undefined ? 'is required' : `expected ${issue.expected}, got ${describeInput(issue.input)}`,
-          },
-        ];
-      case 'invalid_value':
-        return [{ path: formatPath(path), message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
-      default:
-        return [{ path: formatPath(path), message: issue.message }];
-    }
-  });
-}
 
 function problemsOf(problems: CheckProblem[], prefix: PropertyKey[]): ConfigProblem[] {
   return problems.map((problem) => ({ path: formatPath([...prefix, ...problem.path]), message: problem.message }));
@@ -85,12 +61,20 @@ export function loadConfigObject(
     { env: options.env ?? process.env, baseDir: options.baseDir ?? process.cwd() },
     problems,
   );
-  if (problems.length > 0) throw new ConfigError(problems, options.file);
+  // An unset variable or unreadable secret file makes its own field invalid, and only that field:
+  // everything else is still checked, and nothing more is said about that field.
+  const unresolved = problems.map((problem) => problem.path);
 
   const parsed = rootSchema.safeParse(interpolated, { reportInput: true });
-  if (!parsed.success) throw new ConfigError(zodProblems(parsed.error, []), options.file);
-  const root = parsed.data;
-  resolveTlsFiles(root, options.baseDir ?? process.cwd(), problems);
+  let root: RootConfig;
+  if (parsed.success) {
+    root = parsed.data;
+    resolveTlsFiles(root, options.baseDir ?? process.cwd(), problems);
+  } else {
+    problems.push(...zodProblems(parsed.error, [], rootSchema));
+    // Check the checks and their references against what is usable of the rest.
+    root = lenientRoot(interpolated);
+  }
 
   const checks: CommonCheck[] = [];
   const seen = new Map<string, number>();
@@ -103,12 +87,16 @@ export function loadConfigObject(
     }
     const kind = kinds[kindName];
     if (!kind) {
-      problems.push({ path: formatPath([...at, 'kind']), message: `unknown kind "${kindName}" (known: ${kindNames.join(', ')})` });
+      const suggestion = didYouMean(kindName, kindNames);
+      problems.push({
+        path: formatPath([...at, 'kind']),
+        message: `unknown kind "${kindName}"${suggestion || ` (known: ${kindNames.join(', ')})`}`,
+      });
       return;
     }
     const result = kind.schema.safeParse(raw, { reportInput: true });
     if (!result.success) {
-      problems.push(...zodProblems(result.error, at));
+      problems.push(...zodProblems(result.error, at, kind.schema));
       return;
     }
     const check = result.data;
@@ -135,15 +123,31 @@ export function loadConfigObject(
     if (resolved.every !== undefined && resolved.every < 1000) {
       problems.push({ path: formatPath([...at, 'every']), message: 'must be at least 1s' });
     }
-    problems.push(...problemsOf(sideReferences(root, [resolved.baseline, resolved.candidate]), at));
+    for (const side of ['baseline', 'candidate'] as const) {
+      // Point at the key that names the side: the check's own, or the default's.
+      const where = check[side] === undefined ? ['defaults', side] : [...at, side];
+      problems.push(...problemsOf(sideReferences(root, [resolved[side]]), where));
+    }
     problems.push(...problemsOf(kind.references(resolved, root), at));
     checks.push(resolved);
   });
   if (root.defaults.schedule !== undefined && root.defaults.every !== undefined) {
     problems.push({ path: 'defaults', message: 'set either schedule or every, not both' });
   }
-  if (problems.length > 0) throw new ConfigError(problems, options.file);
+  const seenProblems = new Set<string>();
+  const reported = problems.filter((problem, index) => {
+    const id = `${problem.path}\n${problem.message}`;
+    if (seenProblems.has(id)) return false; // a default named by several checks is said once
+    seenProblems.add(id);
+    return index < unresolved.length || !unresolved.some((path) => within(problem.path, path));
+  });
+  if (reported.length > 0) throw new ConfigError(reported, options.file);
   return { root, checks, file: options.file };
+}
+
+/** Whether config path `path` is `field` or lies under it. */
+function within(path: string, field: string): boolean {
+  return path === field || path.startsWith(`${field}.`) || path.startsWith(`${field}[`);
 }
 
 /** Reads, interpolates and validates a YAML configuration file. */
@@ -160,19 +164,19 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
 }
 
 export function loadConfigText(text: string, options: { env?: NodeJS.ProcessEnv; baseDir?: string; file?: string } = {}): LoadedConfig {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
   if (document.errors.length > 0) {
-    throw new ConfigError(
-      // The first syntax error only: the ones after it are usually its echoes.
-      document.errors.slice(0, 1).map((error) => {
-        const at = error.linePos?.[0];
-        return {
-          path: '',
-          message: `YAML syntax error${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
-        };
-      }),
-      options.file,
-    );
+    // The first syntax error only: the ones after it are usually its echoes.
+    const [error] = document.errors;
+    const at = error?.linePos?.[0];
+    const message = error?.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'unreadable';
+    throw new ConfigError([{ path: '', message: `YAML syntax error: ${message}`, line: at?.line, column: at?.col }], options.file);
   }
-  return loadConfigObject(document.toJS(), options);
+  try {
+    return loadConfigObject(document.toJS(), options);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(locateProblems(error.problems, document, lineCounter), options.file);
+    throw error;
+  }
 }

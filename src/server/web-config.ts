@@ -254,7 +254,7 @@ function usersOf(input: Record<string, string>, problems: ConfigProblem[]): Map<
 /** Validates a parsed web config document; relative paths resolve against `baseDir`. */
 export function webConfigFromObject(document: unknown, options: { baseDir: string; file?: string }): WebConfig {
   const parsed = webConfigSchema.safeParse(document ?? {}, { reportInput: true });
-  if (!parsed.success) throw new WebConfigError(zodProblems(parsed.error, []), options.file);
+  if (!parsed.success) throw new WebConfigError(zodProblems(parsed.error, [], webConfigSchema), options.file);
   const input = parsed.data;
   const problems: ConfigProblem[] = [];
 
