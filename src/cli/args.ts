@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/duration.js';
 import { didYouMean } from '../config/suggest.js';
+import { logFormats, type LogFormat } from '../log.js';
 import { parseShard, shardFromHostname, ShardError, type Shard } from '../scheduler/shard.js';
 
 /**
@@ -14,6 +15,7 @@ export const flagDefinitions = {
   'config.file': { type: 'string' },
   'web.listen-address': { type: 'string', default: DEFAULT_LISTEN_ADDRESS },
   'log.level': { type: 'string', default: 'info' },
+  'log.format': { type: 'string', default: 'json' },
   // Operating: web config (TLS, auth), slow-client limits, sharding (docs/operations.md).
   'web.config.file': { type: 'string' },
   'web.headers-timeout': { type: 'string', default: '10s' },
@@ -30,6 +32,7 @@ export interface CommonFlags {
   configFile?: string;
   listenAddress: string;
   logLevel: string;
+  logFormat: LogFormat;
   webConfigFile?: string;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
@@ -85,7 +88,8 @@ export function parseFlags(argv: string[], extra: FlagDefinitions = {}) {
     command,
     configFile: values['config.file'] as string | undefined,
     listenAddress: String(values['web.listen-address']),
-    logLevel: String(values['log.level']),
+    logLevel: choiceFlag(values, 'log.level', LOG_LEVELS),
+    logFormat: choiceFlag(values, 'log.format', logFormats),
     webConfigFile: values['web.config.file'] as string | undefined,
     headersTimeoutMs: timeoutFlag(values, 'web.headers-timeout'),
     requestTimeoutMs: timeoutFlag(values, 'web.request-timeout'),
@@ -103,6 +107,14 @@ function parseValues(argv: string[], options: FlagDefinitions): { values: object
   } catch (error) {
     throw new UsageError(flagProblem(error));
   }
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+function choiceFlag<T extends string>(values: Record<string, unknown>, flag: string, choices: readonly T[]): T {
+  const value = String(values[flag]);
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${flag}: must be one of ${choices.join(', ')}, not "${value}"${didYouMean(value, choices)}; ${HELP_POINTER}`);
 }
 
 function timeoutFlag(values: Record<string, unknown>, flag: string): number {
@@ -157,6 +169,7 @@ Flags:
   --config.file=PATH              configuration file (YAML)
   --web.listen-address=[HOST]:PORT address to serve /metrics, /api/v1/results and / on (default ${DEFAULT_LISTEN_ADDRESS})
   --log.level=LEVEL               debug, info, warn or error (default info)
+  --log.format=FORMAT             json (one JSON object a line, default) or logfmt
   --web.config.file=PATH          TLS, basic auth and bearer token (exporter-toolkit format; see docs/operations.md)
   --web.headers-timeout=DURATION  close connections whose request headers take longer (default 10s)
   --web.request-timeout=DURATION  close connections whose whole request takes longer (default 30s)
