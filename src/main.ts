@@ -5,11 +5,14 @@ import { createLogger } from './log.js';
 import { builtinDetectorNames, createDetectors } from './compare/detectors.js';
 import { scrubFields } from './compare/privacy.js';
 import { VERSION } from './version.js';
+import { didYouMean } from './config/suggest.js';
 import { parseFlags, UsageError, USAGE } from './cli/args.js';
 import { ExitCode } from './cli/exit-codes.js';
 import { serveCommand } from './cli/serve.js';
 import { rejectRunFlags, runCommand, runFlagDefinitions } from './cli/run.js';
 import { loadWebConfigFile } from './server/web-config.js';
+
+const COMMANDS = ['serve', 'demo', 'check-config', 'run'];
 
 /** Wiring only: parse flags, pick the command, map failures to exit codes. */
 async function main(argv: string[]): Promise<number> {
@@ -24,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.OK;
   }
   const detectors = createDetectors({ builtins: builtinDetectorNames });
-  const log = createLogger(flags.logLevel, (fields) => scrubFields(fields, detectors) as Record<string, unknown>);
+  const log = createLogger(flags.logLevel, (fields) => scrubFields(fields, detectors) as Record<string, unknown>, flags.logFormat);
 
   switch (flags.command) {
     case 'run':
@@ -43,9 +46,19 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'serve':
     case 'demo':
-      return serveCommand(flags, log);
+      try {
+        return await serveCommand(flags, log);
+      } catch (error) {
+        // A running exporter's last words go through the log, in the log's format; what the
+        // operator must fix before it can start (the configuration, the flags) stays plain text.
+        if (error instanceof ConfigError || error instanceof UsageError) throw error;
+        log.error({ err: error instanceof Error ? error.message : String(error) }, 'exporter stopped');
+        return ExitCode.RUNTIME_ERROR;
+      }
     default:
-      throw new UsageError(`unknown command "${flags.command}"\n\n${USAGE}`);
+      throw new UsageError(
+        `unknown command "${flags.command}"${didYouMean(flags.command, COMMANDS) || ` (commands: ${COMMANDS.join(', ')})`}; see fidelity-exporter --help`,
+      );
   }
 }
 

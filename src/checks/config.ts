@@ -19,6 +19,8 @@ import { sample, type MetricSample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, KindResult, SampleContext, KindOptions } from './check.js';
 import { readFirstSeen, writeFirstSeen } from './config-state.js';
 import { SampleError } from '../core/errors.js';
+import { didYouMean } from '../config/suggest.js';
+import { environmentsPhrase } from './references.js';
 
 /** `config`: one configuration source read on both sides, flattened and diffed key by key. */
 
@@ -163,17 +165,26 @@ export const configKind: CheckKind<ConfigOptions> = {
 
   references(check, root): CheckProblem[] {
     const problems: CheckProblem[] = [];
+    // One line per source name and key: "not defined in environments "a" and "b"".
+    const missing = new Map<string, { path: Array<string | number>; sides: string[]; defined: Set<string> }>();
     for (const side of [check.baseline, check.candidate]) {
       const environment = root.environments[side];
       if (!environment) continue; // reported once by sideReferences
       const name = sourceName(check, side);
-      if (!(name in environment.configs)) {
-        const defined = Object.keys(environment.configs);
-        problems.push({
-          path: [check.source_per_side[side] ? 'source_per_side' : 'source', ...(check.source_per_side[side] ? [side] : [])],
-          message: `config source "${name}" is not defined in environment "${side}"${defined.length > 0 ? ` (defined: ${defined.join(', ')})` : ''}`,
-        });
-      }
+      if (name in environment.configs) continue;
+      const path = check.source_per_side[side] ? ['source_per_side', side] : ['source'];
+      const entry = missing.get(`${path.join('.')}/${name}`) ?? { path, sides: [], defined: new Set<string>() };
+      entry.sides.push(side);
+      for (const defined of Object.keys(environment.configs)) entry.defined.add(defined);
+      missing.set(`${path.join('.')}/${name}`, entry);
+    }
+    for (const [id, { path, sides, defined }] of missing) {
+      const name = id.slice(id.indexOf('/') + 1);
+      const known = [...defined];
+      problems.push({
+        path,
+        message: `config source "${name}" is not defined in ${environmentsPhrase(sides)}${didYouMean(name, known) || (known.length > 0 ? ` (defined: ${known.join(', ')})` : '')}`,
+      });
     }
     if (check.state_file !== undefined) {
       const sharing = root.checks.find(

@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/duration.js';
+import { didYouMean } from '../config/suggest.js';
+import { logFormats, type LogFormat } from '../log.js';
 import { parseShard, shardFromHostname, ShardError, type Shard } from '../scheduler/shard.js';
 
 /**
@@ -13,6 +15,7 @@ export const flagDefinitions = {
   'config.file': { type: 'string' },
   'web.listen-address': { type: 'string', default: DEFAULT_LISTEN_ADDRESS },
   'log.level': { type: 'string', default: 'info' },
+  'log.format': { type: 'string', default: 'json' },
   // Operating: web config (TLS, auth), slow-client limits, sharding (docs/operations.md).
   'web.config.file': { type: 'string' },
   'web.headers-timeout': { type: 'string', default: '10s' },
@@ -29,6 +32,7 @@ export interface CommonFlags {
   configFile?: string;
   listenAddress: string;
   logLevel: string;
+  logFormat: LogFormat;
   webConfigFile?: string;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
@@ -40,28 +44,77 @@ export interface CommonFlags {
 
 export class UsageError extends Error {}
 
-export function parseFlags(argv: string[], extra: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {}) {
-  try {
-    const parsed = parseArgs({ args: argv, options: { ...flagDefinitions, ...extra }, allowPositionals: true, strict: true });
-    const values = parsed.values as Record<string, unknown>;
-    const [command = 'serve', ...positionals] = parsed.positionals;
-    const flags: CommonFlags = {
-      command,
-      configFile: values['config.file'] as string | undefined,
-      listenAddress: String(values['web.listen-address']),
-      logLevel: String(values['log.level']),
-      webConfigFile: values['web.config.file'] as string | undefined,
-      headersTimeoutMs: timeoutFlag(values, 'web.headers-timeout'),
-      requestTimeoutMs: timeoutFlag(values, 'web.request-timeout'),
-      shard: shardFlags(values),
-      help: Boolean(values.help),
-      version: Boolean(values.version),
-      positionals,
-    };
-    return { flags, values };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+type FlagDefinitions = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+
+const HELP_POINTER = 'see fidelity-exporter --help';
+
+/** An unknown or misspelt flag, in one line: its name, the closest known flag, where the list is. */
+function checkFlagNames(argv: string[], options: FlagDefinitions): void {
+  const shorts = new Set(Object.values(options).flatMap((option) => (option.short ? [option.short] : [])));
+  for (const arg of argv) {
+    if (arg === '--') return;
+    if (arg.startsWith('--')) {
+      const name = arg.slice(2).split('=')[0] ?? '';
+      if (!Object.hasOwn(options, name))
+        throw new UsageError(`unknown flag --${name}${didYouMean(name, Object.keys(options), (flag) => `--${flag}`)}; ${HELP_POINTER}`);
+    } else if (arg.startsWith('-') && arg.length > 1) {
+      const letter = arg.slice(1, 2);
+      if (!shorts.has(letter)) {
+        const long = arg.slice(1).split('=')[0] ?? '';
+        throw new UsageError(`unknown flag -${letter}${didYouMean(long, Object.keys(options), (flag) => `--${flag}`)}; ${HELP_POINTER}`);
+      }
+    }
   }
+}
+
+/** Node's parser messages ("Option '--x <value>' argument missing") as one plain line. */
+function flagProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  const flag = /'(?:-\w, )?(--?[^' ]+)/.exec(message)?.[1] ?? 'a flag';
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /argument missing/.test(message))
+    return `flag ${flag} needs a value (${flag}=VALUE); ${HELP_POINTER}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `flag ${flag} takes no value; ${HELP_POINTER}`;
+  return `${message.split('\n')[0] ?? message}; ${HELP_POINTER}`;
+}
+
+export function parseFlags(argv: string[], extra: FlagDefinitions = {}) {
+  const options = { ...flagDefinitions, ...extra };
+  checkFlagNames(argv, options);
+  const parsed = parseValues(argv, options);
+  const values = parsed.values as Record<string, unknown>;
+  const [command = 'serve', ...positionals] = parsed.positionals;
+  const flags: CommonFlags = {
+    command,
+    configFile: values['config.file'] as string | undefined,
+    listenAddress: String(values['web.listen-address']),
+    logLevel: choiceFlag(values, 'log.level', LOG_LEVELS),
+    logFormat: choiceFlag(values, 'log.format', logFormats),
+    webConfigFile: values['web.config.file'] as string | undefined,
+    headersTimeoutMs: timeoutFlag(values, 'web.headers-timeout'),
+    requestTimeoutMs: timeoutFlag(values, 'web.request-timeout'),
+    shard: shardFlags(values),
+    help: Boolean(values.help),
+    version: Boolean(values.version),
+    positionals,
+  };
+  return { flags, values };
+}
+
+function parseValues(argv: string[], options: FlagDefinitions): { values: object; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(flagProblem(error));
+  }
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+function choiceFlag<T extends string>(values: Record<string, unknown>, flag: string, choices: readonly T[]): T {
+  const value = String(values[flag]);
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${flag}: must be one of ${choices.join(', ')}, not "${value}"${didYouMean(value, choices)}; ${HELP_POINTER}`);
 }
 
 function timeoutFlag(values: Record<string, unknown>, flag: string): number {
@@ -116,6 +169,7 @@ Flags:
   --config.file=PATH              configuration file (YAML)
   --web.listen-address=[HOST]:PORT address to serve /metrics, /api/v1/results and / on (default ${DEFAULT_LISTEN_ADDRESS})
   --log.level=LEVEL               debug, info, warn or error (default info)
+  --log.format=FORMAT             json (one JSON object a line, default) or logfmt
   --web.config.file=PATH          TLS, basic auth and bearer token (exporter-toolkit format; see docs/operations.md)
   --web.headers-timeout=DURATION  close connections whose request headers take longer (default 10s)
   --web.request-timeout=DURATION  close connections whose whole request takes longer (default 30s)

@@ -16,6 +16,7 @@ import { VERSION } from '../version.js';
 import type { CommonFlags } from './args.js';
 import { UsageError } from './args.js';
 import { ExitCode } from './exit-codes.js';
+import { didYouMean } from '../config/suggest.js';
 
 /**
  * `run`: the one-shot gate for CI pipelines. Runs the selected checks once, all at the same time
@@ -78,9 +79,16 @@ export function selectChecks(config: LoadedConfig, options: Pick<RunOptions, 'ch
   const names = new Set(config.checks.map((c) => c.name));
   for (const name of options.checks)
     if (!names.has(name))
-      problems.push({ path: '--check', message: `no check named "${name}" (known: ${[...names].join(', ') || 'none'})` });
+      problems.push({
+        path: '--check',
+        message: `no check named "${name}"${didYouMean(name, names) || ` (known: ${[...names].join(', ') || 'none'})`}`,
+      });
   for (const kind of options.kinds)
-    if (!kindNames.includes(kind)) problems.push({ path: '--kind', message: `unknown kind "${kind}" (known: ${kindNames.join(', ')})` });
+    if (!kindNames.includes(kind))
+      problems.push({
+        path: '--kind',
+        message: `unknown kind "${kind}"${didYouMean(kind, kindNames) || ` (known: ${kindNames.join(', ')})`}`,
+      });
   const candidates = new Set(config.checks.map((c) => c.candidate));
   for (const candidate of options.candidates)
     if (!candidates.has(candidate))

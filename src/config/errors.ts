@@ -1,9 +1,18 @@
-import type { z } from 'zod';
-
 /** A configuration that cannot be used; every problem names its config path. Never carries a secret. */
 export interface ConfigProblem {
   path: string;
   message: string;
+  /** Where in the file (1-based), when the configuration came from YAML text. */
+  line?: number;
+  column?: number;
+}
+
+function problemLine(problem: ConfigProblem): string {
+  return problem.path ? `${problem.path}: ${problem.message}` : problem.message;
+}
+
+function position(problem: ConfigProblem): string {
+  return problem.line === undefined ? '' : `${problem.line}:${problem.column ?? 1}: `;
 }
 
 export class ConfigError extends Error {
@@ -11,7 +20,9 @@ export class ConfigError extends Error {
   readonly file: string | undefined;
 
   constructor(problems: ConfigProblem[], file?: string) {
-    const lines = problems.map((problem) => (problem.path ? `${problem.path}: ${problem.message}` : problem.message));
+    const lines = problems.map(
+      (problem) => (file && problem.line !== undefined ? `${file}:` : '') + position(problem) + problemLine(problem),
+    );
     super(`${file ? `invalid configuration ${file}:\n  ` : 'invalid configuration:\n  '}${lines.join('\n  ')}`);
     this.name = 'ConfigError';
     this.problems = problems;
@@ -20,7 +31,12 @@ export class ConfigError extends Error {
 
   /** "path: message" lines, the form tests and the check-config command print. */
   get lines(): string[] {
-    return this.problems.map((problem) => (problem.path ? `${problem.path}: ${problem.message}` : problem.message));
+    return this.problems.map(problemLine);
+  }
+
+  /** "line:column: path: message" lines (no position when the problem has none). */
+  get locatedLines(): string[] {
+    return this.problems.map((problem) => position(problem) + problemLine(problem));
   }
 }
 
@@ -37,31 +53,15 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return text;
 }
 
-function describeInput(input: unknown): string {
-  if (input === null) return 'null';
-  if (Array.isArray(input)) return 'a list';
-  if (typeof input === 'object') return 'a mapping';
-  return `a ${typeof input}`;
-}
-
-/** Zod issues as "path: message"; input values are never echoed (they may be secrets). */
-export function zodProblems(error: z.ZodError, prefix: PropertyKey[]): ConfigProblem[] {
-  return error.issues.flatMap((issue): ConfigProblem[] => {
-    const path = [...prefix, ...issue.path];
-    switch (issue.code) {
-      case 'unrecognized_keys':
-        return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: 'unknown key' }));
-      case 'invalid_type':
-        return [
-          {
-            path: formatPath(path),
-            message: issue.input === undefined ? 'is required' : `expected ${issue.expected}, got ${describeInput(issue.input)}`,
-          },
-        ];
-      case 'invalid_value':
-        return [{ path: formatPath(path), message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
-      default:
-        return [{ path: formatPath(path), message: issue.message }];
-    }
-  });
+/** The inverse of formatPath: "checks[3].schedule" -> ["checks", 3, "schedule"]. */
+export function parsePath(text: string): Array<string | number> {
+  const parts: Array<string | number> = [];
+  const token = /\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\.?([A-Za-z_][A-Za-z0-9_-]*)/gy;
+  let match: RegExpExecArray | null;
+  while ((match = token.exec(text)) !== null) {
+    if (match[1] !== undefined) parts.push(Number(match[1]));
+    else if (match[2] !== undefined) parts.push(JSON.parse(match[2]) as string);
+    else if (match[3] !== undefined) parts.push(match[3]);
+  }
+  return parts;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { engineOf } from '../core/engines.js';
+import { engineUrls } from '../core/engines.js';
+import { databaseUrlProblems } from './database-url.js';
 import { cronExpression, duration, examplesPolicy, identifier, positiveInt, secret, sensitiveColumns } from './fields.js';
 import { Secret } from './secret.js';
 import { configSourceSchema } from './config-sources.js';
@@ -9,10 +10,14 @@ import { configSourceSchema } from './config-sources.js';
  * per kind by each kind's own schema (see checks/kinds.ts) and cross-references in references.ts.
  */
 
+const urlSchemes = Object.fromEntries(Object.entries(engineUrls).map(([engine, known]) => [engine, known.schemes]));
+
 export const databaseSchema = z.strictObject({
   url: z
     .string()
-    .refine((url) => engineOf(url) !== null, { error: 'unsupported database URL (expected postgres:// or mysql://)' })
+    .superRefine((url, ctx) => {
+      for (const message of databaseUrlProblems(url, urlSchemes)) ctx.addIssue({ code: 'custom', message });
+    })
     .transform((url) => new Secret(url)),
   pool_size: positiveInt.max(20).default(2),
   connect_timeout: duration.default(5000),

@@ -21,7 +21,9 @@ export interface SampleDeps {
 export async function runSample(check: CommonCheck, deps: SampleDeps): Promise<boolean> {
   const { store, log } = deps;
   if (!store.begin(check.name)) {
-    log.warn({ check: check.name }, 'previous sample still running; tick skipped');
+    // Debug only: a check slower than its interval would log this at every tick; the count is
+    // fidelity_check_skipped_total.
+    log.debug({ check: check.name }, 'previous sample still running; tick skipped');
     return false;
   }
   const startedAt = Date.now();

@@ -12,6 +12,8 @@ import { candidateScores, clampScore, overallScore, OVERALL, type CandidateScore
  *   compare: an inconclusive result)                                                -> inconclusive
  * - score < t_d                                               -> fail
  * - otherwise                                                 -> pass
+ * - no threshold, and some check of d failed or its sample failed -> inconclusive (a failing check
+ *   never hides behind a dimension without a threshold; a threshold, even 0, is the way to accept it)
  * The overall score is gated the same way against `thresholds.overall`. Privacy violations (a
  * privacy contribution below 1) fail the gate outright while `fail_on_privacy_violation` is on.
  * A candidate without any score is inconclusive. Verdict: fail if any gated row fails, else
@@ -103,6 +105,29 @@ function worst(verdicts: Iterable<Verdict>): Verdict {
     if (verdict === 'inconclusive') result = 'inconclusive';
   }
   return result;
+}
+
+/**
+ * A failing check never hides behind a dimension without a threshold: a check of such a dimension
+ * that failed (or whose sample failed) makes the row, and so the candidate, at best inconclusive.
+ */
+function holdUngatedFailures(rows: GateRow[], reasons: string[], config: GateConfig): Set<GateRow> {
+  const held = new Set<GateRow>();
+  for (const row of rows) {
+    if (row.dimension === OVERALL || row.threshold !== null || row.status === 'fail') continue;
+    // `fail_on_privacy_violation: false` is the operator's explicit word that privacy failures may pass.
+    if (row.dimension === 'privacy' && !config.fail_on_privacy_violation) continue;
+    const failed = row.failingChecks.filter((check) => check.status === 'fail' || check.status === 'error');
+    if (failed.length === 0) continue;
+    row.gated = true;
+    row.status = 'inconclusive';
+    held.add(row);
+    const names = failed.map((check) => `${check.check} (${check.status === 'fail' ? 'failed' : 'sample failed'})`).join(', ');
+    reasons.push(
+      `${row.dimension}: ${names}; the dimension has no threshold (set scores.thresholds.${row.dimension} to gate on its score)`,
+    );
+  }
+  return held;
 }
 
 /**
@@ -203,10 +228,12 @@ function candidateGate(
   const overall = scores?.overall ?? null;
   rows.push(overallRow(mine, rows, upperBounds, overall, config.thresholds[OVERALL] ?? null, reasons));
 
+  const held = holdUngatedFailures(rows, reasons, config);
   // The privacy rule gates on violations only: a privacy dimension without a threshold and with
   // checks still running does not make the gate inconclusive.
   const gatedRows = rows.filter(
-    (row) => row.threshold !== null || (row.dimension === 'privacy' && row.status === 'fail' && config.fail_on_privacy_violation),
+    (row) =>
+      held.has(row) || row.threshold !== null || (row.dimension === 'privacy' && row.status === 'fail' && config.fail_on_privacy_violation),
   );
   let evaluated = worst(gatedRows.map((row) => (row.status === 'no_data' ? 'pass' : row.status)));
   // Nothing to judge by is never a pass.

@@ -272,7 +272,9 @@ tr.diff-missing td:first-child{color:#a40e26} tr.diff-extra td:first-child{color
 .changed{background:#fff8c5;font-weight:600} .kv{margin-right:.5rem;white-space:nowrap} .null{color:#8250df;font-style:italic} .redacted{color:#57606a;font-style:italic}
 section.failing{border-left:4px solid #cf222e;padding:.25rem 1rem;margin:1rem 0;background:#fffafa}
 .changes{background:#f6f8fa;padding:.4rem .8rem;border-radius:6px;margin:.5rem 0} .reasons{color:#a40e26}
-pre{background:#f6f8fa;padding:.75rem;overflow:auto;font-size:.8em} .error{color:#a40e26}
+pre{background:#f6f8fa;padding:.75rem;overflow:auto;font-size:.8em;max-height:28em} .error{color:#a40e26}
+table.diff,table.kv-table,body>table{display:block;overflow-x:auto;max-width:100%}
+@media (max-width:600px){body{margin:.75rem} .score{min-width:0;flex:1 1 9rem}} .chart{max-width:100%;height:auto} nav{display:flex;flex-wrap:wrap;gap:.25rem 0}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
 <div class="muted">version ${escapeHtml(view.exporter.version)} · up since ${escapeHtml(view.exporter.startedAt)}${view.generatedAt ? ` · generated ${escapeHtml(view.generatedAt)}` : ''}${view.exporter.configFile ? ` · config ${escapeHtml(view.exporter.configFile)}` : ''}</div>

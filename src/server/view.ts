@@ -91,7 +91,18 @@ function scalar(value: unknown): value is string | number | boolean | null {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);
 }
 
-/** What changed between two results of a check: verdict, summary, scores, top-level detail values. */
+/** Detail keys that measure time: they change at every sample and are not a change of outcome. */
+const TIMING_KEY = /[dD]uration|[sS]econds|[lL]atency|[eE]lapsed|[tT]iming|(^|_)ms$|[a-z]Ms$|(^|_)age|Age|(^|_)lag|Lag|[sS]lower|[fF]aster/;
+
+/** A summary with its measured times and speed ratios blanked ("1.2 s", "340ms", "1.3x slower"). */
+function withoutTimings(summary: string): string {
+  return summary.replace(/\d+(\.\d+)?\s*(ms|µs|s|sec|seconds?|minutes?|min|h|hours?|x)\b/g, '#');
+}
+
+/**
+ * What changed between two results of a check: verdict, summary, scores, top-level detail values.
+ * Changes of timings alone (durations, latencies, ages) are not listed: they are noise, not outcome.
+ */
 export function changesBetween(previous: CheckResult | undefined, current: CheckResult | undefined, failedNow: boolean): string[] {
   if (!previous) return [];
   if (!current)
@@ -101,7 +112,8 @@ export function changesBetween(previous: CheckResult | undefined, current: Check
   const changes: string[] = [];
   if (previous.passed !== current.passed)
     changes.push(`verdict: ${previous.passed ? 'faithful' : 'drift'} → ${current.passed ? 'faithful' : 'drift'}`);
-  if (previous.summary !== current.summary) changes.push(`summary: ${previous.summary} → ${current.summary}`);
+  if (withoutTimings(previous.summary) !== withoutTimings(current.summary))
+    changes.push(`summary: ${previous.summary} → ${current.summary}`);
   for (const score of current.scores) {
     const before = previous.scores.find((p) => p.dimension === score.dimension && p.candidate === score.candidate);
     if (before && before.value !== score.value)
@@ -110,6 +122,7 @@ export function changesBetween(previous: CheckResult | undefined, current: Check
   const before = redact(previous.details) as Record<string, unknown>;
   const after = redact(current.details) as Record<string, unknown>;
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (TIMING_KEY.test(key)) continue;
     const [a, b] = [before[key], after[key]];
     if (scalar(a) && scalar(b) && a !== b) changes.push(`${key}: ${String(a)} → ${String(b)}`);
     else if (!scalar(a) || !scalar(b)) {

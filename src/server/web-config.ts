@@ -6,7 +6,7 @@ import bcrypt from 'bcryptjs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../config/errors.js';
-import { zodProblems } from '../config/errors.js';
+import { zodProblems } from '../config/zod-problems.js';
 import { Secret } from '../config/secret.js';
 
 /**
@@ -254,7 +254,7 @@ function usersOf(input: Record<string, string>, problems: ConfigProblem[]): Map<
 /** Validates a parsed web config document; relative paths resolve against `baseDir`. */
 export function webConfigFromObject(document: unknown, options: { baseDir: string; file?: string }): WebConfig {
   const parsed = webConfigSchema.safeParse(document ?? {}, { reportInput: true });
-  if (!parsed.success) throw new WebConfigError(zodProblems(parsed.error, []), options.file);
+  if (!parsed.success) throw new WebConfigError(zodProblems(parsed.error, [], webConfigSchema), options.file);
   const input = parsed.data;
   const problems: ConfigProblem[] = [];
 

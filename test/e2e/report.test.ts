@@ -129,19 +129,26 @@ test('the rendered report shows the gate, score charts and the failing check wit
   assert.doesNotMatch(stdout, new RegExp(reader.url('shop_production').split('@')[0]!.split(':')[2]!), 'no database password on the page');
 });
 
-test('a screenshot of the report is produced under test-output/', async () => {
-  mkdirSync(OUTPUT_DIR, { recursive: true });
-  const file = join(OUTPUT_DIR, 'report.png');
-  rmSync(file, { force: true });
-  const { code, stderr } = await chromium([
-    '--virtual-time-budget=5000',
-    '--hide-scrollbars',
-    '--window-size=1280,1600',
-    `--screenshot=${file}`,
-    url,
-  ]);
-  assert.equal(code, 0, stderr.slice(-2000));
-  assert.ok(existsSync(file), 'screenshot written');
-  assert.ok(statSync(file).size > 10_000, `screenshot has content (${statSync(file).size} bytes)`);
-  assert.deepEqual([...readFileSync(file).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
-});
+for (const [width, name] of [
+  [1400, 'report-1400.png'],
+  [390, 'report-390.png'],
+] as const) {
+  test(`a screenshot of the report at ${width} px is produced under test-output/`, async () => {
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    const file = join(OUTPUT_DIR, name);
+    rmSync(file, { force: true });
+    const { code, stderr } = await chromium([
+      '--virtual-time-budget=5000',
+      '--hide-scrollbars',
+      `--window-size=${width},1600`,
+      `--screenshot=${file}`,
+      url,
+    ]);
+    assert.equal(code, 0, stderr.slice(-2000));
+    assert.ok(existsSync(file), 'screenshot written');
+    assert.ok(statSync(file).size > 10_000, `screenshot has content (${statSync(file).size} bytes)`);
+    const png = readFileSync(file);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
+    assert.equal(png.readUInt32BE(16), width, 'the screenshot is as wide as the window');
+  });
+}

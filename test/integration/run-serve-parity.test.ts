@@ -2,13 +2,11 @@
 // processes a user would start, `run --output.json` gives every check the status and summary that
 // `serve` gives it at its first samples. The demo's data is fixed; what depends on the clock is left
 // out of the summaries: data ages (freshness) and measured latencies (flow).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { prepareDemo } from '../../src/cli/demo.js';
-import { DEMO_CONFIG } from '../../src/demo/config.js';
+import { useDemoFiles } from '../helpers/demo.js';
 import { fetchText, runExporter, spawnExporter, waitFor } from '../helpers/exporter.js';
 
 interface CheckOutcome {
@@ -29,22 +27,10 @@ function deterministic(check: CheckOutcome): string | undefined {
   return check.summary;
 }
 
-let demo: Awaited<ReturnType<typeof prepareDemo>>;
-let dir: string;
-
-before(async () => {
-  demo = await prepareDemo();
-  dir = mkdtempSync(join(tmpdir(), 'fidelity-parity-'));
-  writeFileSync(join(dir, 'demo.yml'), DEMO_CONFIG);
-});
-
-after(async () => {
-  await demo?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const files = useDemoFiles('fidelity-parity-');
 
 test('run gives every demo check the status and summary serve gives it', async () => {
-  const config = join(dir, 'demo.yml');
+  const { config, dir, demo } = files;
   const env = demo.variables;
 
   const serve = await spawnExporter([`--config.file=${config}`], { env });

@@ -10,29 +10,54 @@ import { loadConfigFile } from '../../src/runtime/load.js';
 const fixtures = fileURLToPath(new URL('../fixtures/config/', import.meta.url));
 const invalid = join(fixtures, 'invalid');
 
-function errorLines(file: string): string[] {
+function configError(file: string): ConfigError {
   try {
     loadConfigFile(file, { FIXTURE_PROD_URL: 'postgres://u:p@h/db' });
   } catch (error) {
     assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.lines;
+    return error;
   }
   assert.fail(`${file} loaded without error`);
 }
 
-// One fixture per invalid configuration, each with its exact expected message.
+function errorLines(file: string): string[] {
+  return configError(file).lines;
+}
+
+/** The whole message as printed, the file's path written <file>. */
+function printed(file: string): string[] {
+  return configError(file).message.replaceAll(file, '<file>').replaceAll(invalid, '<fixtures>').split('\n');
+}
+
+// One fixture per invalid configuration, each with its exact expected message: file:line:column,
+// the key's path, a sentence, a suggestion where one is close.
 for (const name of readdirSync(invalid)
   .filter((file) => file.endsWith('.yaml'))
   .sort()) {
   test(`invalid config ${name} is refused with its exact message`, () => {
     const expected = readFileSync(join(invalid, name.replace(/\.yaml$/, '.expected')), 'utf8')
       .trimEnd()
-      .replaceAll('<fixtures>', invalid)
       .replaceAll('<kinds>', kindNames.join(', '))
       .split('\n');
-    assert.deepEqual(errorLines(join(invalid, name)), expected);
+    assert.deepEqual(printed(join(invalid, name)), expected);
   });
 }
+
+test('the corpus holds at least 30 broken configurations', () => {
+  assert.ok(readdirSync(invalid).filter((file) => file.endsWith('.yaml')).length >= 30);
+});
+
+test('three faults of different kinds are reported in one run', () => {
+  const error = configError(join(invalid, 'three-faults.yaml'));
+  assert.deepEqual(
+    error.problems.map((problem) => [problem.line, problem.path]),
+    [
+      [6, 'environments.production.databases.ledger.url'],
+      [16, 'checks[0].tolerence'],
+      [19, 'checks[1].database'],
+    ],
+  );
+});
 
 test('error messages never contain the secret values of the file', () => {
   for (const name of readdirSync(invalid).filter((file) => file.endsWith('.yaml'))) {

@@ -44,6 +44,6 @@ test('freshness config: max_age defaults to 24h, durations parse, writes are ref
   assert.throws(() => load({ max_age: 'soon' }), /checks\[0\]\.max_age: invalid duration "soon"/);
   assert.throws(
     () => load({ database: 'billing' }),
-    /checks\[0\]\.database: database "billing" is not defined in environment "production"/,
+    /checks\[0\]\.database: database "billing" is not defined in environments "production" and "staging"/,
   );
 });

@@ -55,7 +55,35 @@ test('verdicts', () => {
     { name: '19 of 20 faithful: exactly 0.95 passes', outcomes: [...many(19, 'data', 1), result('orders', 'data', 0)], verdict: 'pass' },
     { name: 'error detection 0.75 < 0.8', outcomes: [result('probes', 'error_detection', 0.75)], verdict: 'fail' },
     { name: 'error detection 0.8 passes', outcomes: [result('probes', 'error_detection', 0.8)], verdict: 'pass' },
-    { name: 'ungated dimension below any value does not fail', outcomes: [result('cfg', 'config', 0.1)], verdict: 'pass' },
+    {
+      name: 'a failing check of a dimension without a threshold makes the gate inconclusive, never a pass',
+      outcomes: [result('cfg', 'config', 0.1)],
+      verdict: 'inconclusive',
+      failing: ['cfg'],
+    },
+    {
+      name: 'the payments mock: its only check fails at 48.9 %, behavior has no threshold: inconclusive',
+      outcomes: [...many(3, 'data', 1), result('payments_flow', 'behavior', 0.489)],
+      verdict: 'inconclusive',
+      failing: ['payments_flow'],
+    },
+    {
+      name: 'a sample that failed in a dimension without a threshold: inconclusive',
+      outcomes: [result('a', 'data', 1), errored('checkout', 'behavior')],
+      verdict: 'inconclusive',
+    },
+    {
+      name: 'a threshold, even 0, is the explicit way to accept a dimension whose checks fail',
+      outcomes: [result('cfg', 'config', 0.1)],
+      config: { thresholds: { config: 0 } },
+      verdict: 'pass',
+    },
+    {
+      name: 'a failing check in a dimension without a threshold still lets a gated failure fail',
+      outcomes: [result('cfg', 'config', 0.1), result('orders', 'data', 0)],
+      verdict: 'fail',
+    },
+    { name: 'a passing check of a dimension without a threshold passes', outcomes: [result('cfg', 'config', 1)], verdict: 'pass' },
     { name: 'no outcomes at all: inconclusive', outcomes: [], verdict: 'inconclusive' },
     { name: 'the only check errored: inconclusive', outcomes: [errored('orders', 'data')], verdict: 'inconclusive', failing: ['orders'] },
     {
@@ -95,7 +123,7 @@ test('verdicts', () => {
     {
       name: 'weights lift the overall above its threshold',
       outcomes: [result('cfg', 'config', 0.5), result('flow', 'behavior', 1)],
-      config: { thresholds: { overall: 0.9 }, weights: { config: 1, behavior: 9 } },
+      config: { thresholds: { overall: 0.9, config: 0 }, weights: { config: 1, behavior: 9 } },
       verdict: 'pass',
     },
     {

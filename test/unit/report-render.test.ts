@@ -109,6 +109,21 @@ test('changes since the previous sample', () => {
   assert.match(changesBetween(result(true, 0, 1), undefined, true)[0] ?? '', /the last sample failed/);
 });
 
+test('changes since the previous sample leave out timings: durations, latencies, ages', () => {
+  const timed = (ms: number, rows: number): CheckResult => ({
+    passed: true,
+    summary: `${rows} rows identical in ${ms} ms; staging 1.${ms % 10}x slower`,
+    series: [],
+    scores: [{ dimension: 'data', candidate: 'staging', value: 1 }],
+    details: { rows, durationSeconds: ms / 1000, baselineMs: ms, latencyRatio: ms / 100, maxAgeSeconds: ms },
+  });
+  assert.deepEqual(changesBetween(timed(120, 3), timed(345, 3), false), [], 'only timings changed');
+  assert.deepEqual(changesBetween(timed(120, 3), timed(345, 4), false), [
+    'summary: 3 rows identical in 120 ms; staging 1.0x slower → 4 rows identical in 345 ms; staging 1.5x slower',
+    'rows: 3 → 4',
+  ]);
+});
+
 test('XML escaping keeps JUnit well-formed whatever the summary holds', () => {
   const nasty = 'a<b>&"c\' \u0000\u001b[31m \ud800 ✓';
   const xml = `<testcase name="${escapeXml(nasty)}">${escapeXml(nasty)}</testcase>`;

@@ -41,5 +41,8 @@ test('bad table checks fail at load with the path of the problem', () => {
   );
   assert.match(problems({ hash: 'crc32' }), /checks\[0\]\.hash/);
   assert.match(problems({ filter: { column: 'created_at', min_age: 'soon' } }), /checks\[0\]\.filter\.min_age: invalid duration "soon"/);
-  assert.match(problems({ database: 'billing' }), /checks\[0\]\.database: database "billing" is not defined in environment "production"/);
+  assert.match(
+    problems({ database: 'billing' }),
+    /checks\[0\]\.database: database "billing" is not defined in environments "production" and "staging"/,
+  );
 });

@@ -73,7 +73,7 @@ test('invalid web configs are refused with a message naming the key', () => {
     ],
     [{ basic_auth_users: { alice: 'plaintext-password' } }, 'basic_auth_users["alice"]: must be a bcrypt hash'],
     [{ basic_auth_users: { 'a:b': HASH } }, 'basic_auth_users["a:b"]: user names must be non-empty and contain no ":"'],
-    [{ basic_auth_users: ['alice'] }, 'basic_auth_users: expected record, got a list'],
+    [{ basic_auth_users: ['alice'] }, 'basic_auth_users: must be a mapping, not a list'],
     [{ basic_auth_users: { alice: HASH.replace('$04$', '$20$') } }, 'basic_auth_users["alice"]: bcrypt cost 20 is above 17'],
     [{ bearer_token: 'short' }, 'bearer_token: the token must be at least 16 characters'],
     [{ bearer_token: 'a'.repeat(20), bearer_token_file: 'token' }, 'bearer_token: set either bearer_token or bearer_token_file, not both'],
