@@ -7,6 +7,8 @@ import {
   updateFirstSeen,
   type Approval,
   type JudgedDifference,
+  type Judgement,
+  type TreeDiff,
 } from '../compare/config-diff.js';
 import { Redactor } from '../compare/redact.js';
 import { runSliced } from '../compare/slices.js';
@@ -16,7 +18,7 @@ import { identifier, positiveInt } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import { readConfigSource, type SourceDocument } from '../connectors/sources.js';
 import { sample, type MetricSample } from '../metrics/catalogue.js';
-import type { CheckKind, CheckProblem, KindResult, SampleContext, KindOptions } from './check.js';
+import type { CheckConfig, CheckKind, CheckProblem, KindResult, SampleContext, KindOptions } from './check.js';
 import { readFirstSeen, writeFirstSeen } from './config-state.js';
 import { SampleError } from '../core/errors.js';
 import { didYouMean } from '../config/suggest.js';
@@ -199,52 +201,12 @@ export const configKind: CheckKind<ConfigOptions> = {
     return problems;
   },
 
-  // eslint-disable-next-line max-lines-per-function -- still to be cut into steps (docs/architecture.md)
   async run(check, context): Promise<KindResult> {
     const [baseline, candidate] = await Promise.all([readSide(context, check, check.baseline), readSide(context, check, check.candidate)]);
-    let diff;
-    try {
-      diff = await runSliced(
-        diffTreesSteps(baseline.read.document, candidate.read.document, {
-          ignore: check.ignore,
-          equivalences: check.equivalences,
-          keyedArrays: Object.entries(check.keyed_arrays).map(([path, key]) => ({ path, key })),
-          maxKeys: check.max_keys,
-        }),
-        { signal: context.signal },
-      );
-    } catch (error) {
-      if (error instanceof TooManyKeysError) {
-        throw new SampleError(
-          'limit',
-          `${error.side === 'candidate' ? candidate.label : baseline.label}: more than max_keys ${check.max_keys} keys`,
-        );
-      }
-      throw error;
-    }
+    const diff = await diffSides(check, context, baseline, candidate);
     const now = Date.now();
-    const approvals: Approval[] = check.approved.map((a) => ({
-      key: a.key,
-      reason: a.reason,
-      owner: a.owner,
-      ...(a.expires !== undefined ? { expiresAt: a.expires } : {}),
-      ...(a.change !== undefined ? { change: a.change } : {}),
-    }));
-    const judgement = judge(diff.differences, approvals, now);
-
-    const previous = await loadFirstSeen(context, check);
-    const firstSeen = updateFirstSeen(previous, judgement.differences, now);
-    context.memory.set(FIRST_SEEN, firstSeen);
-    let stateFileProblem: string | undefined;
-    if (check.state_file !== undefined && (!sameKeys(previous, firstSeen) || !context.memory.has(`${FIRST_SEEN}.saved`))) {
-      try {
-        await writeFirstSeen(check.state_file, check.name, firstSeen);
-        context.memory.set(`${FIRST_SEEN}.saved`, true);
-      } catch (error) {
-        stateFileProblem = `cannot write ${check.state_file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
-        context.log.warn({ stateFile: check.state_file, err: stateFileProblem }, 'config drift state file not written');
-      }
-    }
+    const judgement = judge(diff.differences, approvalsOf(check), now);
+    const { firstSeen, stateFileProblem } = await rememberFirstSeen(check, context, judgement, now);
 
     const drift = judgement.differences.filter((d) => d.status !== 'approved');
     const oldest = drift.reduce((min, d) => Math.min(min, firstSeen.get(differenceId(d)) ?? now), now);
@@ -261,19 +223,6 @@ export const configKind: CheckKind<ConfigOptions> = {
         differenceView(d, wholeSourceSecret || redactor.isSecret(d.path, d.baseline, d.candidate), firstSeen.get(differenceId(d))),
       );
 
-    const id = { check: check.name };
-    const series: MetricSample[] = [];
-    for (const change of changes) {
-      for (const [status, count] of Object.entries(judgement.counts[change]))
-        series.push(sample('fidelity_config_differences', { ...id, change, status }, count));
-    }
-    series.push(
-      sample('fidelity_config_drift_index', id, judgement.driftIndex),
-      sample('fidelity_config_keys_compared', id, diff.compared),
-      sample('fidelity_config_drift_oldest_seconds', id, (now - oldest) / 1000),
-    );
-    if (check.max_approved !== undefined) series.push(sample('fidelity_config_approved_max', id, check.max_approved));
-
     const sideView = (side: typeof baseline, name: string, keys: number) => ({
       source: sourceName(check, name),
       format: side.read.format,
@@ -283,7 +232,7 @@ export const configKind: CheckKind<ConfigOptions> = {
     return {
       passed: judgement.driftIndex === 0 && overLimit === undefined,
       summary: describe(judgement.driftIndex, expired, judgement.approved, diff.compared, overLimit),
-      series,
+      series: configSeries(check, judgement, diff, (now - oldest) / 1000),
       scores: diff.compared > 0 ? [{ candidate: check.candidate, value: (diff.compared - judgement.driftIndex) / diff.compared }] : [],
       details: {
         sides: {
@@ -314,3 +263,81 @@ export const configKind: CheckKind<ConfigOptions> = {
     };
   },
 };
+
+type ReadSide = Awaited<ReturnType<typeof readSide>>;
+
+/** Flattens and diffs both documents in slices (a large one does not hold up the event loop); too many keys names the side. */
+async function diffSides(check: ConfigOptions, context: SampleContext, baseline: ReadSide, candidate: ReadSide): Promise<TreeDiff> {
+  try {
+    return await runSliced(
+      diffTreesSteps(baseline.read.document, candidate.read.document, {
+        ignore: check.ignore,
+        equivalences: check.equivalences,
+        keyedArrays: Object.entries(check.keyed_arrays).map(([path, key]) => ({ path, key })),
+        maxKeys: check.max_keys,
+      }),
+      { signal: context.signal },
+    );
+  } catch (error) {
+    if (error instanceof TooManyKeysError) {
+      throw new SampleError(
+        'limit',
+        `${error.side === 'candidate' ? candidate.label : baseline.label}: more than max_keys ${check.max_keys} keys`,
+      );
+    }
+    throw error;
+  }
+}
+
+function approvalsOf(check: ConfigOptions): Approval[] {
+  return check.approved.map((a) => ({
+    key: a.key,
+    reason: a.reason,
+    owner: a.owner,
+    ...(a.expires !== undefined ? { expiresAt: a.expires } : {}),
+    ...(a.change !== undefined ? { change: a.change } : {}),
+  }));
+}
+
+/**
+ * When each difference was first seen: kept in the check's memory, and written to the state file
+ * when the set of differences changed (or was never written since start). A write that fails is
+ * logged and reported in the details; it does not fail the sample.
+ */
+async function rememberFirstSeen(
+  check: CheckConfig<ConfigOptions>,
+  context: SampleContext,
+  judgement: Judgement,
+  now: number,
+): Promise<{ firstSeen: Map<string, number>; stateFileProblem: string | undefined }> {
+  const previous = await loadFirstSeen(context, check);
+  const firstSeen = updateFirstSeen(previous, judgement.differences, now);
+  context.memory.set(FIRST_SEEN, firstSeen);
+  let stateFileProblem: string | undefined;
+  if (check.state_file !== undefined && (!sameKeys(previous, firstSeen) || !context.memory.has(`${FIRST_SEEN}.saved`))) {
+    try {
+      await writeFirstSeen(check.state_file, check.name, firstSeen);
+      context.memory.set(`${FIRST_SEEN}.saved`, true);
+    } catch (error) {
+      stateFileProblem = `cannot write ${check.state_file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+      context.log.warn({ stateFile: check.state_file, err: stateFileProblem }, 'config drift state file not written');
+    }
+  }
+  return { firstSeen, stateFileProblem };
+}
+
+function configSeries(check: CheckConfig<ConfigOptions>, judgement: Judgement, diff: TreeDiff, oldestSeconds: number): MetricSample[] {
+  const id = { check: check.name };
+  const series: MetricSample[] = [];
+  for (const change of changes) {
+    for (const [status, count] of Object.entries(judgement.counts[change]))
+      series.push(sample('fidelity_config_differences', { ...id, change, status }, count));
+  }
+  series.push(
+    sample('fidelity_config_drift_index', id, judgement.driftIndex),
+    sample('fidelity_config_keys_compared', id, diff.compared),
+    sample('fidelity_config_drift_oldest_seconds', id, oldestSeconds),
+  );
+  if (check.max_approved !== undefined) series.push(sample('fidelity_config_approved_max', id, check.max_approved));
+  return series;
+}

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalize } from '../compare/canonical.js';
 import { type Column } from '../core/columns.js';
-import { builtinDetectorNames, createDetectors, detect, patternProblem } from '../compare/detectors.js';
+import { builtinDetectorNames, createDetectors, detect, patternProblem, type Detector } from '../compare/detectors.js';
 import { checkSchema } from '../config/schema.js';
 import { identifier, positiveInt } from '../config/fields.js';
 import type { RawRow } from '../connectors/database.js';
 import type { ReadSession } from '../connectors/database.js';
-import type { Dialect, SideColumn, TableName } from '../connectors/dialects/dialect.js';
+import type { Dialect, SampleOutcome, SideColumn, TableName } from '../connectors/dialects/dialect.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckConfig, CheckKind, CheckProblem, KindResult, CommonCheck, SampleContext, KindOptions } from './check.js';
 import { SampleError, toSampleError } from '../core/errors.js';
@@ -203,8 +203,20 @@ export const maskingKind: CheckKind<MaskingOptions> = {
   },
 };
 
-// eslint-disable-next-line max-lines-per-function -- still to be cut into steps (docs/architecture.md)
-async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: SampleContext): Promise<KindResult> {
+/** What one sample looks for, worked out from the check before any database is read. */
+interface MaskingPlan {
+  columns: ColumnSetting[];
+  key: string[];
+  scanned: string[];
+  masked: string[];
+  detectors: Detector[];
+  detectorNames: string[];
+  showKeys: boolean;
+  salt: string;
+  table: TableName;
+}
+
+function planSample(check: CheckConfig<MaskingOptions>): MaskingPlan {
   const columns = columnSettings(check);
   const key = check.key ?? [];
   const scanned = columns.filter((column) => column.detect).map((column) => column.name);
@@ -215,14 +227,24 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
       ? []
       : createDetectors({ builtins: check.detectors, patterns: check.patterns, allowedEmailDomains: check.allow_email_domains });
   const detectorNames = [...detectors.map((detector) => detector.name), ...(masked.length > 0 ? [LEAK_DETECTOR] : [])];
-  const maxExamples = check.max_examples ?? context.defaults.max_examples;
   // A key column that is also scanned could be the very value a detector flagged: then keys are not shown.
   const showKeys = key.length > 0 && !key.some((column) => scanned.includes(column));
   const salt = randomBytes(16).toString('hex');
-  const table = parseTableName(check.table);
+  return { columns, key, scanned, masked, detectors, detectorNames, showKeys, salt, table: parseTableName(check.table) };
+}
 
-  const counts = new Map<string, number>(detectorNames.map((name) => [name, 0]));
-  const byColumn = new Map<string, Map<string, number>>(columns.map((column) => [column.name, new Map()]));
+/** Violations counted per detector and per column, and the first rows that had one (keys only). */
+interface Tally {
+  counts: Map<string, number>;
+  byColumn: Map<string, Map<string, number>>;
+  offending: Offending[];
+  record: (column: string, detector: string, keyValues: RawRow) => void;
+}
+
+function createTally(plan: MaskingPlan, maxExamples: number): Tally {
+  const { key, showKeys } = plan;
+  const counts = new Map<string, number>(plan.detectorNames.map((name) => [name, 0]));
+  const byColumn = new Map<string, Map<string, number>>(plan.columns.map((column) => [column.name, new Map()]));
   const offending: Offending[] = [];
   const record = (column: string, detector: string, keyValues: RawRow) => {
     counts.set(detector, (counts.get(detector) ?? 0) + 1);
@@ -236,10 +258,30 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
       });
     }
   };
+  return { counts, byColumn, offending, record };
+}
 
-  // 1. Candidate sample: keys, scanned values (dropped right after the detectors ran), masked hashes.
+/** A candidate row's key and the salted hashes of its masked columns, to be paired with the baseline. */
+type HashesByKey = Map<string, { keyValues: RawRow; hashes: Array<string | null> }>;
+
+async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: SampleContext): Promise<KindResult> {
+  const plan = planSample(check);
+  const tally = createTally(plan, check.max_examples ?? context.defaults.max_examples);
+  const { outcome, hashesByKey } = await scanCandidate(check, context, plan, tally);
+  const pairedRows = plan.masked.length > 0 && hashesByKey.size > 0 ? await findLeaks(check, context, plan, hashesByKey, tally) : 0;
+  return maskingResult(check, plan, tally, outcome, pairedRows);
+}
+
+/** 1. Candidate sample: keys, scanned values (dropped right after the detectors ran), masked hashes. */
+async function scanCandidate(
+  check: CheckConfig<MaskingOptions>,
+  context: SampleContext,
+  plan: MaskingPlan,
+  tally: Tally,
+): Promise<{ outcome: SampleOutcome; hashesByKey: HashesByKey }> {
+  const { key, scanned, masked, detectors, salt, table } = plan;
   const candidate = context.database(check.candidate, check.database);
-  const hashesByKey = new Map<string, { keyValues: RawRow; hashes: Array<string | null> }>();
+  const hashesByKey: HashesByKey = new Map();
   const hashStart = key.length;
   const scanStart = key.length + masked.length;
   const outcome = await candidate.readOnly(async (session) => {
@@ -256,7 +298,7 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
         scanned.forEach((column, index) => {
           const value = row[scanStart + index];
           if (value === null || value === undefined || value === '') return;
-          for (const detector of detect(value, detectors)) record(column, detector, keyValues);
+          for (const detector of detect(value, detectors)) tally.record(column, detector, keyValues);
         });
         if (masked.length > 0 && keyValues.every((value) => value !== null)) {
           hashesByKey.set(canonicalKey(keyValues, rowColumns.slice(0, key.length)), { keyValues, hashes: row.slice(hashStart, scanStart) });
@@ -264,40 +306,58 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
       },
     );
   });
+  return { outcome, hashesByKey };
+}
 
-  // 2. Baseline: the same rows by key, the same salted hashes, compared here.
+/** 2. Baseline: the same rows by key, the same salted hashes, compared here. Returns how many rows were paired. */
+async function findLeaks(
+  check: CheckConfig<MaskingOptions>,
+  context: SampleContext,
+  plan: MaskingPlan,
+  hashesByKey: HashesByKey,
+  tally: Tally,
+): Promise<number> {
+  const { key, masked, salt, table } = plan;
   let pairedRows = 0;
-  if (masked.length > 0 && hashesByKey.size > 0) {
-    const baseline = context.database(check.baseline, check.database);
-    const from = baseline.dialect.quoteTable(table);
-    const entries = [...hashesByKey.values()];
-    await baseline.readOnly(async (session) => {
-      const baselineSelect = keyAndHashes(baseline.dialect, key, await maskedColumns(session, baseline.dialect, table, masked), salt);
-      for (let start = 0; start < entries.length; start += LOOKUP_BATCH) {
-        const batch = entries.slice(start, start + LOOKUP_BATCH);
-        const filter = keyFilter(
-          baseline.dialect,
-          key,
-          batch.map((entry) => entry.keyValues),
-          baselineSelect.params.length + 1,
-        );
-        const { rows, columns: rowColumns } = await session.query(
-          `SELECT ${baselineSelect.list.join(', ')} FROM ${from} WHERE ${filter.sql}`,
-          [...baselineSelect.params, ...filter.params],
-        );
-        for (const row of rows) {
-          const entry = hashesByKey.get(canonicalKey(row.slice(0, key.length), rowColumns.slice(0, key.length)));
-          if (!entry) continue;
-          pairedRows += 1;
-          masked.forEach((column, index) => {
-            const mine = entry.hashes[index];
-            if (mine !== null && mine !== undefined && mine === row[key.length + index]) record(column, LEAK_DETECTOR, entry.keyValues);
-          });
-        }
+  const baseline = context.database(check.baseline, check.database);
+  const from = baseline.dialect.quoteTable(table);
+  const entries = [...hashesByKey.values()];
+  await baseline.readOnly(async (session) => {
+    const baselineSelect = keyAndHashes(baseline.dialect, key, await maskedColumns(session, baseline.dialect, table, masked), salt);
+    for (let start = 0; start < entries.length; start += LOOKUP_BATCH) {
+      const batch = entries.slice(start, start + LOOKUP_BATCH);
+      const filter = keyFilter(
+        baseline.dialect,
+        key,
+        batch.map((entry) => entry.keyValues),
+        baselineSelect.params.length + 1,
+      );
+      const { rows, columns: rowColumns } = await session.query(
+        `SELECT ${baselineSelect.list.join(', ')} FROM ${from} WHERE ${filter.sql}`,
+        [...baselineSelect.params, ...filter.params],
+      );
+      for (const row of rows) {
+        const entry = hashesByKey.get(canonicalKey(row.slice(0, key.length), rowColumns.slice(0, key.length)));
+        if (!entry) continue;
+        pairedRows += 1;
+        masked.forEach((column, index) => {
+          const mine = entry.hashes[index];
+          if (mine !== null && mine !== undefined && mine === row[key.length + index]) tally.record(column, LEAK_DETECTOR, entry.keyValues);
+        });
       }
-    });
-  }
+    }
+  });
+  return pairedRows;
+}
 
+function maskingResult(
+  check: CheckConfig<MaskingOptions>,
+  plan: MaskingPlan,
+  { counts, byColumn, offending }: Tally,
+  outcome: SampleOutcome,
+  pairedRows: number,
+): KindResult {
+  const { masked, detectorNames } = plan;
   const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
   const found = [...counts].filter(([, count]) => count > 0).map(([name, count]) => `${name} ${count}`);
   const rows = outcome.rows;
@@ -326,13 +386,13 @@ async function sampleAndCompare(check: CheckConfig<MaskingOptions>, context: Sam
       pairedRows,
       hash: 'sha256 with a per-sample random salt, computed in the database',
       violations: Object.fromEntries(counts),
-      columns: columns.map((column) => ({
+      columns: plan.columns.map((column) => ({
         column: column.name,
         masked: column.masked,
         detect: column.detect,
         violations: Object.fromEntries(byColumn.get(column.name) ?? []),
       })),
-      keysShown: showKeys,
+      keysShown: plan.showKeys,
       offendingRows: offending,
     },
   };

@@ -150,118 +150,157 @@ function leafOf(value: Side): Scalar {
  * changes), computed by walking both trees together: no map of every key is built, which makes
  * it several times faster on large documents. Yields every few thousand nodes.
  */
-// eslint-disable-next-line max-lines-per-function -- still to be cut into steps (docs/architecture.md)
 export function* diffTreesSteps(baseline: unknown, candidate: unknown, options: TreeDiffOptions = {}): Steps<TreeDiff> {
-  const hasIgnore = (options.ignore ?? []).length > 0;
-  const ignoredPath = subtreeMatcher(options.ignore ?? []);
-  const equivalences = new Set(options.equivalences ?? []);
-  const maxKeys = options.maxKeys ?? Number.POSITIVE_INFINITY;
-  const rules = (options.keyedArrays ?? []).map((rule) => ({ matches: exactMatcher([rule.path]), key: rule.key }));
-  const keyFor = (path: string) => (rules.length > 0 ? rules.find((rule) => rule.matches(path))?.key : undefined);
-  const warnings = { baseline: [] as string[], candidate: [] as string[] };
-  const differences: Difference[] = [];
-  let compared = 0;
-  let equivalentCount = 0;
-  let ignoredCount = 0;
-  let baselineKeys = 0;
-  let candidateKeys = 0;
+  const walk = new TreeWalk(baseline, candidate, options);
+  let visited = 0;
+  while (walk.pending()) {
+    if (++visited % CHECKPOINT === 0) yield;
+    walk.step();
+  }
+  return walk.result();
+}
 
+/** The state of one walk over two trees: the pairs still to visit, and what was found so far. */
+class TreeWalk {
+  private readonly hasIgnore: boolean;
+  private readonly ignoredPath: (path: string) => boolean;
+  private readonly equivalences: ReadonlySet<Equivalence>;
+  private readonly maxKeys: number;
+  private readonly rules: Array<{ matches: (path: string) => boolean; key: string }>;
+  private readonly warnings = { baseline: [] as string[], candidate: [] as string[] };
+  private readonly differences: Difference[] = [];
+  private compared = 0;
+  private equivalentCount = 0;
+  private ignoredCount = 0;
+  private baselineKeys = 0;
+  private candidateKeys = 0;
   // Parallel stacks instead of recursion (deep documents) and instead of frame objects (speed).
-  const stackA: Side[] = [baseline];
-  const stackB: Side[] = [candidate];
-  const stackPath: string[] = [''];
-  const stackIgnored: boolean[] = [false];
-  const push = (a: Side, b: Side, path: string, ignored: boolean) => {
-    stackA.push(a);
-    stackB.push(b);
-    stackPath.push(path);
-    stackIgnored.push(ignored);
-  };
-  const pushObject = (object: Record<string, unknown>, other: Side, path: string, ignored: boolean, otherFirst: boolean) => {
+  private readonly stackA: Side[];
+  private readonly stackB: Side[];
+  private readonly stackPath: string[] = [''];
+  private readonly stackIgnored: boolean[] = [false];
+
+  constructor(baseline: unknown, candidate: unknown, options: TreeDiffOptions) {
+    this.hasIgnore = (options.ignore ?? []).length > 0;
+    this.ignoredPath = subtreeMatcher(options.ignore ?? []);
+    this.equivalences = new Set(options.equivalences ?? []);
+    this.maxKeys = options.maxKeys ?? Number.POSITIVE_INFINITY;
+    this.rules = (options.keyedArrays ?? []).map((rule) => ({ matches: exactMatcher([rule.path]), key: rule.key }));
+    this.stackA = [baseline];
+    this.stackB = [candidate];
+  }
+
+  pending(): boolean {
+    return this.stackA.length > 0;
+  }
+
+  /** Visits one pair of nodes: containers push their children, leaves are counted and compared. */
+  step(): void {
+    const a = this.stackA.pop();
+    const b = this.stackB.pop();
+    const path = this.stackPath.pop() as string;
+    let ignored = this.stackIgnored.pop() as boolean;
+    if (!ignored && this.hasIgnore && this.ignoredPath(path === '' ? '$' : path)) ignored = true;
+    const shapeA = shapeOf(a);
+    const shapeB = shapeOf(b);
+    if (shapeA === Shape.Object && shapeB === Shape.Object) {
+      this.pushObjects(a as Record<string, unknown>, b as Record<string, unknown>, path, ignored);
+      return;
+    }
+    if (shapeA === Shape.Array && shapeB === Shape.Array) {
+      this.pushArrays(a as unknown[], b as unknown[], path, ignored);
+      return;
+    }
+    // Different shapes (or leaves): each container is expanded on its own, leaves are compared.
+    if (shapeA === Shape.Object) this.pushObject(a as Record<string, unknown>, ABSENT, path, ignored, false);
+    else if (shapeA === Shape.Array) this.pushArrayAlone(a as unknown[], path, ignored, true);
+    if (shapeB === Shape.Object) this.pushObject(b as Record<string, unknown>, ABSENT, path, ignored, true);
+    else if (shapeB === Shape.Array) this.pushArrayAlone(b as unknown[], path, ignored, false);
+    this.compareLeaves(shapeA === Shape.Leaf ? leafOf(a) : ABSENT, shapeB === Shape.Leaf ? leafOf(b) : ABSENT, path, ignored);
+  }
+
+  result(): TreeDiff {
+    const { differences, compared, equivalentCount, ignoredCount, baselineKeys, candidateKeys, warnings } = this;
+    differences.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+    return { differences, compared, equivalent: equivalentCount, ignored: ignoredCount, baselineKeys, candidateKeys, warnings };
+  }
+
+  private keyFor(path: string): string | undefined {
+    return this.rules.length > 0 ? this.rules.find((rule) => rule.matches(path))?.key : undefined;
+  }
+
+  private push(a: Side, b: Side, path: string, ignored: boolean): void {
+    this.stackA.push(a);
+    this.stackB.push(b);
+    this.stackPath.push(path);
+    this.stackIgnored.push(ignored);
+  }
+
+  private pushObject(object: Record<string, unknown>, other: Side, path: string, ignored: boolean, otherFirst: boolean): void {
     const otherObject = other !== ABSENT && isPlainObject(other) ? other : undefined;
     for (const key of Object.keys(object)) {
       const partner = otherObject && Object.hasOwn(otherObject, key) ? otherObject[key] : ABSENT;
-      if (otherFirst) push(partner, object[key], path + keySegment(key, path === ''), ignored);
-      else push(object[key], partner, path + keySegment(key, path === ''), ignored);
-    }
-  };
-  const pushArrayAlone = (array: readonly unknown[], path: string, ignored: boolean, isBaseline: boolean) => {
-    const segments = elementSegments(array, path, keyFor(path), isBaseline ? warnings.baseline : warnings.candidate);
-    for (let i = 0; i < array.length; i += 1) {
-      if (isBaseline) push(array[i], ABSENT, path + segments[i], ignored);
-      else push(ABSENT, array[i], path + segments[i], ignored);
-    }
-  };
-
-  let visited = 0;
-  while (stackA.length > 0) {
-    if (++visited % CHECKPOINT === 0) yield;
-    const a = stackA.pop();
-    const b = stackB.pop();
-    const path = stackPath.pop() as string;
-    let ignored = stackIgnored.pop() as boolean;
-    if (!ignored && hasIgnore && ignoredPath(path === '' ? '$' : path)) ignored = true;
-    const shapeA = shapeOf(a);
-    const shapeB = shapeOf(b);
-
-    if (shapeA === Shape.Object && shapeB === Shape.Object) {
-      const objectA = a as Record<string, unknown>;
-      const objectB = b as Record<string, unknown>;
-      pushObject(objectA, objectB, path, ignored, false);
-      for (const key of Object.keys(objectB)) {
-        if (!Object.hasOwn(objectA, key)) push(ABSENT, objectB[key], path + keySegment(key, path === ''), ignored);
-      }
-      continue;
-    }
-    if (shapeA === Shape.Array && shapeB === Shape.Array) {
-      const arrayA = a as unknown[];
-      const arrayB = b as unknown[];
-      const key = keyFor(path);
-      const before = warnings.baseline.length + warnings.candidate.length;
-      const segmentsA = elementSegments(arrayA, path, key, warnings.baseline);
-      const segmentsB = elementSegments(arrayB, path, key, warnings.candidate);
-      if (key !== undefined && warnings.baseline.length + warnings.candidate.length === before) {
-        const indexB = new Map(segmentsB.map((segment, index) => [segment, index]));
-        for (let i = 0; i < arrayA.length; i += 1) {
-          const segment = segmentsA[i] as string;
-          const j = indexB.get(segment);
-          push(arrayA[i], j === undefined ? ABSENT : arrayB[j], path + segment, ignored);
-          indexB.delete(segment);
-        }
-        for (const [segment, j] of indexB) push(ABSENT, arrayB[j], path + segment, ignored);
-      } else {
-        for (let i = 0; i < Math.max(arrayA.length, arrayB.length); i += 1) {
-          push(i < arrayA.length ? arrayA[i] : ABSENT, i < arrayB.length ? arrayB[i] : ABSENT, `${path}[${i}]`, ignored);
-        }
-      }
-      continue;
-    }
-    // Different shapes (or leaves): each container is expanded on its own, leaves are compared.
-    if (shapeA === Shape.Object) pushObject(a as Record<string, unknown>, ABSENT, path, ignored, false);
-    else if (shapeA === Shape.Array) pushArrayAlone(a as unknown[], path, ignored, true);
-    if (shapeB === Shape.Object) pushObject(b as Record<string, unknown>, ABSENT, path, ignored, true);
-    else if (shapeB === Shape.Array) pushArrayAlone(b as unknown[], path, ignored, false);
-    const leafA = shapeA === Shape.Leaf ? leafOf(a) : ABSENT;
-    const leafB = shapeB === Shape.Leaf ? leafOf(b) : ABSENT;
-    if (leafA === ABSENT && leafB === ABSENT) continue;
-    if (leafA !== ABSENT && ++baselineKeys > maxKeys) throw new TooManyKeysError(maxKeys, 'baseline');
-    if (leafB !== ABSENT && ++candidateKeys > maxKeys) throw new TooManyKeysError(maxKeys, 'candidate');
-    if (ignored) {
-      ignoredCount += 1;
-      continue;
-    }
-    compared += 1;
-    const leafPath = path === '' ? '$' : path;
-    if (leafB === ABSENT) differences.push({ path: leafPath, change: 'removed', baseline: leafA as Scalar });
-    else if (leafA === ABSENT) differences.push({ path: leafPath, change: 'added', candidate: leafB });
-    else {
-      const outcome = compareValues(leafPath, leafA, leafB, equivalences);
-      if (outcome === 'equivalent') equivalentCount += 1;
-      else if (outcome !== 'same') differences.push(outcome);
+      if (otherFirst) this.push(partner, object[key], path + keySegment(key, path === ''), ignored);
+      else this.push(object[key], partner, path + keySegment(key, path === ''), ignored);
     }
   }
-  differences.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
-  return { differences, compared, equivalent: equivalentCount, ignored: ignoredCount, baselineKeys, candidateKeys, warnings };
+
+  private pushObjects(objectA: Record<string, unknown>, objectB: Record<string, unknown>, path: string, ignored: boolean): void {
+    this.pushObject(objectA, objectB, path, ignored, false);
+    for (const key of Object.keys(objectB)) {
+      if (!Object.hasOwn(objectA, key)) this.push(ABSENT, objectB[key], path + keySegment(key, path === ''), ignored);
+    }
+  }
+
+  private pushArrayAlone(array: readonly unknown[], path: string, ignored: boolean, isBaseline: boolean): void {
+    const segments = elementSegments(array, path, this.keyFor(path), isBaseline ? this.warnings.baseline : this.warnings.candidate);
+    for (let i = 0; i < array.length; i += 1) {
+      if (isBaseline) this.push(array[i], ABSENT, path + segments[i], ignored);
+      else this.push(ABSENT, array[i], path + segments[i], ignored);
+    }
+  }
+
+  /** Elements paired by the keyed-array rule's field when it applies cleanly to both sides, else by position. */
+  private pushArrays(arrayA: unknown[], arrayB: unknown[], path: string, ignored: boolean): void {
+    const { warnings } = this;
+    const key = this.keyFor(path);
+    const before = warnings.baseline.length + warnings.candidate.length;
+    const segmentsA = elementSegments(arrayA, path, key, warnings.baseline);
+    const segmentsB = elementSegments(arrayB, path, key, warnings.candidate);
+    if (key !== undefined && warnings.baseline.length + warnings.candidate.length === before) {
+      const indexB = new Map(segmentsB.map((segment, index) => [segment, index]));
+      for (let i = 0; i < arrayA.length; i += 1) {
+        const segment = segmentsA[i] as string;
+        const j = indexB.get(segment);
+        this.push(arrayA[i], j === undefined ? ABSENT : arrayB[j], path + segment, ignored);
+        indexB.delete(segment);
+      }
+      for (const [segment, j] of indexB) this.push(ABSENT, arrayB[j], path + segment, ignored);
+    } else {
+      for (let i = 0; i < Math.max(arrayA.length, arrayB.length); i += 1) {
+        this.push(i < arrayA.length ? arrayA[i] : ABSENT, i < arrayB.length ? arrayB[i] : ABSENT, `${path}[${i}]`, ignored);
+      }
+    }
+  }
+
+  private compareLeaves(leafA: Scalar | typeof ABSENT, leafB: Scalar | typeof ABSENT, path: string, ignored: boolean): void {
+    if (leafA === ABSENT && leafB === ABSENT) return;
+    if (leafA !== ABSENT && ++this.baselineKeys > this.maxKeys) throw new TooManyKeysError(this.maxKeys, 'baseline');
+    if (leafB !== ABSENT && ++this.candidateKeys > this.maxKeys) throw new TooManyKeysError(this.maxKeys, 'candidate');
+    if (ignored) {
+      this.ignoredCount += 1;
+      return;
+    }
+    this.compared += 1;
+    const leafPath = path === '' ? '$' : path;
+    if (leafB === ABSENT) this.differences.push({ path: leafPath, change: 'removed', baseline: leafA as Scalar });
+    else if (leafA === ABSENT) this.differences.push({ path: leafPath, change: 'added', candidate: leafB });
+    else {
+      const outcome = compareValues(leafPath, leafA, leafB, this.equivalences);
+      if (outcome === 'equivalent') this.equivalentCount += 1;
+      else if (outcome !== 'same') this.differences.push(outcome);
+    }
+  }
 }
 
 export function diffTrees(baseline: unknown, candidate: unknown, options: TreeDiffOptions = {}): TreeDiff {

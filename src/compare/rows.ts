@@ -134,7 +134,6 @@ export function withinTolerance(a: CanonicalValue, b: CanonicalValue, tolerance:
 
 type Values = CanonicalValue[];
 
-// eslint-disable-next-line max-lines-per-function -- still to be cut into steps (docs/architecture.md)
 export function compareRows(baseline: SideRows, candidate: SideRows, options: RowCompareOptions): RowsComparison {
   const plan = planColumns(baseline.columns, candidate.columns, options);
   const base: RowsComparison = {
@@ -150,6 +149,28 @@ export function compareRows(baseline: SideRows, candidate: SideRows, options: Ro
   };
   if (Array.isArray(plan)) return { ...base, columnProblems: plan };
 
+  const tally = createRowTally(plan, options, { ...base, mismatchedRows: 0 });
+  if (options.ordered) compareInOrder(baseline, candidate, plan, tally);
+  else compareAsMultisets(baseline, candidate, plan, options, tally);
+  const { result } = tally;
+  result.mismatchedRows = result.missingRows + result.extraRows + result.changedRows;
+  result.match = result.mismatchedRows === 0;
+  return result;
+}
+
+/** The counts and examples of one comparison, and the helpers every way of pairing rows uses. */
+interface RowTally {
+  result: RowsComparison;
+  /** Decodes an encoded row and puts its values in the plan's column order. */
+  project: (encoded: string, indexes: number[]) => Values;
+  toRow: (values: Values) => Row;
+  differingColumns: (a: Values, b: Values) => string[];
+  note: (difference: RowDifference) => void;
+  /** Two rows paired with each other: a changed row when a column differs beyond its tolerance. */
+  pair: (a: Values, b: Values) => void;
+}
+
+function createRowTally(plan: Plan, options: RowCompareOptions, result: RowsComparison): RowTally {
   const project = (encoded: string, indexes: number[]): Values => {
     const values = JSON.parse(encoded) as Values;
     return indexes.map((index) => values[index] ?? null);
@@ -157,8 +178,6 @@ export function compareRows(baseline: SideRows, candidate: SideRows, options: Ro
   const toRow = (values: Values): Row => Object.fromEntries(plan.names.map((name, i) => [name, values[i] ?? null]));
   const differingColumns = (a: Values, b: Values) =>
     plan.names.filter((_, i) => !withinTolerance(a[i] ?? null, b[i] ?? null, plan.tolerance[i]));
-
-  const result = { ...base, mismatchedRows: 0 };
   const note = (difference: RowDifference) => {
     if (result.examples.length < options.maxExamples) result.examples.push(difference);
   };
@@ -168,86 +187,109 @@ export function compareRows(baseline: SideRows, candidate: SideRows, options: Ro
     result.changedRows += 1;
     note({ type: 'changed', baseline: toRow(a), candidate: toRow(b), columns });
   };
+  return { result, project, toRow, differingColumns, note, pair };
+}
 
-  if (options.ordered) {
-    const a = [...baseline.rows()];
-    const b = [...candidate.rows()];
-    for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
-      const left = a[i];
-      const right = b[i];
-      if (left !== undefined && right !== undefined) {
-        pair(project(left, plan.indexBaseline), project(right, plan.indexCandidate));
-      } else if (left !== undefined) {
-        result.missingRows += 1;
-        note({ type: 'missing', baseline: toRow(project(left, plan.indexBaseline)) });
-      } else if (right !== undefined) {
-        result.extraRows += 1;
-        note({ type: 'extra', candidate: toRow(project(right, plan.indexCandidate)) });
-      }
-    }
-  } else {
-    // Group rows by the columns that must be equal exactly (the key, or every column without a
-    // tolerance), then pair rows inside each group; leftovers are missing / extra.
-    const exact = plan.names
-      .map((name, i) => ({ name, i }))
-      .filter(({ name, i }) => (options.key.length > 0 ? options.key.includes(name) : plan.tolerance[i] === undefined))
-      .map(({ i }) => i);
-    const groups = new Map<string, { a: Values[]; b: Values[] }>();
-    const group = (values: Values) => {
-      const id = JSON.stringify(exact.map((i) => values[i] ?? null));
-      let entry = groups.get(id);
-      if (!entry) groups.set(id, (entry = { a: [], b: [] }));
-      return entry;
-    };
-    for (const [encoded, copies] of unmatchedCopies(baseline, candidate, plan)) {
-      const values = project(encoded, plan.indexBaseline);
-      for (let i = 0; i < copies; i += 1) group(values).a.push(values);
-    }
-    for (const [encoded, copies] of unmatchedCopies(candidate, baseline, plan)) {
-      const values = project(encoded, plan.indexCandidate);
-      for (let i = 0; i < copies; i += 1) group(values).b.push(values);
-    }
-    const leftoverA: Values[] = [];
-    const leftoverB: Values[] = [];
-    const order = (x: Values, y: Values) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1);
-    for (const { a, b } of groups.values()) {
-      if (a.length === 1 && b.length === 1 && differingColumns(a[0] ?? [], b[0] ?? []).length === 0) continue;
-      a.sort(order);
-      b.sort(order);
-      const paired = Math.min(a.length, b.length);
-      for (let i = 0; i < paired; i += 1) {
-        const left = a[i] ?? [];
-        const right = b[i] ?? [];
-        if (options.key.length > 0 || differingColumns(left, right).length === 0) pair(left, right);
-        else {
-          leftoverA.push(left);
-          leftoverB.push(right);
-        }
-      }
-      leftoverA.push(...a.slice(paired));
-      leftoverB.push(...b.slice(paired));
-    }
-    if (options.key.length > 0) {
-      result.missingRows = leftoverA.length;
-      result.extraRows = leftoverB.length;
-      for (const values of leftoverA) note({ type: 'missing', baseline: toRow(values) });
-      for (const values of leftoverB) note({ type: 'extra', candidate: toRow(values) });
-    } else {
-      // Without a key a changed row shows up as one missing and one extra row: pair them up so
-      // that one changed row counts once.
-      leftoverA.sort(order);
-      leftoverB.sort(order);
-      const paired = Math.min(leftoverA.length, leftoverB.length);
-      for (let i = 0; i < paired; i += 1) pair(leftoverA[i] ?? [], leftoverB[i] ?? []);
-      result.missingRows = leftoverA.length - paired;
-      result.extraRows = leftoverB.length - paired;
-      for (const values of leftoverA.slice(paired)) note({ type: 'missing', baseline: toRow(values) });
-      for (const values of leftoverB.slice(paired)) note({ type: 'extra', candidate: toRow(values) });
+/** Ordered results: row i of one side is paired with row i of the other. */
+function compareInOrder(baseline: SideRows, candidate: SideRows, plan: Plan, tally: RowTally): void {
+  const { result, project, toRow, note, pair } = tally;
+  const a = [...baseline.rows()];
+  const b = [...candidate.rows()];
+  for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
+    const left = a[i];
+    const right = b[i];
+    if (left !== undefined && right !== undefined) {
+      pair(project(left, plan.indexBaseline), project(right, plan.indexCandidate));
+    } else if (left !== undefined) {
+      result.missingRows += 1;
+      note({ type: 'missing', baseline: toRow(project(left, plan.indexBaseline)) });
+    } else if (right !== undefined) {
+      result.extraRows += 1;
+      note({ type: 'extra', candidate: toRow(project(right, plan.indexCandidate)) });
     }
   }
-  result.mismatchedRows = result.missingRows + result.extraRows + result.changedRows;
-  result.match = result.mismatchedRows === 0;
-  return result;
+}
+
+const order = (x: Values, y: Values) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1);
+
+/**
+ * Unordered results: rows grouped by the columns that must be equal exactly (the key, or every
+ * column without a tolerance), then paired inside each group; leftovers are missing / extra.
+ */
+function compareAsMultisets(baseline: SideRows, candidate: SideRows, plan: Plan, options: RowCompareOptions, tally: RowTally): void {
+  const groups = groupUnmatched(baseline, candidate, plan, options, tally);
+  const leftoverA: Values[] = [];
+  const leftoverB: Values[] = [];
+  for (const { a, b } of groups.values()) {
+    if (a.length === 1 && b.length === 1 && tally.differingColumns(a[0] ?? [], b[0] ?? []).length === 0) continue;
+    a.sort(order);
+    b.sort(order);
+    const paired = Math.min(a.length, b.length);
+    for (let i = 0; i < paired; i += 1) {
+      const left = a[i] ?? [];
+      const right = b[i] ?? [];
+      if (options.key.length > 0 || tally.differingColumns(left, right).length === 0) tally.pair(left, right);
+      else {
+        leftoverA.push(left);
+        leftoverB.push(right);
+      }
+    }
+    leftoverA.push(...a.slice(paired));
+    leftoverB.push(...b.slice(paired));
+  }
+  settleLeftovers(leftoverA, leftoverB, options, tally);
+}
+
+/** The rows without an identical twin on the other side, grouped by their exactly-equal columns. */
+function groupUnmatched(
+  baseline: SideRows,
+  candidate: SideRows,
+  plan: Plan,
+  options: RowCompareOptions,
+  { project }: RowTally,
+): Map<string, { a: Values[]; b: Values[] }> {
+  const exact = plan.names
+    .map((name, i) => ({ name, i }))
+    .filter(({ name, i }) => (options.key.length > 0 ? options.key.includes(name) : plan.tolerance[i] === undefined))
+    .map(({ i }) => i);
+  const groups = new Map<string, { a: Values[]; b: Values[] }>();
+  const group = (values: Values) => {
+    const id = JSON.stringify(exact.map((i) => values[i] ?? null));
+    let entry = groups.get(id);
+    if (!entry) groups.set(id, (entry = { a: [], b: [] }));
+    return entry;
+  };
+  for (const [encoded, copies] of unmatchedCopies(baseline, candidate, plan)) {
+    const values = project(encoded, plan.indexBaseline);
+    for (let i = 0; i < copies; i += 1) group(values).a.push(values);
+  }
+  for (const [encoded, copies] of unmatchedCopies(candidate, baseline, plan)) {
+    const values = project(encoded, plan.indexCandidate);
+    for (let i = 0; i < copies; i += 1) group(values).b.push(values);
+  }
+  return groups;
+}
+
+/** Rows left unpaired in their groups: missing and extra, or, without a key, paired up as changed rows. */
+function settleLeftovers(leftoverA: Values[], leftoverB: Values[], options: RowCompareOptions, tally: RowTally): void {
+  const { result, toRow, note, pair } = tally;
+  if (options.key.length > 0) {
+    result.missingRows = leftoverA.length;
+    result.extraRows = leftoverB.length;
+    for (const values of leftoverA) note({ type: 'missing', baseline: toRow(values) });
+    for (const values of leftoverB) note({ type: 'extra', candidate: toRow(values) });
+    return;
+  }
+  // Without a key a changed row shows up as one missing and one extra row: pair them up so
+  // that one changed row counts once.
+  leftoverA.sort(order);
+  leftoverB.sort(order);
+  const paired = Math.min(leftoverA.length, leftoverB.length);
+  for (let i = 0; i < paired; i += 1) pair(leftoverA[i] ?? [], leftoverB[i] ?? []);
+  result.missingRows = leftoverA.length - paired;
+  result.extraRows = leftoverB.length - paired;
+  for (const values of leftoverA.slice(paired)) note({ type: 'missing', baseline: toRow(values) });
+  for (const values of leftoverB.slice(paired)) note({ type: 'extra', candidate: toRow(values) });
 }
 
 /**
