@@ -119,13 +119,14 @@ describe('a spread start', () => {
         },
         60_000,
       );
-      // The scheduler starts just before the exporter logs that it listens (pino's `time`); the first
+      // The scheduler starts just before the exporter logs that it listens (the line's ISO `time`); the first
       // tick is the next 20 s mark. A start-up sample that could still run at that tick (planned
       // offset + the 5 s timeout past it) is left to the tick, so a start just before a mark sends
       // every check to the tick.
       const listening = /\{[^\n]*"msg":"exporter listening"[^\n]*\}/.exec(cronExporter.output());
       assert.ok(listening, 'the exporter logs that it listens');
-      const start = (JSON.parse(listening[0]) as { time: number }).time;
+      const start = Date.parse((JSON.parse(listening[0]) as { time: string }).time);
+      assert.ok(Number.isFinite(start), `the listening line has a time: ${listening[0]}`);
       const tick = Math.floor(start / 20_000) * 20_000 + 20_000;
       const report = names
         .map((name) => `${name}: planned ${planned.get(name)} ms, ran at ${firstStarts.get(name)! - start} ms (tick at ${tick - start} ms)`)
