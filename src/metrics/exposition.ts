@@ -38,21 +38,52 @@ export function metricHeader(name: string, help: string, type: string): string {
 const deflateRawAsync = promisify(deflateRaw);
 
 /**
- * One body served in two parts: `head`, rendered when the results change and kept, and a small
- * `tail` rendered at every scrape (process metrics). The head's compression is kept with it, so a
- * gzip scrape only compresses the tail: the head is deflated once, ending on a sync flush (byte
- * aligned, not final), and the tail's final deflate blocks follow it in the same gzip member.
+ * A piece of the body's text, kept as bytes with its raw deflate. Each piece is deflated on its
+ * own and ends on a sync flush (byte aligned, not final), so the deflates of consecutive pieces
+ * concatenate into one valid deflate stream: a change re-deflates only the pieces it touched.
+ */
+export class Segment {
+  readonly bytes: Buffer;
+  private deflated: Promise<Buffer> | undefined;
+
+  constructor(readonly text: string) {
+    this.bytes = Buffer.from(text);
+  }
+
+  /** Compressed in zlib's thread pool, once. Level 1: metrics text still shrinks about tenfold. */
+  deflate(): Promise<Buffer> {
+    this.deflated ??= deflateRawAsync(this.bytes, { finishFlush: constants.Z_SYNC_FLUSH, level: 1 });
+    return this.deflated;
+  }
+}
+
+/**
+ * One body served in two parts: `head`, the segments rendered when the results change, and a
+ * small `tail` rendered at every scrape (process metrics). A gzip scrape joins the segments'
+ * kept deflates and compresses only the tail, whose final deflate blocks end the gzip member.
  */
 export class CachedBody {
-  private deflated: Promise<Buffer> | undefined;
-  private checksum: number | undefined;
+  private joined: Buffer | undefined;
+  private compressed: Promise<{ deflated: Buffer; checksum: number; length: number }> | undefined;
 
-  constructor(readonly head: Buffer) {}
+  constructor(private readonly segments: readonly Segment[]) {}
 
-  private compressedHead(): Promise<Buffer> {
-    // Level 1: metrics text still shrinks about tenfold, at a fraction of the default level's CPU.
-    this.deflated ??= deflateRawAsync(this.head, { finishFlush: constants.Z_SYNC_FLUSH, level: 1 });
-    return this.deflated;
+  get head(): Buffer {
+    this.joined ??= Buffer.concat(this.segments.map((segment) => segment.bytes));
+    return this.joined;
+  }
+
+  private compressedHead(): Promise<{ deflated: Buffer; checksum: number; length: number }> {
+    this.compressed ??= Promise.all(this.segments.map((segment) => segment.deflate())).then((parts) => {
+      let checksum = 0;
+      let length = 0;
+      for (const segment of this.segments) {
+        checksum = crc32(segment.bytes, checksum);
+        length += segment.bytes.length;
+      }
+      return { deflated: Buffer.concat(parts), checksum, length };
+    });
+    return this.compressed;
   }
 
   /** Starts compressing the head in the background (zlib's thread pool), before a scrape asks. */
@@ -62,14 +93,13 @@ export class CachedBody {
 
   async gzip(tail: Buffer): Promise<Buffer> {
     const head = await this.compressedHead();
-    this.checksum ??= crc32(this.head);
     const body = deflateRawSync(tail, { level: 1 });
     const trailer = Buffer.alloc(8);
-    trailer.writeUInt32LE(crc32(tail, this.checksum) >>> 0, 0);
-    trailer.writeUInt32LE((this.head.length + tail.length) % 2 ** 32, 4);
+    trailer.writeUInt32LE(crc32(tail, head.checksum) >>> 0, 0);
+    trailer.writeUInt32LE((head.length + tail.length) % 2 ** 32, 4);
     // Magic, deflate, no flags, no time, no extra flags, unknown OS (RFC 1952).
     const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-    return Buffer.concat([header, head, body, trailer]);
+    return Buffer.concat([header, head.deflated, body, trailer]);
   }
 }
 
