@@ -37,6 +37,12 @@ export function metricHeader(name: string, help: string, type: string): string {
 
 const deflateRawAsync = promisify(deflateRaw);
 
+/** Below this many bytes of new text, a render's segments are deflated at once: a thread pool round trip costs more. */
+const SYNC_DEFLATE_BYTES = 64 * 1024;
+
+/** Level 1: metrics text still shrinks about tenfold, at a fraction of the default level's CPU. */
+const SEGMENT_DEFLATE = { finishFlush: constants.Z_SYNC_FLUSH, level: 1 } as const;
+
 /**
  * A piece of the body's text, kept as bytes with its raw deflate. Each piece is deflated on its
  * own and ends on a sync flush (byte aligned, not final), so the deflates of consecutive pieces
@@ -44,17 +50,33 @@ const deflateRawAsync = promisify(deflateRaw);
  */
 export class Segment {
   readonly bytes: Buffer;
-  private deflated: Promise<Buffer> | undefined;
+  deflated: Buffer | undefined;
+  private deflating: Promise<Buffer> | undefined;
 
   constructor(readonly text: string) {
     this.bytes = Buffer.from(text);
   }
 
-  /** Compressed in zlib's thread pool, once. Level 1: metrics text still shrinks about tenfold. */
-  deflate(): Promise<Buffer> {
-    this.deflated ??= deflateRawAsync(this.bytes, { finishFlush: constants.Z_SYNC_FLUSH, level: 1 });
+  deflateNow(): Buffer {
+    this.deflated ??= deflateRawSync(this.bytes, SEGMENT_DEFLATE);
     return this.deflated;
   }
+
+  /** Compressed in zlib's thread pool, once. */
+  deflate(): Promise<Buffer> {
+    if (this.deflated) return Promise.resolve(this.deflated);
+    this.deflating ??= deflateRawAsync(this.bytes, SEGMENT_DEFLATE).then((deflated) => (this.deflated = deflated));
+    return this.deflating;
+  }
+}
+
+/** The segments' deflates, joined: the few new ones (one change) at once, many (a first render, a reload) in the thread pool. */
+async function deflateAll(segments: readonly Segment[]): Promise<Buffer> {
+  const fresh = segments.filter((segment) => !segment.deflated);
+  const freshBytes = fresh.reduce((sum, segment) => sum + segment.bytes.length, 0);
+  if (freshBytes <= SYNC_DEFLATE_BYTES) for (const segment of fresh) segment.deflateNow();
+  else await Promise.all(fresh.map((segment) => segment.deflate()));
+  return Buffer.concat(segments.map((segment) => segment.deflated ?? segment.deflateNow()));
 }
 
 /**
@@ -74,14 +96,14 @@ export class CachedBody {
   }
 
   private compressedHead(): Promise<{ deflated: Buffer; checksum: number; length: number }> {
-    this.compressed ??= Promise.all(this.segments.map((segment) => segment.deflate())).then((parts) => {
+    this.compressed ??= deflateAll(this.segments).then((deflated) => {
       let checksum = 0;
       let length = 0;
       for (const segment of this.segments) {
         checksum = crc32(segment.bytes, checksum);
         length += segment.bytes.length;
       }
-      return { deflated: Buffer.concat(parts), checksum, length };
+      return { deflated, checksum, length };
     });
     return this.compressed;
   }

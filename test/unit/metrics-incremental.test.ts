@@ -54,10 +54,19 @@ test('after a sequence of changes the incremental render equals a render from sc
   const target = new Exporter(configOf(100), silentLogger);
   const renderer = new StoreRenderer();
   const render = () => renderer.render(target.store, target.config.root.scores, target.scoreState());
+  /** Plain and gzip forms of an incremental render against a render from scratch. */
+  const assertCurrent = async (label: string) => {
+    const body = render();
+    const text = body.head.toString('utf8');
+    assert.equal(text, fullRender(target), label);
+    const zipped = gunzipSync(await body.gzip(Buffer.from('tail 1\n'))).toString('utf8');
+    assert.equal(zipped, `${text}tail 1\n`, `${label}: the gzip body decodes to the same text`);
+  };
   try {
-    assert.equal(render().head.toString('utf8'), fullRender(target), 'nothing sampled yet');
+    await assertCurrent('nothing sampled yet');
+    // Over 100 kB of new text: compressed in the thread pool; the single changes below, at once.
     for (let n = 0; n < 100; n += 1) land(target, `check_${n}`, n);
-    assert.equal(render().head.toString('utf8'), fullRender(target), 'every check sampled');
+    await assertCurrent('every check sampled');
     const steps: Array<() => void> = [
       () => land(target, 'check_3', 1000),
       () => land(target, 'check_70', 1001, false),
@@ -71,11 +80,7 @@ test('after a sequence of changes the incremental render equals a render from sc
     for (const [i, step] of steps.entries()) {
       step();
       await target.idle();
-      const body = render();
-      const text = body.head.toString('utf8');
-      assert.equal(text, fullRender(target), `step ${i}`);
-      const zipped = gunzipSync(await body.gzip(Buffer.from('tail 1\n'))).toString('utf8');
-      assert.equal(zipped, `${text}tail 1\n`, `step ${i}: the gzip body decodes to the same text`);
+      await assertCurrent(`step ${i}`);
     }
     assert.match(fullRender(target), /fidelity_query_mismatched_rows\{check="check_10",baseline="production",candidate="staging"\} 1003\n/);
     assert.doesNotMatch(fullRender(target), /check_70/, 'checks gone with the reload have no series');
