@@ -37,6 +37,9 @@ export function metricHeader(name: string, help: string, type: string): string {
 
 const deflateRawAsync = promisify(deflateRaw);
 
+/** Magic, deflate, no flags, no time, no extra flags, unknown OS (RFC 1952). */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+
 /** Below this many bytes of new text, a render's segments are deflated at once: a thread pool round trip costs more. */
 const SYNC_DEFLATE_BYTES = 64 * 1024;
 
@@ -113,15 +116,14 @@ export class CachedBody {
     void this.compressedHead().catch(() => undefined);
   }
 
-  async gzip(tail: Buffer): Promise<Buffer> {
+  /** The gzip member of head and tail, in pieces to write one after the other (no copy of the head). */
+  async gzip(tail: Buffer): Promise<Buffer[]> {
     const head = await this.compressedHead();
     const body = deflateRawSync(tail, { level: 1 });
     const trailer = Buffer.alloc(8);
     trailer.writeUInt32LE(crc32(tail, head.checksum) >>> 0, 0);
     trailer.writeUInt32LE((head.length + tail.length) % 2 ** 32, 4);
-    // Magic, deflate, no flags, no time, no extra flags, unknown OS (RFC 1952).
-    const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-    return Buffer.concat([header, head.deflated, body, trailer]);
+    return [GZIP_HEADER, head.deflated, body, trailer];
   }
 }
 

@@ -42,9 +42,12 @@ const RENDER_DELAY_MS = 5;
 
 const LIVE_HEADERS = [...LIVE_METRICS].map((name) => [name, metricHeader(name, catalogue[name].help, catalogue[name].type)] as const);
 
-/** A /metrics response body: the text as bytes, gzip-compressed when the scraper accepts it. */
+/**
+ * A /metrics response body: the text as bytes, gzip-compressed when the scraper accepts it, in
+ * pieces written one after the other (the kept render is never copied into a new buffer).
+ */
 export interface ScrapeBody {
-  body: Buffer;
+  chunks: Buffer[];
   encoding?: 'gzip';
 }
 
@@ -117,12 +120,12 @@ export class Collector {
     const head = this.storeBody();
     const live = this.live();
     const tail = Buffer.from(live + (await runtimeRegistry().metrics()));
-    if (gzip) return { body: await head.gzip(tail), encoding: 'gzip' };
-    return { body: Buffer.concat([head.head, tail]) };
+    if (gzip) return { chunks: await head.gzip(tail), encoding: 'gzip' };
+    return { chunks: [head.head, tail] };
   }
 
   async render(): Promise<string> {
-    return (await this.scrape()).body.toString('utf8');
+    return Buffer.concat((await this.scrape()).chunks).toString('utf8');
   }
 
   get contentType(): string {
