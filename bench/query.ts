@@ -205,17 +205,23 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
 
-async function timeScrapes(url: string, count: number): Promise<{ p50: number; p99: number; lines: number }> {
-  let lines = 0;
-  for (let i = 0; i < 20; i += 1) lines = (await (await fetch(url)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
-  const times: number[] = [];
+/** Series lines of a scrape (gzip decoded by fetch, as Prometheus sends Accept-Encoding: gzip). */
+async function seriesCount(url: string): Promise<number> {
+  return (await (await fetch(url)).text()).split('\n').filter((l) => l && !l.startsWith('#')).length;
+}
+
+/** Wall time of `count` sequential scrapes (fetch to the last byte), appended to `times`. */
+async function timeScrapes(url: string, count: number, times: number[]): Promise<void> {
   for (let i = 0; i < count; i += 1) {
     const start = performance.now();
     await (await fetch(url)).text();
     times.push(performance.now() - start);
   }
-  times.sort((a, b) => a - b);
-  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), lines };
+}
+
+function percentiles(times: number[]): { p50: number; p99: number } {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) };
 }
 
 async function listen(app: express.Express): Promise<{ url: string; close(): void }> {
@@ -266,39 +272,52 @@ async function scrapeBenchmark(): Promise<void> {
     );
   };
   for (const check of config.checks) land(check.name, 100);
-  // Checks keep sampling while scraped: one sample lands every 100 ms (each check about once a minute).
-  let landed = 0;
-  const sampling = setInterval(() => land(`check_${landed++ % checks}`, landed), 100);
   const ours = await listen(createApp(exporter, silentLogger));
-  const oursTimes = await timeScrapes(ours.url, 300);
-  clearInterval(sampling);
-  ours.close();
-  await exporter.stop();
+  const oursLines = await seriesCount(ours.url);
 
   // Reference: prom-client alone, the same number of series set once, rendered through express.
   const registry = new Registry();
   const gauge = new Gauge({ name: 'reference_series', help: 'reference', labelNames: ['check', 'side', 'n'], registers: [registry] });
-  for (let i = 0; i < oursTimes.lines; i += 1) gauge.set({ check: `check_${i % checks}`, side: 'production', n: String(i) }, i);
+  for (let i = 0; i < oursLines; i += 1) gauge.set({ check: `check_${i % checks}`, side: 'production', n: String(i) }, i);
   const app = express();
   app.get('/metrics', async (_req, res) => {
     res.type('text/plain').send(await registry.metrics());
   });
   const reference = await listen(app);
-  const referenceTimes = await timeScrapes(reference.url, 300);
-  reference.close();
+  const referenceLines = await seriesCount(reference.url);
 
-  console.log(`ours: ${oursTimes.lines} series, p50 ${oursTimes.p50.toFixed(1)} ms, p99 ${oursTimes.p99.toFixed(1)} ms`);
+  // Blocks of scrapes alternate between the two, so that a change of the machine's load between
+  // them falls on both. Checks keep sampling while ours is scraped: one sample lands every 100 ms
+  // (each check about once a minute); prom-client alone has nothing landing.
+  const oursTimes: number[] = [];
+  const referenceTimes: number[] = [];
+  let landed = 0;
+  for (let round = 0; round < 3; round += 1) {
+    for (let i = 0; i < 10; i += 1) await (await fetch(ours.url)).text(); // warm-up
+    const sampling = setInterval(() => land(`check_${landed++ % checks}`, landed), 100);
+    await timeScrapes(ours.url, 100, oursTimes);
+    clearInterval(sampling);
+    for (let i = 0; i < 10; i += 1) await (await fetch(reference.url)).text();
+    await timeScrapes(reference.url, 100, referenceTimes);
+  }
+  ours.close();
+  reference.close();
+  await exporter.stop();
+
+  const oursP = percentiles(oursTimes);
+  const referenceP = percentiles(referenceTimes);
+  console.log(`ours: ${oursLines} series, ${landed} samples landed, p50 ${oursP.p50.toFixed(1)} ms, p99 ${oursP.p99.toFixed(1)} ms`);
   console.log(
-    `reference (prom-client, pre-set series): ${referenceTimes.lines} series, p50 ${referenceTimes.p50.toFixed(1)} ms, p99 ${referenceTimes.p99.toFixed(1)} ms`,
+    `reference (prom-client, pre-set series): ${referenceLines} series, p50 ${referenceP.p50.toFixed(1)} ms, p99 ${referenceP.p99.toFixed(1)} ms`,
   );
-  console.log(
-    `ratio ours/reference: p50 ${(oursTimes.p50 / referenceTimes.p50).toFixed(2)}, p99 ${(oursTimes.p99 / referenceTimes.p99).toFixed(2)}`,
-  );
-  result('metrics_series', oursTimes.lines);
-  result('metrics_p50_ms', Number(oursTimes.p50.toFixed(2)));
-  result('metrics_p99_ms', Number(oursTimes.p99.toFixed(2)));
-  result('metrics_reference_p99_ms', Number(referenceTimes.p99.toFixed(2)));
-  result('metrics_p99_ratio_to_prom_client', Number((oursTimes.p99 / referenceTimes.p99).toFixed(3)));
+  console.log(`ratio ours/reference: p50 ${(oursP.p50 / referenceP.p50).toFixed(2)}, p99 ${(oursP.p99 / referenceP.p99).toFixed(2)}`);
+  result('metrics_series', oursLines);
+  result('metrics_p50_ms', Number(oursP.p50.toFixed(2)));
+  result('metrics_p99_ms', Number(oursP.p99.toFixed(2)));
+  result('metrics_reference_p50_ms', Number(referenceP.p50.toFixed(2)));
+  result('metrics_reference_p99_ms', Number(referenceP.p99.toFixed(2)));
+  result('metrics_p50_ratio_to_prom_client', Number((oursP.p50 / referenceP.p50).toFixed(3)));
+  result('metrics_p99_ratio_to_prom_client', Number((oursP.p99 / referenceP.p99).toFixed(3)));
 }
 
 if (ROWS > 0) await queryBenchmark();

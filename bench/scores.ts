@@ -1,5 +1,5 @@
 import { kindDimension } from '../src/checks/kinds.js';
-// Cost of scores + gate at scrape time, and memory of the score history and the events store.
+// Cost of scores + gate once per change of the results, and memory of the score history and the events store.
 // Prints figures; asserts nothing. Run: npx tsx bench/scores.ts
 import type { CheckResult } from '../src/checks/check.js';
 import type { Dimension } from '../src/core/dimensions.js';
@@ -9,7 +9,7 @@ import { EventStore } from '../src/events/store.js';
 import { ExamplesPrivacy } from '../src/results/privacy.js';
 import { ResultsStore } from '../src/results/store.js';
 import { ScoreHistory } from '../src/scoring/history.js';
-import { scoreState } from '../src/scoring/outcomes.js';
+import { CurrentScores } from '../src/scoring/current.js';
 
 const config = scoresSchema.parse({ thresholds: { overall: 0.9 } });
 
@@ -44,7 +44,7 @@ function time(label: string, runs: number, work: () => void): void {
   const start = performance.now();
   for (let i = 0; i < runs; i += 1) work();
   const perRun = (performance.now() - start) / runs;
-  console.log(`${label.padEnd(48)} ${perRun.toFixed(3)} ms per scrape`);
+  console.log(`${label.padEnd(48)} ${perRun.toFixed(3)} ms per change of the results`);
 }
 
 for (const [checks, candidates] of [
@@ -54,14 +54,14 @@ for (const [checks, candidates] of [
   [5000, 5],
 ] as const) {
   const store = storeWith(checks, candidates);
-  time(`scores + gate, ${checks} checks, ${candidates} candidates`, 50, () => scoreState(store.all(), config, kindDimension));
+  time(`scores + gate, ${checks} checks, ${candidates} candidates`, 50, () => new CurrentScores(kindDimension).of(store, config));
 }
 
 const heap = () => {
   global.gc?.();
   return process.memoryUsage().heapUsed;
 };
-const { scores } = scoreState(storeWith(1000, 10).all(), config, kindDimension);
+const { scores } = new CurrentScores(kindDimension).of(storeWith(1000, 10), config);
 const before = heap();
 const history = new ScoreHistory();
 for (let t = 0; t < 100_000; t += 1)

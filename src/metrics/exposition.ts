@@ -37,22 +37,78 @@ export function metricHeader(name: string, help: string, type: string): string {
 
 const deflateRawAsync = promisify(deflateRaw);
 
+/** Magic, deflate, no flags, no time, no extra flags, unknown OS (RFC 1952). */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+
+/** Below this many bytes of new text, a render's segments are deflated at once: a thread pool round trip costs more. */
+const SYNC_DEFLATE_BYTES = 64 * 1024;
+
+/** Level 1: metrics text still shrinks about tenfold, at a fraction of the default level's CPU. */
+const SEGMENT_DEFLATE = { finishFlush: constants.Z_SYNC_FLUSH, level: 1 } as const;
+
 /**
- * One body served in two parts: `head`, rendered when the results change and kept, and a small
- * `tail` rendered at every scrape (process metrics). The head's compression is kept with it, so a
- * gzip scrape only compresses the tail: the head is deflated once, ending on a sync flush (byte
- * aligned, not final), and the tail's final deflate blocks follow it in the same gzip member.
+ * A piece of the body's text, kept as bytes with its raw deflate. Each piece is deflated on its
+ * own and ends on a sync flush (byte aligned, not final), so the deflates of consecutive pieces
+ * concatenate into one valid deflate stream: a change re-deflates only the pieces it touched.
+ */
+export class Segment {
+  readonly bytes: Buffer;
+  deflated: Buffer | undefined;
+  private deflating: Promise<Buffer> | undefined;
+
+  constructor(readonly text: string) {
+    this.bytes = Buffer.from(text);
+  }
+
+  deflateNow(): Buffer {
+    this.deflated ??= deflateRawSync(this.bytes, SEGMENT_DEFLATE);
+    return this.deflated;
+  }
+
+  /** Compressed in zlib's thread pool, once. */
+  deflate(): Promise<Buffer> {
+    if (this.deflated) return Promise.resolve(this.deflated);
+    this.deflating ??= deflateRawAsync(this.bytes, SEGMENT_DEFLATE).then((deflated) => (this.deflated = deflated));
+    return this.deflating;
+  }
+}
+
+/** The segments' deflates, joined: the few new ones (one change) at once, many (a first render, a reload) in the thread pool. */
+async function deflateAll(segments: readonly Segment[]): Promise<Buffer> {
+  const fresh = segments.filter((segment) => !segment.deflated);
+  const freshBytes = fresh.reduce((sum, segment) => sum + segment.bytes.length, 0);
+  if (freshBytes <= SYNC_DEFLATE_BYTES) for (const segment of fresh) segment.deflateNow();
+  else await Promise.all(fresh.map((segment) => segment.deflate()));
+  return Buffer.concat(segments.map((segment) => segment.deflated ?? segment.deflateNow()));
+}
+
+/**
+ * One body served in two parts: `head`, the segments rendered when the results change, and a
+ * small `tail` rendered at every scrape (process metrics). A gzip scrape joins the segments'
+ * kept deflates and compresses only the tail, whose final deflate blocks end the gzip member.
  */
 export class CachedBody {
-  private deflated: Promise<Buffer> | undefined;
-  private checksum: number | undefined;
+  private joined: Buffer | undefined;
+  private compressed: Promise<{ deflated: Buffer; checksum: number; length: number }> | undefined;
 
-  constructor(readonly head: Buffer) {}
+  constructor(private readonly segments: readonly Segment[]) {}
 
-  private compressedHead(): Promise<Buffer> {
-    // Level 1: metrics text still shrinks about tenfold, at a fraction of the default level's CPU.
-    this.deflated ??= deflateRawAsync(this.head, { finishFlush: constants.Z_SYNC_FLUSH, level: 1 });
-    return this.deflated;
+  get head(): Buffer {
+    this.joined ??= Buffer.concat(this.segments.map((segment) => segment.bytes));
+    return this.joined;
+  }
+
+  private compressedHead(): Promise<{ deflated: Buffer; checksum: number; length: number }> {
+    this.compressed ??= deflateAll(this.segments).then((deflated) => {
+      let checksum = 0;
+      let length = 0;
+      for (const segment of this.segments) {
+        checksum = crc32(segment.bytes, checksum);
+        length += segment.bytes.length;
+      }
+      return { deflated, checksum, length };
+    });
+    return this.compressed;
   }
 
   /** Starts compressing the head in the background (zlib's thread pool), before a scrape asks. */
@@ -60,16 +116,14 @@ export class CachedBody {
     void this.compressedHead().catch(() => undefined);
   }
 
-  async gzip(tail: Buffer): Promise<Buffer> {
+  /** The gzip member of head and tail, in pieces to write one after the other (no copy of the head). */
+  async gzip(tail: Buffer): Promise<Buffer[]> {
     const head = await this.compressedHead();
-    this.checksum ??= crc32(this.head);
     const body = deflateRawSync(tail, { level: 1 });
     const trailer = Buffer.alloc(8);
-    trailer.writeUInt32LE(crc32(tail, this.checksum) >>> 0, 0);
-    trailer.writeUInt32LE((this.head.length + tail.length) % 2 ** 32, 4);
-    // Magic, deflate, no flags, no time, no extra flags, unknown OS (RFC 1952).
-    const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-    return Buffer.concat([header, head, body, trailer]);
+    trailer.writeUInt32LE(crc32(tail, head.checksum) >>> 0, 0);
+    trailer.writeUInt32LE((head.length + tail.length) % 2 ** 32, 4);
+    return [GZIP_HEADER, head.deflated, body, trailer];
   }
 }
 

@@ -6,7 +6,9 @@ import type { EventStore } from '../events/store.js';
 import type { SchedulingStatus } from '../connectors/http-types.js';
 import { VERSION } from '../version.js';
 import { catalogue } from '../metrics/catalogue.js';
-import { CachedBody, metricHeader, SeriesLines, TEXT_CONTENT_TYPE } from '../metrics/exposition.js';
+import { type CachedBody, metricHeader, SeriesLines, TEXT_CONTENT_TYPE } from '../metrics/exposition.js';
+import { kindDimension } from '../checks/kinds.js';
+import { CurrentScores, type ScoreState } from '../scoring/current.js';
 import { runtimeRegistry } from '../metrics/runtime.js';
 import { LIVE_METRICS, StoreRenderer } from './store-render.js';
 
@@ -23,6 +25,8 @@ export interface CollectorSources {
   reload: () => ReloadStatus;
   /** The scores/gate configuration comes from here; without it, the schema's defaults. */
   config?: () => LoadedConfig;
+  /** The shared score state of the store (the exporter's); without it, the collector computes its own. */
+  scores?: () => ScoreState;
   events?: () => EventStore;
   /** The HTTP prober thread's scheduling; without it, normal. */
   prober?: () => SchedulingStatus;
@@ -30,14 +34,20 @@ export interface CollectorSources {
   shard?: () => { index: number; count: number } | undefined;
 }
 
-/** How long after a change of the results store the body is rendered again (changes in between share one render). */
-const RENDER_DELAY_MS = 250;
+/**
+ * How long after a change of the results store the body is rendered ahead of scrapes: changes
+ * landing in between share one render. A scrape before then renders at once (never stale).
+ */
+const RENDER_DELAY_MS = 5;
 
 const LIVE_HEADERS = [...LIVE_METRICS].map((name) => [name, metricHeader(name, catalogue[name].help, catalogue[name].type)] as const);
 
-/** A /metrics response body: the text as bytes, gzip-compressed when the scraper accepts it. */
+/**
+ * A /metrics response body: the text as bytes, gzip-compressed when the scraper accepts it, in
+ * pieces written one after the other (the kept render is never copied into a new buffer).
+ */
 export interface ScrapeBody {
-  body: Buffer;
+  chunks: Buffer[];
   encoding?: 'gzip';
 }
 
@@ -50,6 +60,7 @@ export interface ScrapeBody {
  */
 export class Collector {
   private readonly renderer = new StoreRenderer();
+  private readonly ownScores = new CurrentScores(kindDimension);
   private cached: { store: ResultsStore; revision: number; config: ScoresConfig; body: CachedBody } | undefined;
   private watched: ResultsStore | undefined;
   private pending: NodeJS.Timeout | undefined;
@@ -63,7 +74,8 @@ export class Collector {
     const config = this.sources.config?.().root.scores ?? DEFAULT_SCORES;
     const cached = this.cached;
     if (cached?.store === store && cached.revision === store.revision && cached.config === config) return cached.body;
-    const body = new CachedBody(Buffer.from(this.renderer.render(store, config)));
+    const state = this.sources.scores?.() ?? this.ownScores.of(store, config);
+    const body = this.renderer.render(store, config, state);
     this.cached = { store, revision: store.revision, config, body };
     return body;
   }
@@ -108,12 +120,12 @@ export class Collector {
     const head = this.storeBody();
     const live = this.live();
     const tail = Buffer.from(live + (await runtimeRegistry().metrics()));
-    if (gzip) return { body: await head.gzip(tail), encoding: 'gzip' };
-    return { body: Buffer.concat([head.head, tail]) };
+    if (gzip) return { chunks: await head.gzip(tail), encoding: 'gzip' };
+    return { chunks: [head.head, tail] };
   }
 
   async render(): Promise<string> {
-    return (await this.scrape()).body.toString('utf8');
+    return Buffer.concat((await this.scrape()).chunks).toString('utf8');
   }
 
   get contentType(): string {

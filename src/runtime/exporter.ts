@@ -11,7 +11,7 @@ import { Scheduler } from '../scheduler/scheduler.js';
 import { ownedChecks, type Shard } from '../scheduler/shard.js';
 import { EventStore } from '../events/store.js';
 import { ScoreHistory } from '../scoring/history.js';
-import { scoreState } from '../scoring/outcomes.js';
+import { CurrentScores, type ScoreState } from '../scoring/current.js';
 
 const HISTORY_INTERVAL_MS = 10_000;
 
@@ -38,6 +38,8 @@ export class Exporter {
   /** Scores over the uptime (report charts) and posted events: both survive reloads. */
   readonly history = new ScoreHistory();
   readonly events = new EventStore();
+  /** The score state of the current results, shared by /metrics, the history, /gate and the report. */
+  readonly scores = new CurrentScores(kindDimension);
   private historyTimer: NodeJS.Timeout | undefined;
   private current: { config: LoadedConfig; sides: Sides; scheduler: Scheduler };
   private reloadStatus: ReloadStatus;
@@ -57,6 +59,7 @@ export class Exporter {
       sides: () => this.current.sides,
       reload: () => this.reloadStatus,
       config: () => this.current.config,
+      scores: () => this.scoreState(),
       events: () => this.events,
       shard: () => this.options.shard,
       prober: () => httpClient().schedulingState,
@@ -129,9 +132,14 @@ export class Exporter {
     this.recordScores();
   }
 
+  /** Scores and gate of the current results, computed once per change of the store. */
+  scoreState(): ScoreState {
+    return this.scores.of(this.store, this.current.config.root.scores);
+  }
+
   /** Adds the current scores to the history (the report's charts). */
   recordScores(now = Date.now()): void {
-    this.history.record(now, scoreState(this.store.all(), this.current.config.root.scores, kindDimension).scores);
+    this.history.record(now, this.scoreState().scores);
   }
 
   /** Waits until every sample started so far has finished (tests and the one-shot run use it). */

@@ -1,10 +1,9 @@
-import { kindDimension } from '../checks/kinds.js';
 import type { ResultsStore, CheckState } from '../results/store.js';
 import type { ScoresConfig } from '../config/schema.js';
-import { scoreState } from '../scoring/outcomes.js';
+import type { ScoreState } from '../scoring/current.js';
 import { OVERALL } from '../scoring/scores.js';
 import { catalogue, type MetricName } from '../metrics/catalogue.js';
-import { metricHeader, SeriesLines } from '../metrics/exposition.js';
+import { CachedBody, metricHeader, Segment, SeriesLines } from '../metrics/exposition.js';
 
 /**
  * Metrics read from sources that change without the results store (reload status, side probes,
@@ -29,7 +28,10 @@ export const LIVE_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
 ]);
 
 const STORED_METRICS = (Object.keys(catalogue) as MetricName[]).filter((name) => !LIVE_METRICS.has(name));
-const HEADERS = new Map(STORED_METRICS.map((name) => [name, metricHeader(name, catalogue[name].help, catalogue[name].type)]));
+const HEADERS = new Map(STORED_METRICS.map((name) => [name, new Segment(metricHeader(name, catalogue[name].help, catalogue[name].type))]));
+
+/** Checks per group: a change re-renders and re-compresses the lines of its group only. */
+const GROUP_SIZE = 32;
 
 /** The series of one check's state (health counters and its last result). */
 function checkSeries(state: CheckState): SeriesLines {
@@ -53,9 +55,8 @@ function checkSeries(state: CheckState): SeriesLines {
 }
 
 /** Scores and gate (src/scoring): inconclusive scores have no series rather than a made-up value. */
-function scoreSeries(states: CheckState[], config: ScoresConfig): SeriesLines {
+function scoreSeries({ scores, gate }: ScoreState, config: ScoresConfig): SeriesLines {
   const lines = new SeriesLines(catalogue);
-  const { scores, gate } = scoreState(states, config, kindDimension);
   for (const candidate of scores) {
     for (const row of candidate.dimensions) {
       if (row.score === null) continue;
@@ -75,32 +76,75 @@ function scoreSeries(states: CheckState[], config: ScoresConfig): SeriesLines {
   return lines;
 }
 
+/** Per metric, the segment of a part's lines; a line set equal to the previous keeps its segment (and its deflate). */
+function segmentsOf(parts: readonly SeriesLines[], previous: ReadonlyMap<MetricName, Segment> | undefined): Map<MetricName, Segment> {
+  const segments = new Map<MetricName, Segment>();
+  for (const name of STORED_METRICS) {
+    let text = '';
+    for (const part of parts) text += part.lines(name);
+    if (!text) continue;
+    const kept = previous?.get(name);
+    segments.set(name, kept?.text === text ? kept : new Segment(text));
+  }
+  return segments;
+}
+
+/** A group of consecutive checks, with the revisions its segments were rendered at. */
+interface Group {
+  states: CheckState[];
+  revisions: number[];
+  segments: Map<MetricName, Segment>;
+}
+
 /**
  * The part of /metrics that the results store determines, rendered when the store changes and
- * not at scrapes. Each check's lines are kept until its state changes, and the scores are computed
- * once per change. A render reads the store synchronously, and a sample's outcome lands in the
- * store in one synchronous change, so a render holds either all or none of a sample's series.
+ * not at scrapes. The body is kept as segments, one per metric and group of checks (plus the
+ * scores'): a change renders again the lines of the changed check only, rebuilds the segments of
+ * its group, and the body is joined from segments already made. A render reads the store
+ * synchronously, and a sample's outcome lands in the store in one synchronous change, so a
+ * render holds either all or none of a sample's series.
  */
 export class StoreRenderer {
   private readonly fragments = new WeakMap<CheckState, { revision: number; lines: SeriesLines }>();
+  private groups: Group[] = [];
+  private scores: Map<MetricName, Segment> | undefined;
 
-  render(store: ResultsStore, config: ScoresConfig): string {
-    const states = store.all();
-    const parts: SeriesLines[] = [];
-    for (const state of states) {
-      let fragment = this.fragments.get(state);
-      if (fragment?.revision !== state.revision) {
-        fragment = { revision: state.revision, lines: checkSeries(state) };
-        this.fragments.set(state, fragment);
-      }
-      parts.push(fragment.lines);
+  private linesOf(state: CheckState): SeriesLines {
+    let fragment = this.fragments.get(state);
+    if (fragment?.revision !== state.revision) {
+      fragment = { revision: state.revision, lines: checkSeries(state) };
+      this.fragments.set(state, fragment);
     }
-    parts.push(scoreSeries(states, config));
-    const text: string[] = [];
+    return fragment.lines;
+  }
+
+  private group(index: number, states: CheckState[]): Group {
+    const previous = this.groups[index];
+    const unchanged =
+      previous?.states.length === states.length &&
+      states.every((state, i) => previous.states[i] === state && previous.revisions[i] === state.revision);
+    if (unchanged) return previous;
+    const parts = states.map((state) => this.linesOf(state));
+    return { states, revisions: states.map((state) => state.revision), segments: segmentsOf(parts, previous?.segments) };
+  }
+
+  render(store: ResultsStore, config: ScoresConfig, state: ScoreState): CachedBody {
+    const all = store.all();
+    const groups: Group[] = [];
+    for (let start = 0; start < all.length; start += GROUP_SIZE)
+      groups.push(this.group(groups.length, all.slice(start, start + GROUP_SIZE)));
+    this.groups = groups;
+    this.scores = segmentsOf([scoreSeries(state, config)], this.scores);
+    const body: Segment[] = [];
     for (const name of STORED_METRICS) {
-      text.push(HEADERS.get(name)!);
-      for (const part of parts) text.push(part.lines(name));
+      body.push(HEADERS.get(name)!);
+      for (const group of groups) {
+        const segment = group.segments.get(name);
+        if (segment) body.push(segment);
+      }
+      const scores = this.scores.get(name);
+      if (scores) body.push(scores);
     }
-    return text.join('');
+    return new CachedBody(body);
   }
 }

@@ -1,8 +1,7 @@
 import type { Dimension } from '../core/dimensions.js';
 import type { ScoresConfig } from '../config/schema.js';
 import type { CheckState } from '../results/store.js';
-import { evaluateGate, scoresOf, type CheckOutcome, type GateConfig, type GateReport } from './gate.js';
-import type { CandidateScores } from './scores.js';
+import type { CheckOutcome, GateConfig } from './gate.js';
 
 /** The dimension a kind feeds, as the map of kinds states it (checks/kinds.ts `kindDimension`). */
 export type DimensionOf = (kind: string) => Dimension | undefined;
@@ -48,16 +47,4 @@ export function gateConfigOf(scores: ScoresConfig): GateConfig {
     fail_on_privacy_violation: scores.fail_on_privacy_violation,
     inconclusive: scores.inconclusive,
   };
-}
-
-/** Scores and gate of the current results: the one computation behind /metrics, /gate and the report. */
-export function scoreState(
-  states: readonly CheckState[],
-  scores: ScoresConfig,
-  dimensionOf: DimensionOf,
-  candidate?: string,
-): { scores: CandidateScores[]; gate: GateReport } {
-  const outcomes = outcomesOf(states, dimensionOf);
-  const computed = scoresOf(outcomes, scores.weights);
-  return { scores: computed, gate: evaluateGate(outcomes, gateConfigOf(scores), candidate, computed) };
 }

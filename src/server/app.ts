@@ -16,6 +16,20 @@ export interface AppOperations {
   reload?: (trigger: string) => Promise<ReloadOutcome>;
 }
 
+/** GET /metrics: the body is rendered when results change; a scrape only adds the process metrics (and gzip). */
+function metricsHandler(exporter: Exporter) {
+  return async (req: Request, res: Response) => {
+    const { chunks, encoding } = await exporter.collector.scrape(req.acceptsEncodings('gzip', 'identity') === 'gzip');
+    res.set('Vary', 'Accept-Encoding').set('Content-Type', exporter.collector.contentType);
+    if (encoding) res.set('Content-Encoding', encoding);
+    // The pieces are written as they are kept, without joining them into a new buffer first.
+    res.set('Content-Length', String(chunks.reduce((sum, chunk) => sum + chunk.length, 0)));
+    res.cork();
+    for (const chunk of chunks) res.write(chunk);
+    res.end();
+  };
+}
+
 /** Largest request body any route accepts; larger declared bodies are refused before routing. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -49,13 +63,7 @@ export function createApp(exporter: Exporter, log: Logger, operations: AppOperat
     });
   };
 
-  readOnly('/metrics', async (req, res) => {
-    // The body is rendered when results change; a scrape only adds the process metrics (and gzip).
-    const { body, encoding } = await exporter.collector.scrape(req.acceptsEncodings('gzip', 'identity') === 'gzip');
-    res.set('Vary', 'Accept-Encoding').set('Content-Type', exporter.collector.contentType);
-    if (encoding) res.set('Content-Encoding', encoding);
-    res.send(body);
-  });
+  readOnly('/metrics', metricsHandler(exporter));
   readOnly('/-/healthy', (_req, res) => {
     res.type('text/plain').send('OK\n');
   });

@@ -1,4 +1,3 @@
-import { kindDimension } from '../checks/kinds.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import type { Exporter } from '../runtime/exporter.js';
@@ -6,7 +5,7 @@ import { eventSchema } from '../events/schema.js';
 import { EventError } from '../events/store.js';
 import type { Logger } from '../log.js';
 import type { GateReport } from '../scoring/gate.js';
-import { scoreState } from '../scoring/outcomes.js';
+import { gateOfCandidate } from '../scoring/current.js';
 
 /** GET /gate and POST /api/v1/events (docs/scores-and-gate.md); mounted by app.ts. */
 
@@ -52,7 +51,9 @@ export function gateHandler(exporter: Exporter) {
       });
       return;
     }
-    const { gate } = scoreState(exporter.store.all(), scores, kindDimension, requested);
+    // The default gate is the shared score state's; a requested candidate is evaluated from its outcomes.
+    const state = exporter.scoreState();
+    const gate = requested === undefined ? state.gate : gateOfCandidate(state, scores, requested);
     const status = gate.verdict === 'pass' ? 200 : gate.verdict === 'fail' ? 503 : scores.inconclusive_http_status;
     res.status(status).set('Cache-Control', 'no-store').json(gateBody(gate, new Date().toISOString()));
   };

@@ -5,7 +5,7 @@ import type { Sides } from '../connectors/sides.js';
 import type { CheckState, ResultsStore } from '../results/store.js';
 import type { GateReport } from '../scoring/gate.js';
 import type { HistoryPoint, ScoreHistory } from '../scoring/history.js';
-import { scoreState } from '../scoring/outcomes.js';
+import { CurrentScores, type ScoreState } from '../scoring/current.js';
 import { dimensionScores, type CandidateScores, type DimensionScore, type ScoreName } from '../scoring/scores.js';
 import { VERSION } from '../version.js';
 import { redact, redactDetails } from './redact.js';
@@ -62,6 +62,8 @@ export interface ViewSource {
   readonly startedAt: number;
   readonly reload: { successful: boolean };
   readonly history?: ScoreHistory;
+  /** The shared score state of the results (the exporter's); without it, computed here. */
+  scoreState?(): ScoreState;
 }
 
 export function withoutCredentials(url: string): string {
@@ -169,7 +171,7 @@ function checkView(state: CheckState): CheckView {
 export function resultsView(exporter: ViewSource): ResultsView {
   const { root, file } = exporter.config;
   const states = exporter.store.all();
-  const current = scoreState(states, root.scores, kindDimension);
+  const current = exporter.scoreState?.() ?? new CurrentScores(kindDimension).of(exporter.store, root.scores);
   return {
     generatedAt: iso(Date.now()),
     exporter: {
