@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { copyLines } from '../compare/copy-text.js';
 import type { FirstPass } from '../compare/digest-compare.js';
 import type { FirstPassResult, SideIndex } from '../compare/digest-pass.js';
 import type { Column } from '../core/columns.js';
@@ -20,6 +21,12 @@ import type { DigestMessage, DigestReply, DigestWorkerData } from './digest-type
 
 const IN_FLIGHT = 8;
 const ROW_BATCH = 2000;
+/**
+ * Rows one side may be handed ahead of the other: rows wait in the thread until their twin arrives
+ * (up to PENDING_ROWS, compare/digest-compare.ts), so the sides are kept close enough for twins to
+ * meet; the slower side sets the pace either way.
+ */
+const LEAD = 10_000;
 
 const fromSource = import.meta.url.endsWith('.ts');
 
@@ -73,6 +80,10 @@ export class DigestThread {
   private readonly batches: [RawRow[], RawRow[]] = [[], []];
   private readonly batchColumns: [Column[], Column[]] = [[], []];
   private readonly copyBatches = [new CopyBatch(), new CopyBatch()] as const;
+  /** Rows handed to the thread per side, which sides ended, and the sides waiting for the other to catch up. */
+  private readonly sent: [number, number] = [0, 0];
+  private readonly ended: [boolean, boolean] = [false, false];
+  private readonly behind: [Array<() => void>, Array<() => void>] = [[], []];
   private resolveResult: ((result: FirstPassResult) => void) | null = null;
   private rejectResult: ((error: Error) => void) | null = null;
 
@@ -94,20 +105,40 @@ export class DigestThread {
   private fail(error: SampleError): void {
     if (this.failure) return;
     this.failure = error;
-    for (const waiters of this.waiters) for (const wake of waiters.splice(0)) wake();
+    for (const waiters of [...this.waiters, ...this.behind]) for (const wake of waiters.splice(0)) wake();
     this.rejectResult?.(error);
   }
 
   private send(message: DigestMessage, transfer: ArrayBuffer[] = []): Promise<void> | void {
     if (this.failure) throw this.failure;
+    // Counted before the chunk's memory is transferred.
+    const rows = message.type === 'rows' ? message.rows.length : message.type === 'copy' ? copyLines(message.chunk) : 0;
     this.worker.postMessage(message, transfer);
-    if (message.type !== 'copy' && message.type !== 'rows') return;
+    if (message.type === 'end') this.ended[message.side] = true;
+    if (message.type === 'finish') return;
+    if (message.type !== 'copy' && message.type !== 'rows') {
+      for (const wake of this.behind[message.side === 0 ? 1 : 0].splice(0)) wake();
+      return;
+    }
     const side = message.side;
+    const other = side === 0 ? 1 : 0;
+    this.sent[side] += rows;
+    for (const wake of this.behind[other].splice(0)) wake();
     this.inFlight[side] += 1;
-    if (this.inFlight[side] <= IN_FLIGHT) return;
-    return new Promise<void>((resolve) => this.waiters[side].push(resolve)).then(() => {
-      if (this.failure) throw this.failure;
-    });
+    if (this.inFlight[side] <= IN_FLIGHT && !this.ahead(side)) return;
+    return this.paced(side);
+  }
+
+  private ahead(side: SideIndex): boolean {
+    const other = side === 0 ? 1 : 0;
+    return !this.ended[other] && this.sent[side] - this.sent[other] > LEAD;
+  }
+
+  /** Waits until the thread caught up with this side and the other side is not too far behind. */
+  private async paced(side: SideIndex): Promise<void> {
+    while (!this.failure && this.inFlight[side] > IN_FLIGHT) await new Promise<void>((resolve) => this.waiters[side].push(resolve));
+    while (!this.failure && this.ahead(side)) await new Promise<void>((resolve) => this.behind[side].push(resolve));
+    if (this.failure) throw this.failure;
   }
 
   private sendCopy(side: SideIndex, batch: Uint8Array | null): Promise<void> | void {

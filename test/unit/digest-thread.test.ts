@@ -17,7 +17,7 @@ const columns: Column[] = [
 const options = { ordered: false, ignoreColumns: [], pendingLimit: 1000 };
 
 test('COPY text on one side and rows on the other give the digests of a row-by-row read', async () => {
-  const rows = Array.from({ length: 5000 }, (_, i) => [String(i), i % 7 === 0 ? null : `note\t${i}\n`]);
+  const rows: Array<[string, string | null]> = Array.from({ length: 5000 }, (_, i) => [String(i), i % 7 === 0 ? null : `note\t${i}\n`]);
   const text = rows.map(([id, note]) => `${id}\t${note === null ? '\\N' : note.replace('\t', '\\t').replace('\n', '\\n')}\n`).join('');
   const copy = async (sink: RowSink) => {
     sink.columns(columns);
