@@ -8,6 +8,7 @@
  *    the same result read by the engine's own command-line client into /dev/null in the same run
  *    (the reference; both psql sides at once), RSS above the idle process and the event-loop
  *    delay max during the sample.
+ *    Then the peak RSS of `node dist/main.js run --check` on the PostgreSQL pair (built first).
  * 2. Time and RSS of a PostgreSQL-vs-PostgreSQL sample for each row count of SCALE (empty: none).
  * 3. /metrics latency (p50/p99 over sequential scrapes) with SERIES series in the results store while
  *    checks keep landing samples, against prom-client serving the same number of pre-set series
@@ -15,6 +16,9 @@
  * The last lines are `RESULT <name> <value>`.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -73,6 +77,42 @@ function psqlCopy(url: string): Promise<void> {
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`psql exited ${code}`))));
   });
+}
+
+/**
+ * Peak RSS of the CLI comparing the pair once (`node dist/main.js run --check=orders`, built first):
+ * VmHWM of the child, read every 20 ms until it exits.
+ */
+async function runCheckPeak(
+  baselineUrl: string,
+  candidateUrl: string,
+  rows: number,
+): Promise<{ peakMiB: number; wall: number; code: number | null }> {
+  const build = spawnSync('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) throw new Error('npm run build failed');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-query-'));
+  const config = join(dir, 'fidelity.yml');
+  const check = { name: 'orders', kind: 'query', database: 'shop', sql: SQL, key: ['id'], max_rows: rows + 1, timeout: '20m' };
+  const environments = {
+    production: { databases: { shop: { url: baselineUrl } } },
+    staging: { databases: { shop: { url: candidateUrl } } },
+  };
+  writeFileSync(config, JSON.stringify({ environments, checks: [check] }));
+  const start = performance.now();
+  const child = spawn(process.execPath, ['dist/main.js', 'run', `--config.file=${config}`, '--check=orders'], { stdio: 'ignore' });
+  let peakKiB = 0;
+  const poll = setInterval(() => {
+    try {
+      const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      peakKiB = Math.max(peakKiB, Number(hwm?.[1] ?? 0));
+    } catch {
+      // the child has exited
+    }
+  }, 20);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(poll);
+  rmSync(dir, { recursive: true, force: true });
+  return { peakMiB: peakKiB / 1024, wall: seconds(start), code };
 }
 
 function seconds(start: number): number {
@@ -167,6 +207,11 @@ async function queryBenchmark(): Promise<void> {
       result(`query_${name}_event_loop_max_ms`, Number(loopMaxMs.toFixed(1)));
       if (name === 'mariadb') result('query_mariadb_rows_per_second', Math.round(ROWS / staging));
     }
+    const cli = await runCheckPeak(pgA.url(), pgB.url(), ROWS);
+    console.log(
+      `run --check on the PostgreSQL pair: peak RSS ${cli.peakMiB.toFixed(0)} MiB, ${cli.wall.toFixed(2)} s, exit code ${cli.code}`,
+    );
+    result('query_run_check_peak_rss_mib', Math.round(cli.peakMiB));
   } finally {
     await Promise.all([pgA.destroy(), pgB.destroy(), maria.destroy()]);
   }

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { RowsComparison } from '../compare/rows.js';
-import { compareByDigests, type OnRow } from '../compare/digest-compare.js';
+import { compareByDigests, PENDING_ROWS, type OnRow } from '../compare/digest-compare.js';
+import { firstPassInThread } from '../connectors/digest-thread.js';
 import { checkSchema } from '../config/schema.js';
 import { identifier } from '../config/fields.js';
 import { sample } from '../metrics/catalogue.js';
+import type { RowSink } from '../connectors/database.js';
 import type { CheckKind, CheckProblem, KindResult, SampleContext, KindOptions } from './check.js';
 import { unlessNothingCompared } from './evidence.js';
 import { sqlCheckReferences } from './references.js';
@@ -37,10 +39,18 @@ function sqlFor(check: QueryOptions, side: string): string {
   return check.sql_per_side[side] ?? check.sql;
 }
 
-/** One side's reader: each call runs the statement again (compare/digest-compare.ts reads twice when rows differ). */
+/**
+ * One side's reader: each call runs the statement again (compare/digest-compare.ts reads again when
+ * too many rows differ). The first read is a bulk read (COPY text on PostgreSQL) digested in a worker thread.
+ */
 function sideReader(context: SampleContext, check: QueryOptions, side: string, maxRows: number) {
   const database = context.database(side, check.database);
-  return { engine: database.engine, read: (onRow: OnRow) => database.stream(sqlFor(check, side), { maxRows }, onRow) };
+  const sql = sqlFor(check, side);
+  return {
+    engine: database.engine,
+    read: (onRow: OnRow) => database.stream(sql, { maxRows }, onRow),
+    bulk: (sink: RowSink) => database.readOnly((session) => session.bulk(sql, { maxRows }, sink)),
+  };
 }
 
 function describe(comparison: RowsComparison): string {
@@ -66,15 +76,23 @@ export const queryKind: CheckKind<QueryOptions> = {
       baseline: sideReader(context, check, check.baseline, maxRows),
       candidate: sideReader(context, check, check.candidate, maxRows),
     };
+    const options = {
+      ordered: check.ordered,
+      key: check.key,
+      ignoreColumns: check.ignore_columns,
+      tolerances: { ...(check.tolerance ? { '*': check.tolerance } : {}), ...check.column_tolerance },
+      maxExamples: check.max_examples ?? context.defaults.max_examples,
+    };
     const { comparison, ...read } = await compareByDigests(
       { baseline: sides.baseline.read, candidate: sides.candidate.read },
-      {
-        ordered: check.ordered,
-        key: check.key,
-        ignoreColumns: check.ignore_columns,
-        tolerances: { ...(check.tolerance ? { '*': check.tolerance } : {}), ...check.column_tolerance },
-        maxExamples: check.max_examples ?? context.defaults.max_examples,
-      },
+      options,
+      PENDING_ROWS,
+      () =>
+        firstPassInThread([sides.baseline.bulk, sides.candidate.bulk], {
+          ordered: check.ordered,
+          ignoreColumns: check.ignore_columns,
+          pendingLimit: PENDING_ROWS,
+        }),
     );
     const baseline = { engine: sides.baseline.engine, summary: read.baseline };
     const candidate = { engine: sides.candidate.engine, summary: read.candidate };

@@ -35,7 +35,21 @@ export function canonicalize(valueClass: ValueClass, raw: string | null): Canoni
   }
 }
 
+/** True for the text a server writes for an integer: "0", or digits without a leading zero, maybe after "-". */
+function plainInteger(raw: string): boolean {
+  const start = raw.charCodeAt(0) === 45 ? 1 : 0;
+  const first = raw.charCodeAt(start);
+  if (first === 48) return raw.length === 1;
+  if (!(first >= 49 && first <= 57)) return false;
+  for (let i = start + 1; i < raw.length; i += 1) {
+    const c = raw.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 function canonicalInteger(raw: string): string {
+  if (plainInteger(raw)) return raw;
   const match = /^\s*([+-]?)0*(\d+)\s*$/.exec(raw);
   if (!match) return raw;
   const digits = match[2] ?? '0';

@@ -1,6 +1,7 @@
 import type { Column } from '../core/columns.js';
-import { PendingRows, type HeldRow } from './pending-rows.js';
-import { DigestList, LeftoverFilter, leftovers, RowDigester } from './row-digests.js';
+import { DigestPass, type FirstPassResult } from './digest-pass.js';
+import type { HeldRow } from './pending-rows.js';
+import { LeftoverFilter, leftovers, RowDigester } from './row-digests.js';
 import { compareRows, SideRows, type RowCompareOptions, type RowsComparison } from './rows.js';
 
 /**
@@ -53,37 +54,45 @@ function held(rows: HeldRow[], columns: Column[], ordered: boolean): SideRows {
   return side;
 }
 
+/** The first read of both sides and its digests, with what each side's read reported. */
+export type FirstPass<S> = FirstPassResult & { summaries: [S, S] };
+
+/** The first read in this thread, row by row through the sides' `SideRead`s. */
+export async function firstPassHere<S extends { columns: Column[] }>(
+  read: { baseline: SideRead<S>; candidate: SideRead<S> },
+  options: RowCompareOptions,
+  pendingLimit: number,
+): Promise<FirstPass<S>> {
+  const pass = new DigestPass(options, pendingLimit);
+  const summaries = await Promise.all([
+    read.baseline((raw, columns) => pass.row(0, raw, columns)),
+    read.candidate((raw, columns) => pass.row(1, raw, columns)),
+  ]);
+  return { ...pass.result(), summaries };
+}
+
+/**
+ * `firstPass` runs the first read (by default in this thread, row by row); the query kind hands
+ * one that parses and digests in a worker thread. Later reads, when needed, use `read`.
+ */
 export async function compareByDigests<S extends { columns: Column[] }>(
   read: { baseline: SideRead<S>; candidate: SideRead<S> },
   options: RowCompareOptions,
   pendingLimit = PENDING_ROWS,
+  firstPass: () => Promise<FirstPass<S>> = () => firstPassHere(read, options, pendingLimit),
 ): Promise<DigestComparison<S>> {
-  const pending = new PendingRows(options.ordered, pendingLimit);
-  const digestRead = async (side: SideRead<S>, index: 0 | 1) => {
-    const digester = new RowDigester(options.ignoreColumns);
-    const digests = new DigestList();
-    const summary = await side((raw, columns) => {
-      const digest = digester.digest(raw, columns);
-      pending.add(index, digests.length, digest, { raw, columns });
-      digests.push(digest);
-    });
-    return { digests, summary };
-  };
-  const [first, second] = await Promise.all([digestRead(read.baseline, 0), digestRead(read.candidate, 1)]);
-  const totals = [first.digests.length, second.digests.length] as const;
-  const shape = compareRows(
-    withColumns(first.summary.columns, options.ordered),
-    withColumns(second.summary.columns, options.ordered),
-    options,
-  );
-  const done = (comparison: RowsComparison, reads: number) => ({ comparison, baseline: first.summary, candidate: second.summary, reads });
+  const pass = await firstPass();
+  const [first, second] = pass.summaries;
+  const totals = [pass.digests[0].length, pass.digests[1].length] as const;
+  const shape = compareRows(withColumns(first.columns, options.ordered), withColumns(second.columns, options.ordered), options);
+  const done = (comparison: RowsComparison, reads: number) => ({ comparison, baseline: first, candidate: second, reads });
   if (shape.columnProblems.length > 0) return done(withTotals(shape, ...totals), 1);
-  if (!pending.overflow) {
-    const [a, b] = pending.leftovers();
-    const rows = [held(a, first.summary.columns, options.ordered), held(b, second.summary.columns, options.ordered)] as const;
+  if (pass.leftovers) {
+    const [a, b] = pass.leftovers;
+    const rows = [held(a, first.columns, options.ordered), held(b, second.columns, options.ordered)] as const;
     return done(withTotals(compareRows(...rows, options), ...totals), 1);
   }
-  const left = leftovers(first.digests, second.digests, options.ordered);
+  const left = leftovers(pass.digests[0], pass.digests[1], options.ordered);
   if (left.rows === 0) return done(withTotals(shape, ...totals), 1);
 
   const keepLeftovers = async (side: SideRead<S>, wanted: ReadonlyMap<number, number>) => {

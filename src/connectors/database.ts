@@ -21,6 +21,17 @@ export interface StatementSummary {
 
 export type RawRow = ReadonlyArray<string | null>;
 
+/**
+ * Where a bulk read hands its result: the columns first, then the rows, either as raw COPY text
+ * (PostgreSQL, parsed by the consumer) or one by one. A returned promise asks the read to wait
+ * before it hands more (the consumer is behind).
+ */
+export interface RowSink {
+  columns(columns: Column[]): void;
+  copyText(chunk: Buffer): Promise<void> | void;
+  row(row: RawRow, columns: Column[]): Promise<void> | void;
+}
+
 export interface ReadSession {
   /** Streams one statement's rows (raw server text) to onRow; one statement per call. */
   stream(
@@ -28,6 +39,11 @@ export interface ReadSession {
     options: Omit<StatementOptions, 'signal' | 'timeoutMs'>,
     onRow: (row: RawRow, columns: Column[]) => void,
   ): Promise<StatementSummary>;
+  /**
+   * Reads one statement's whole result the fastest way the engine offers (PostgreSQL: COPY text,
+   * falling back to rows where COPY cannot run; MySQL/MariaDB: rows). No parameters.
+   */
+  bulk(sql: string, options: { maxRows: number }, sink: RowSink): Promise<StatementSummary>;
   /** Small result sets only (catalog queries, checksums): collected and returned. */
   query(sql: string, params?: unknown[]): Promise<{ columns: Column[]; rows: RawRow[] }>;
 }

@@ -2,7 +2,7 @@ import mysql from 'mysql2';
 import type { Column } from '../core/columns.js';
 import { SampleError } from '../core/errors.js';
 import { connectUntilAborted, unlessLost, untilAborted } from './abort.js';
-import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
+import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, RowSink, StatementOptions, StatementSummary } from './database.js';
 import { classifyMysqlError, mysqlDialect } from './dialects/mysql.js';
 import { binaryToHex, mysqlColumns, type MysqlField } from './dialects/mysql-types.js';
 import { withMysqlAccount } from './permissions.js';
@@ -130,50 +130,71 @@ export class MysqlConnector implements DatabaseConnector {
   }
 
   private session(connection: PoolConnection, signal: AbortSignal): ReadSession {
+    const stream = (
+      sql: string,
+      options: { maxRows: number; params?: unknown[] },
+      onRow: (row: RawRow, columns: Column[]) => Promise<void> | void,
+    ) =>
+      new Promise<StatementSummary>((resolve, reject) => {
+        const started = performance.now();
+        let columns: Column[] = [];
+        let fixBinary: ((row: Array<string | null>) => void) | null = null;
+        let rowCount = 0;
+        let failed = false;
+        const fail = (error: unknown) => {
+          if (failed) return;
+          failed = true;
+          reject(error);
+        };
+        const query = connection.query({ sql, values: options.params, rowsAsArray: true, typeCast });
+        query.on('fields', (fields: MysqlField[]) => {
+          columns = columnsOf(fields);
+          fixBinary = binaryToHex(columns);
+        });
+        query.on('result', (row: unknown) => {
+          if (failed) return;
+          if (!Array.isArray(row)) return; // an OK packet: the statement was not a SELECT
+          rowCount += 1;
+          if (rowCount > options.maxRows) {
+            // Stop the transfer: the server-side statement is killed and the connection dropped.
+            void this.killQuery(connection.threadId);
+            fail(new SampleError('limit', `more than ${options.maxRows} rows (max_rows); narrow the query or raise the limit`));
+            return;
+          }
+          try {
+            fixBinary?.(row as Array<string | null>);
+            // A consumer behind: the socket is paused until it catches up.
+            const waiting = onRow(row as RawRow, columns);
+            if (waiting) {
+              connection.pause();
+              void waiting.then(
+                () => connection.resume(),
+                (error: unknown) => fail(error),
+              );
+            }
+          } catch (error) {
+            fail(error);
+          }
+        });
+        query.on('error', (error: Error) => fail(classifyMysqlError(error)));
+        query.on('end', () => {
+          if (failed) return;
+          if (signal.aborted) fail(new SampleError('timeout', 'check timeout reached'));
+          else if (columns.length === 0) {
+            fail(new SampleError('query', 'statement returned no result set; only SELECT-like statements can be compared'));
+          } else resolve({ columns, rowCount, durationMs: performance.now() - started });
+        });
+      });
     return {
-      stream: (sql, options, onRow) =>
-        new Promise<StatementSummary>((resolve, reject) => {
-          const started = performance.now();
-          let columns: Column[] = [];
-          let fixBinary: ((row: Array<string | null>) => void) | null = null;
-          let rowCount = 0;
-          let failed = false;
-          const fail = (error: unknown) => {
-            if (failed) return;
-            failed = true;
-            reject(error);
-          };
-          const query = connection.query({ sql, values: options.params, rowsAsArray: true, typeCast });
-          query.on('fields', (fields: MysqlField[]) => {
-            columns = columnsOf(fields);
-            fixBinary = binaryToHex(columns);
-          });
-          query.on('result', (row: unknown) => {
-            if (failed) return;
-            if (!Array.isArray(row)) return; // an OK packet: the statement was not a SELECT
-            rowCount += 1;
-            if (rowCount > options.maxRows) {
-              // Stop the transfer: the server-side statement is killed and the connection dropped.
-              void this.killQuery(connection.threadId);
-              fail(new SampleError('limit', `more than ${options.maxRows} rows (max_rows); narrow the query or raise the limit`));
-              return;
-            }
-            try {
-              fixBinary?.(row as Array<string | null>);
-              onRow(row as RawRow, columns);
-            } catch (error) {
-              fail(error);
-            }
-          });
-          query.on('error', (error: Error) => fail(classifyMysqlError(error)));
-          query.on('end', () => {
-            if (failed) return;
-            if (signal.aborted) fail(new SampleError('timeout', 'check timeout reached'));
-            else if (columns.length === 0) {
-              fail(new SampleError('query', 'statement returned no result set; only SELECT-like statements can be compared'));
-            } else resolve({ columns, rowCount, durationMs: performance.now() - started });
-          });
-        }),
+      stream,
+      bulk: (sql: string, options: { maxRows: number }, sink: RowSink) => {
+        let described = false;
+        return stream(sql, options, (row, columns) => {
+          if (!described) sink.columns(columns);
+          described = true;
+          return sink.row(row, columns);
+        });
+      },
       query: async (sql, params) => {
         const { rows, fields } = await run(connection, sql, params);
         return { columns: columnsOf(fields), rows };

@@ -3,7 +3,8 @@ import Cursor from 'pg-cursor';
 import type { Column } from '../core/columns.js';
 import { SampleError } from '../core/errors.js';
 import { connectUntilAborted, unlessLost, untilAborted } from './abort.js';
-import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, StatementOptions, StatementSummary } from './database.js';
+import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, RowSink, StatementOptions, StatementSummary } from './database.js';
+import { copyOut } from './postgres-copy.js';
 import { classifyPostgresError, postgresDialect } from './dialects/postgres.js';
 import { postgresColumns } from './dialects/postgres-types.js';
 
@@ -70,6 +71,12 @@ export class PostgresConnector implements DatabaseConnector {
       if (canceled || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement canceled on the server');
       const classified = classifyPostgresError(error, (client as { user?: string }).user);
       if (classified.reason === 'connect' || classified.reason === 'internal') broken = true;
+      // A COPY stopped at max_rows leaves the connection mid-transfer: it is closed, and the
+      // statement canceled so that the server stops producing rows at once.
+      if (classified.reason === 'limit') {
+        broken = true;
+        void this.cancelBackend(client);
+      }
       throw classified;
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -90,36 +97,54 @@ export class PostgresConnector implements DatabaseConnector {
   }
 
   private session(client: pg.PoolClient, signal: AbortSignal): ReadSession {
-    return {
-      stream: async (sql, options, onRow) => {
-        const started = performance.now();
-        const cursor = client.query(new Cursor(sql, options.params as unknown[] | undefined, { rowMode: 'array', types: rawText }));
-        let columns: Column[] = [];
-        let rowCount = 0;
-        let lost = false;
-        try {
-          for (;;) {
-            if (signal.aborted) throw new SampleError('timeout', 'check timeout reached');
-            const batch = await readBatch(cursor, 1000);
-            if (columns.length === 0 && batch.fields.length > 0) columns = columnsOf(batch.fields);
-            if (batch.rows.length === 0) break;
-            rowCount += batch.rows.length;
-            if (rowCount > options.maxRows) {
-              throw new SampleError('limit', `more than ${options.maxRows} rows (max_rows); narrow the query or raise the limit`);
-            }
-            for (const row of batch.rows) onRow(row, columns);
+    const stream = async (
+      sql: string,
+      options: { maxRows: number; params?: unknown[] },
+      onRow: (row: RawRow, columns: Column[]) => Promise<void> | void,
+    ): Promise<StatementSummary> => {
+      const started = performance.now();
+      const cursor = client.query(new Cursor(sql, options.params as unknown[] | undefined, { rowMode: 'array', types: rawText }));
+      let columns: Column[] = [];
+      let rowCount = 0;
+      let lost = false;
+      try {
+        for (;;) {
+          if (signal.aborted) throw new SampleError('timeout', 'check timeout reached');
+          const batch = await readBatch(cursor, 1000);
+          if (columns.length === 0 && batch.fields.length > 0) columns = columnsOf(batch.fields);
+          if (batch.rows.length === 0) break;
+          rowCount += batch.rows.length;
+          if (rowCount > options.maxRows) {
+            throw new SampleError('limit', `more than ${options.maxRows} rows (max_rows); narrow the query or raise the limit`);
           }
-        } catch (error) {
-          lost = classifyPostgresError(error).reason === 'connect';
-          throw error;
-        } finally {
-          // Closing a cursor waits for the server: on a lost connection it would wait forever.
-          if (!lost) await new Promise<void>((resolve) => cursor.close(() => resolve()));
+          let waiting: Promise<void> | void = undefined;
+          for (const row of batch.rows) waiting = onRow(row, columns) ?? waiting;
+          await waiting;
         }
-        if (columns.length === 0) {
-          throw new SampleError('query', 'statement returned no result set; only SELECT-like statements can be compared');
-        }
-        return { columns, rowCount, durationMs: performance.now() - started } satisfies StatementSummary;
+      } catch (error) {
+        lost = classifyPostgresError(error).reason === 'connect';
+        throw error;
+      } finally {
+        // Closing a cursor waits for the server: on a lost connection it would wait forever.
+        if (!lost) await new Promise<void>((resolve) => cursor.close(() => resolve()));
+      }
+      if (columns.length === 0) {
+        throw new SampleError('query', 'statement returned no result set; only SELECT-like statements can be compared');
+      }
+      return { columns, rowCount, durationMs: performance.now() - started } satisfies StatementSummary;
+    };
+    return {
+      stream,
+      bulk: async (sql: string, options: { maxRows: number }, sink: RowSink) => {
+        const copied = await copyOut(client, sql, { ...options, signal, columnsOf, types: rawText }, sink);
+        if (copied) return copied;
+        // COPY could not run this statement: rows, one by one.
+        let described = false;
+        return stream(sql, options, (row, columns) => {
+          if (!described) sink.columns(columns);
+          described = true;
+          return sink.row(row, columns);
+        });
       },
       query: async (sql, params) => {
         const result = await client.query({ text: sql, values: params, rowMode: 'array', types: rawText });

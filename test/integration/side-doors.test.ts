@@ -88,8 +88,9 @@ const engines: Engine[] = [
       "'|advisory=' || (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory') AS v",
     leftover: "SELECT coalesce(current_setting('fidelity.leak', true), '') AS v",
     sleep: 'SELECT pg_sleep(60)',
+    // The query kind reads through COPY (SELECT ...) TO STDOUT: the statement is inside.
     running:
-      "SELECT (extract(epoch FROM clock_timestamp() - query_start) * 1000)::int AS ms FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)' AND state = 'active'",
+      "SELECT (extract(epoch FROM clock_timestamp() - query_start) * 1000)::int AS ms FROM pg_stat_activity WHERE query LIKE '%SELECT pg_sleep(60)%' AND pid <> pg_backend_pid() AND state = 'active'",
   },
   {
     name: 'MariaDB',

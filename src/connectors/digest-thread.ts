@@ -1,0 +1,220 @@
+import { Worker } from 'node:worker_threads';
+import { copyLines } from '../compare/copy-text.js';
+import type { FirstPass } from '../compare/digest-compare.js';
+import type { FirstPassResult, SideIndex } from '../compare/digest-pass.js';
+import type { Column } from '../core/columns.js';
+import { SampleError } from '../core/errors.js';
+import type { RawRow, RowSink } from './database.js';
+import type { DigestMessage, DigestReply, DigestWorkerData } from './digest-types.js';
+
+/**
+ * The exporter's side of a digest thread (digest-worker.ts): both sides of one `query` sample are
+ * parsed and digested there, so a million-row read costs this thread only the hand-over of buffers.
+ *
+ * Flow control: each side has at most IN_FLIGHT messages not yet handled by the thread; past that
+ * the read waits (COPY stops reading its socket, MySQL pauses its connection), so memory stays
+ * bounded whichever side is faster. Rows (MySQL/MariaDB, or PostgreSQL where COPY cannot run) go
+ * in batches of ROW_BATCH.
+ *
+ * A thread that fails or exits fails the sample (reason `internal`), never the process.
+ */
+
+const IN_FLIGHT = 8;
+const ROW_BATCH = 2000;
+/**
+ * Rows one side may be handed ahead of the other: rows wait in the thread until their twin arrives
+ * (up to PENDING_ROWS, compare/digest-compare.ts), so the sides are kept close enough for twins to
+ * meet; the slower side sets the pace either way.
+ */
+const LEAD = 10_000;
+
+const fromSource = import.meta.url.endsWith('.ts');
+
+/** Built code starts the worker file; source runs (tests, tsx) register tsx in the worker first. */
+function startDigestWorker(workerData: DigestWorkerData): Worker {
+  if (!fromSource) return new Worker(new URL('./digest-worker.js', import.meta.url), { workerData });
+  const worker = new URL('./digest-worker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(worker)}); })`;
+  return new Worker(code, { eval: true, workerData });
+}
+
+/** COPY text is handed over in batches of about this size: the socket's chunks are often a row or two. */
+const COPY_BATCH = 256 * 1024;
+
+/**
+ * Collects COPY chunks into batches of memory of their own, which can be transferred to the thread
+ * (socket buffers are shared with other reads).
+ */
+class CopyBatch {
+  private bytes = new Uint8Array(COPY_BATCH);
+  private length = 0;
+
+  /** Adds a chunk; returns a full batch to send, if any. */
+  add(chunk: Uint8Array): Uint8Array | null {
+    let full: Uint8Array | null = null;
+    if (this.length + chunk.byteLength > this.bytes.byteLength) {
+      full = this.take();
+      if (chunk.byteLength > this.bytes.byteLength) this.bytes = new Uint8Array(chunk.byteLength);
+    }
+    this.bytes.set(chunk, this.length);
+    this.length += chunk.byteLength;
+    return full;
+  }
+
+  /** What was collected (null when nothing), in memory the caller now owns. */
+  take(): Uint8Array | null {
+    if (this.length === 0) return null;
+    const batch = this.bytes.subarray(0, this.length);
+    this.bytes = new Uint8Array(Math.max(COPY_BATCH, this.bytes.byteLength));
+    this.length = 0;
+    return batch;
+  }
+}
+
+export class DigestThread {
+  private readonly worker: Worker;
+  private failure: SampleError | null = null;
+  private readonly inFlight: [number, number] = [0, 0];
+  private readonly waiters: [Array<() => void>, Array<() => void>] = [[], []];
+  private readonly batches: [RawRow[], RawRow[]] = [[], []];
+  private readonly batchColumns: [Column[], Column[]] = [[], []];
+  private readonly copyBatches = [new CopyBatch(), new CopyBatch()] as const;
+  /** Rows handed to the thread per side, which sides ended, and the sides waiting for the other to catch up. */
+  private readonly sent: [number, number] = [0, 0];
+  private readonly ended: [boolean, boolean] = [false, false];
+  private readonly behind: [Array<() => void>, Array<() => void>] = [[], []];
+  private resolveResult: ((result: FirstPassResult) => void) | null = null;
+  private rejectResult: ((error: Error) => void) | null = null;
+
+  constructor(options: DigestWorkerData, start: (data: DigestWorkerData) => Worker = startDigestWorker) {
+    this.worker = start(options);
+    let fatal: string | null = null;
+    this.worker.on('message', (reply: DigestReply) => {
+      if (reply.type === 'fatal') fatal = reply.message;
+      else if (reply.type === 'ack') {
+        this.inFlight[reply.side] -= 1;
+        this.waiters[reply.side].shift()?.();
+      } else this.resolveResult?.(reply.result);
+    });
+    const fail = (why: string) => this.fail(new SampleError('internal', `the digest thread failed: ${fatal ?? why}`));
+    this.worker.on('error', (error) => fail(error.message || error.name));
+    this.worker.on('exit', (code) => fail(`it exited with code ${code}`));
+  }
+
+  private fail(error: SampleError): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const waiters of [...this.waiters, ...this.behind]) for (const wake of waiters.splice(0)) wake();
+    this.rejectResult?.(error);
+  }
+
+  private send(message: DigestMessage, transfer: ArrayBuffer[] = []): Promise<void> | void {
+    if (this.failure) throw this.failure;
+    // Counted before the chunk's memory is transferred.
+    const rows = message.type === 'rows' ? message.rows.length : message.type === 'copy' ? copyLines(message.chunk) : 0;
+    this.worker.postMessage(message, transfer);
+    if (message.type === 'end') this.ended[message.side] = true;
+    if (message.type === 'finish') return;
+    if (message.type !== 'copy' && message.type !== 'rows') {
+      for (const wake of this.behind[message.side === 0 ? 1 : 0].splice(0)) wake();
+      return;
+    }
+    const side = message.side;
+    const other = side === 0 ? 1 : 0;
+    this.sent[side] += rows;
+    for (const wake of this.behind[other].splice(0)) wake();
+    this.inFlight[side] += 1;
+    if (this.inFlight[side] <= IN_FLIGHT && !this.ahead(side)) return;
+    return this.paced(side);
+  }
+
+  private ahead(side: SideIndex): boolean {
+    const other = side === 0 ? 1 : 0;
+    return !this.ended[other] && this.sent[side] - this.sent[other] > LEAD;
+  }
+
+  /** Waits until the thread caught up with this side and the other side is not too far behind. */
+  private async paced(side: SideIndex): Promise<void> {
+    while (!this.failure && this.inFlight[side] > IN_FLIGHT) await new Promise<void>((resolve) => this.waiters[side].push(resolve));
+    while (!this.failure && this.ahead(side)) await new Promise<void>((resolve) => this.behind[side].push(resolve));
+    if (this.failure) throw this.failure;
+  }
+
+  private sendCopy(side: SideIndex, batch: Uint8Array | null): Promise<void> | void {
+    if (batch) return this.send({ type: 'copy', side, chunk: batch }, [batch.buffer as ArrayBuffer]);
+  }
+
+  private flush(side: SideIndex): Promise<void> | void {
+    const copied = this.sendCopy(side, this.copyBatches[side].take());
+    if (copied) return copied;
+    const rows = this.batches[side];
+    if (rows.length === 0) return;
+    this.batches[side] = [];
+    return this.send({ type: 'rows', side, rows, columns: this.batchColumns[side] });
+  }
+
+  /** Where one side's bulk read hands its result. */
+  sink(side: SideIndex): RowSink {
+    return {
+      columns: (columns) => void this.send({ type: 'columns', side, columns }),
+      copyText: (chunk) => this.sendCopy(side, this.copyBatches[side].add(chunk)),
+      row: (row, columns) => {
+        if (this.batchColumns[side] !== columns) {
+          const pending = this.flush(side);
+          this.batchColumns[side] = columns;
+          if (pending) return pending.then(() => this.row(side, row));
+        }
+        return this.row(side, row);
+      },
+    };
+  }
+
+  private row(side: SideIndex, row: RawRow): Promise<void> | void {
+    this.batches[side].push(row);
+    if (this.batches[side].length >= ROW_BATCH) return this.flush(side);
+  }
+
+  /** One side's read is over (its columns, for a result without rows). */
+  async end(side: SideIndex, columns: Column[]): Promise<void> {
+    await this.flush(side);
+    await this.send({ type: 'end', side, columns });
+  }
+
+  /** The digests and left-over rows, once both sides ended. */
+  result(): Promise<FirstPassResult> {
+    return new Promise<FirstPassResult>((resolve, reject) => {
+      if (this.failure) throw this.failure;
+      this.resolveResult = resolve;
+      this.rejectResult = reject;
+      void this.send({ type: 'finish' });
+    });
+  }
+
+  close(): void {
+    this.failure ??= new SampleError('internal', 'the digest thread was closed');
+    void this.worker.terminate();
+  }
+}
+
+/** A side's bulk read: hands its result to the sink, resolves with what the read reports. */
+export type BulkRead<S> = (sink: RowSink) => Promise<S>;
+
+/** The first read of both sides, digested in a thread of its own (compare/digest-compare.ts `firstPass`). */
+export async function firstPassInThread<S extends { columns: Column[] }>(
+  reads: [BulkRead<S>, BulkRead<S>],
+  options: DigestWorkerData,
+): Promise<FirstPass<S>> {
+  const thread = new DigestThread(options);
+  try {
+    const read = async (side: SideIndex) => {
+      const summary = await reads[side](thread.sink(side));
+      await thread.end(side, summary.columns);
+      return summary;
+    };
+    const summaries = await Promise.all([read(0), read(1)]);
+    return { ...(await thread.result()), summaries };
+  } finally {
+    thread.close();
+  }
+}

@@ -1,0 +1,88 @@
+// The digest thread of the query kind (connectors/digest-thread.ts) in a real worker thread: it digests
+// COPY text and row batches alike, and a thread that dies or is closed fails the sample (reason
+// `internal`) instead of crashing the process or leaving a read waiting forever.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import type { Column } from '../../src/core/columns.js';
+import { SampleError } from '../../src/core/errors.js';
+import { DigestThread, firstPassInThread } from '../../src/connectors/digest-thread.js';
+import { compareByDigests, firstPassHere } from '../../src/compare/digest-compare.js';
+import type { RowSink } from '../../src/connectors/database.js';
+
+const columns: Column[] = [
+  { name: 'id', valueClass: 'integer', engineType: 'int8' },
+  { name: 'note', valueClass: 'text', engineType: 'text' },
+];
+const options = { ordered: false, ignoreColumns: [], pendingLimit: 1000 };
+
+test('COPY text on one side and rows on the other give the digests of a row-by-row read', async () => {
+  const rows: Array<[string, string | null]> = Array.from({ length: 5000 }, (_, i) => [String(i), i % 7 === 0 ? null : `note\t${i}\n`]);
+  const text = rows.map(([id, note]) => `${id}\t${note === null ? '\\N' : note.replace('\t', '\\t').replace('\n', '\\n')}\n`).join('');
+  const copy = async (sink: RowSink) => {
+    sink.columns(columns);
+    const bytes = Buffer.from(text);
+    for (let at = 0; at < bytes.length; at += 1000) await sink.copyText(bytes.subarray(at, at + 1000));
+    return { columns };
+  };
+  const byRows = async (sink: RowSink) => {
+    for (const row of rows.slice(0, -1)) await sink.row(row, columns);
+    return { columns };
+  };
+  const threaded = await firstPassInThread([copy, byRows], { ...options, pendingLimit: 50_000 });
+  const here = await firstPassHere(
+    {
+      baseline: async (onRow) => (rows.forEach((row) => onRow(row, columns)), { columns }),
+      candidate: async (onRow) => (rows.slice(0, -1).forEach((row) => onRow(row, columns)), { columns }),
+    },
+    { ...options, key: [], tolerances: {}, maxExamples: 10 },
+    50_000,
+  );
+  assert.deepEqual(Array.from(threaded.digests[0]), Array.from(here.digests[0]));
+  assert.deepEqual(Array.from(threaded.digests[1]), Array.from(here.digests[1]));
+  assert.deepEqual(
+    threaded.leftovers?.[0].map((row) => row.raw),
+    [rows[4999]],
+  );
+  const { comparison } = await compareByDigests(
+    { baseline: () => Promise.reject(new Error('no second read')), candidate: () => Promise.reject(new Error('no second read')) },
+    { ...options, key: ['id'], tolerances: {}, maxExamples: 10 },
+    1000,
+    async () => threaded,
+  );
+  assert.equal(comparison.missingRows, 1);
+});
+
+test('a digest thread that dies fails the reads and the result with reason internal', async () => {
+  const thread = new DigestThread(options, () => new Worker('setTimeout(() => process.exit(3), 50)', { eval: true }));
+  const sink = thread.sink(0);
+  sink.columns(columns);
+  const feeding = (async () => {
+    for (;;) await sink.row(['1', 'x'], columns);
+  })();
+  await assert.rejects(
+    feeding,
+    (error: unknown) => error instanceof SampleError && error.reason === 'internal' && /exited with code 3/.test(error.message),
+  );
+  await assert.rejects(thread.result(), (error: unknown) => error instanceof SampleError && error.reason === 'internal');
+  thread.close();
+});
+
+test('a read that fails closes the thread; the other side stops at its next hand-over', async () => {
+  let other: Promise<unknown> = Promise.resolve();
+  const failing = async () => {
+    throw new SampleError('timeout', 'check timeout reached');
+  };
+  const slow = (sink: RowSink) => {
+    other = (async () => {
+      sink.columns(columns);
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sink.copyText(Buffer.alloc(300 * 1024, '1\tx\n'));
+      }
+    })();
+    return other as Promise<{ columns: Column[] }>;
+  };
+  await assert.rejects(firstPassInThread([failing, slow], options), /check timeout reached/);
+  await assert.rejects(other, (error: unknown) => error instanceof SampleError && error.reason === 'internal');
+});
