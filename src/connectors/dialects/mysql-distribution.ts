@@ -12,8 +12,12 @@ export const mysqlDistribution: DistributionDialect = {
     if (fraction >= 1) return { from, where: '' };
     const limit = Math.floor(fraction * 2 ** 32);
     const hashed = [numberLiteral(seed), ...hashColumns].join(', ');
-    // The first 32 bits of MD5(seed, key...) are uniform: each row is kept with probability p.
-    return { from, where: `CONV(SUBSTRING(MD5(CONCAT_WS(_utf8mb4 X'1F', ${hashed})), 1, 8), 16, 10) < ${limit}` };
+    // CRC32 of (seed, key...) spreads evenly over 0..2^32, so each row is kept with probability p;
+    // it costs a fraction of MD5 per row (docs/checks/distribution.md, "The sample").
+    return { from, where: `CRC32(CONCAT_WS(_utf8mb4 X'1F', ${hashed})) < ${limit}` };
+  },
+  edgeSampled(table, fraction, seed, hashColumns) {
+    return mysqlDistribution.sampled(table, fraction, seed, hashColumns);
   },
   asNumber(column, valueClass) {
     if (valueClass === 'timestamp' || valueClass === 'date') return `TIMESTAMPDIFF(MICROSECOND, '1970-01-01', ${column}) / 1e6`;
@@ -22,26 +26,42 @@ export const mysqlDistribution: DistributionDialect = {
   },
   textLength: (column) => `CHAR_LENGTH(${column})`,
   bucket: (value, edges) => `INTERVAL(${value}, ${edges.map(numberLiteral).join(', ')})`,
-  async quantiles(session, from, where, values, probabilities) {
-    const each: (number | null)[][] = [];
-    for (const value of values) each.push(await quantilesOf(session, from, where, value, probabilities));
-    return each;
-  },
+  computedOnce: (select) => select,
+  quantiles: quantilesInOneScan,
 };
 
-async function quantilesOf(session: ReadSession, from: string, where: string, value: string, probabilities: readonly number[]) {
-  {
-    const condition = [where, `${value} IS NOT NULL`].filter(Boolean).join(' AND ');
-    const count = await session.query(`SELECT COUNT(*) FROM ${from} WHERE ${condition}`);
-    const rows = Number(count.rows[0]?.[0] ?? 0);
-    if (rows === 0) return probabilities.map(() => null);
-    const positions = [...new Set(probabilities.map((p) => quantilePosition(p, rows)))];
-    // No percentile aggregate: the values at the wanted positions of the sorted non-null rows.
-    const { rows: found } = await session.query(
-      `SELECT rn, x FROM (SELECT ${value} AS x, ROW_NUMBER() OVER (ORDER BY ${value}) AS rn FROM ${from} WHERE ${condition}) AS ranked ` +
-        `WHERE rn IN (${positions.join(', ')})`,
-    );
-    const byPosition = new Map(found.map((row) => [Number(row[0]), row[1] === null || row[1] === undefined ? null : Number(row[1])]));
-    return probabilities.map((p) => byPosition.get(quantilePosition(p, rows)) ?? null);
-  }
+/**
+ * No percentile aggregate: per value, its row number in order (NULLs last) and its count of non-NULL
+ * rows, as window functions of one scan; kept are the rows at a wanted position of any value.
+ */
+async function quantilesInOneScan(
+  session: ReadSession,
+  from: string,
+  where: string,
+  values: readonly string[],
+  probabilities: readonly number[],
+): Promise<(number | null)[][]> {
+  if (values.length === 0) return [];
+  const windows = values.map(
+    (value, i) => `${value} AS x${i}, ROW_NUMBER() OVER (ORDER BY ${value} IS NULL, ${value}) AS r${i}, COUNT(${value}) OVER () AS n${i}`,
+  );
+  // quantilePosition() in SQL: LEAST(n, GREATEST(1, CEIL(p·n − 1e-9))).
+  const wanted = values.map(
+    (_, i) =>
+      `r${i} IN (${[...new Set(probabilities)].map((p) => `LEAST(n${i}, GREATEST(1, CEIL(${numberLiteral(p)} * n${i} - 1e-9)))`).join(', ')})`,
+  );
+  const { rows } = await session.query(
+    `SELECT ${values.map((_, i) => `x${i}, r${i}, n${i}`).join(', ')} FROM (SELECT ${windows.join(', ')} FROM ${from}${where ? ` WHERE ${where}` : ''}) AS ranked ` +
+      `WHERE ${wanted.join(' OR ')}`,
+  );
+  return values.map((_, i) => {
+    const count = Number(rows[0]?.[3 * i + 2] ?? 0);
+    if (count === 0) return probabilities.map(() => null);
+    const byPosition = new Map<number, number | null>();
+    for (const row of rows) {
+      const value = row[3 * i];
+      byPosition.set(Number(row[3 * i + 1]), value === null || value === undefined ? null : Number(value));
+    }
+    return probabilities.map((p) => byPosition.get(quantilePosition(p, count)) ?? null);
+  });
 }
