@@ -156,7 +156,9 @@ export async function profileSide(
   if (request.fraction === null && request.sampleRows !== null)
     fraction = estimatedRows !== null && estimatedRows > request.sampleRows ? request.sampleRows / estimatedRows : 1;
   const edgeRows = request.edgeRows ?? EDGE_ROWS;
-  const edgeFraction = estimatedRows !== null && estimatedRows * fraction > edgeRows ? edgeRows / estimatedRows : 1;
+  // A large table's edges come from the cheap edge sample, also under a sample fraction: BERNOULLI
+  // and the hash filter visit every row, a page sample does not.
+  const edgeFraction = estimatedRows !== null && estimatedRows > edgeRows ? edgeRows / estimatedRows : 1;
   const lengthsOnly = new Set((request.columns ?? []).filter((column) => column.lengthsOnly).map((column) => column.name.toLowerCase()));
   const reader = new SideReader(session, dialect, request, fraction, columns);
   const profiles: ColumnProfile[] = columns.map((column) => ({
