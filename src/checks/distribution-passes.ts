@@ -8,12 +8,9 @@ import type { Bins, ColumnProfile, ProfileRequest } from './distribution-types.j
  * The statements of one side's `distribution` profile (docs/checks/distribution.md, "The SQL each
  * engine runs"): the quantiles of every measure in one statement over the edge sample, the counts of
  * every categorical column's values in one GROUP BY each, and the moments and bins of every measure
- * in one scan (the bins of up to BUCKETS_PER_SCAN measures grouped together, their counts and sums
+ * in one scan (the bins of up to `measuresPerScan` measures grouped together, their counts and sums
  * added up per bin here).
  */
-
-/** Joint groups grow as (bins + 3)^k: three measures of 20 bins are at most 12,167 groups. */
-const BUCKETS_PER_SCAN = 3;
 
 export const hasValues = (family: Family) => family === 'numeric' || family === 'temporal';
 export const hasLengths = (family: Family) => family === 'text' || family === 'length';
@@ -123,12 +120,13 @@ export class SideReader {
 
   /**
    * Rows, non-NULL counts of every column, moments of every measure and counts and sums per bin, in
-   * one scan per BUCKETS_PER_SCAN binned measures; returns the rows of the side.
+   * one scan per `measuresPerScan` binned measures; returns the rows of the side.
    */
   async numbers(profiles: ColumnProfile[], binned: Binned[]): Promise<number> {
     const withEdges = binned.filter((entry) => entry.edges.length > 0);
     const groups: Binned[][] = [];
-    for (let at = 0; at < withEdges.length; at += BUCKETS_PER_SCAN) groups.push(withEdges.slice(at, at + BUCKETS_PER_SCAN));
+    const perScan = this.dialect.distribution.measuresPerScan;
+    for (let at = 0; at < withEdges.length; at += perScan) groups.push(withEdges.slice(at, at + perScan));
     // Measures without edges and unmeasured columns ride along with the first scan.
     const rest = binned.filter((entry) => entry.edges.length === 0);
     if (groups.length === 0) groups.push([]);
@@ -141,29 +139,30 @@ export class SideReader {
   }
 
   private async numbersScan(binned: Binned[], counted: ColumnProfile[]): Promise<number> {
-    const inner = [
-      ...binned.map((entry, i) => `${this.measureOf(entry.profile) as string} AS x${i}`),
-      ...counted.map((profile, i) => `${this.dialect.quote(profile.name)} AS y${i}`),
-    ];
+    const measures = binned.map((entry) => this.measureOf(entry.profile) as string);
+    const plain = counted.map((profile) => this.dialect.quote(profile.name));
+    const derived = this.dialect.distribution.computedOnce(
+      `SELECT ${[...measures.map((m, i) => `${m} AS x${i}`), ...plain.map((c, i) => `${c} AS y${i}`), '1 AS one'].join(', ')} FROM ${this.from}${this.filtered()}`,
+    );
+    // Through a derived table each measure is computed once; inline, it is written out at each use.
+    const x = (i: number) => (derived === null ? `(${measures[i] as string})` : `x${i}`);
+    const y = (i: number) => (derived === null ? (plain[i] as string) : `y${i}`);
     const keys: string[] = [];
     const aggregates = ['COUNT(*)'];
     binned.forEach((entry, i) => {
-      const centre = centreOf(entry.edges);
       if (entry.edges.length > 0) {
         const last = numberLiteral(entry.edges[entry.edges.length - 1] as number);
-        const bucket = this.dialect.distribution.bucket(`x${i}`, entry.edges);
-        keys.push(`CASE WHEN x${i} IS NULL THEN NULL WHEN x${i} > ${last} THEN ${entry.edges.length + 1} ELSE ${bucket} END`);
+        const bucket = this.dialect.distribution.bucket(x(i), entry.edges);
+        keys.push(`CASE WHEN ${x(i)} IS NULL THEN NULL WHEN ${x(i)} > ${last} THEN ${entry.edges.length + 1} ELSE ${bucket} END`);
       }
       // Centred on a middle edge: sums of squares of large values (epoch seconds) keep their precision.
-      const centred = `(x${i} - (${numberLiteral(centre)}))`;
-      aggregates.push(`COUNT(x${i})`, `SUM(${centred})`, `SUM(${centred} * ${centred})`, `MIN(x${i})`, `MAX(x${i})`);
+      const centred = `(${x(i)} - (${numberLiteral(centreOf(entry.edges))}))`;
+      aggregates.push(`COUNT(${x(i)})`, `SUM(${centred})`, `SUM(${centred} * ${centred})`, `MIN(${x(i)})`, `MAX(${x(i)})`);
     });
-    aggregates.push(...counted.map((_, i) => `COUNT(y${i})`));
-    const select = this.dialect.distribution.computedOnce(
-      `SELECT ${inner.length > 0 ? inner.join(', ') : '1 AS one'} FROM ${this.from}${this.filtered()}`,
-    );
+    aggregates.push(...counted.map((_, i) => `COUNT(${y(i)})`));
+    const from = derived === null ? `${this.from}${this.filtered()}` : `(${derived}) AS profiled`;
     const { rows } = await this.session.query(
-      `SELECT ${[...keys.map((key, i) => `${key} AS b${i}`), ...aggregates].join(', ')} FROM (${select}) AS profiled` +
+      `SELECT ${[...keys.map((key, i) => `${key} AS b${i}`), ...aggregates].join(', ')} FROM ${from}` +
         (keys.length > 0 ? ` GROUP BY ${keys.map((_, i) => `b${i}`).join(', ')}` : ''),
     );
     return this.addUp(rows, binned, counted, keys.length);

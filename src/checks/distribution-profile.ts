@@ -156,9 +156,9 @@ export async function profileSide(
   if (request.fraction === null && request.sampleRows !== null)
     fraction = estimatedRows !== null && estimatedRows > request.sampleRows ? request.sampleRows / estimatedRows : 1;
   const edgeRows = request.edgeRows ?? EDGE_ROWS;
-  // A large table's edges come from the cheap edge sample, also under a sample fraction: BERNOULLI
-  // and the hash filter visit every row, a page sample does not.
-  const edgeFraction = estimatedRows !== null && estimatedRows > edgeRows ? edgeRows / estimatedRows : 1;
+  // A large table's edges come from the cheap edge sample, also under a sample fraction (BERNOULLI
+  // visits every row, a page sample does not), of no more rows than the profile reads.
+  const edgeFraction = estimatedRows !== null && estimatedRows > edgeRows ? Math.min(fraction, edgeRows / estimatedRows) : 1;
   const lengthsOnly = new Set((request.columns ?? []).filter((column) => column.lengthsOnly).map((column) => column.name.toLowerCase()));
   const reader = new SideReader(session, dialect, request, fraction, columns);
   const profiles: ColumnProfile[] = columns.map((column) => ({

@@ -33,6 +33,8 @@ test('MySQL/MariaDB samples by a CRC32 of the seed and key below the fraction of
   assert.equal(distribution.bucket('x', [1, 2.5, 10]), 'INTERVAL(x, 1, 2.5, 10)');
   assert.equal(distribution.asNumber('`created_at`', 'timestamp'), "TIMESTAMPDIFF(MICROSECOND, '1970-01-01', `created_at`) / 1e6");
   assert.equal(distribution.asNumber('`total`', 'decimal'), '(`total`) + 0e0');
+  // No derived table: MariaDB would materialise it.
+  assert.equal(distribution.computedOnce('SELECT x FROM t'), null);
 });
 
 test('discrete quantile positions match percentile_disc', () => {

@@ -183,8 +183,13 @@ export interface DistributionDialect {
    * bin are taken over the profiled rows), so it may pick whole pages.
    */
   edgeSampled(table: string, fraction: number, seed: number, hashColumns: readonly string[]): { from: string; where: string };
-  /** A derived table's SELECT made to compute its expressions once per row (not inlined into each use). */
-  computedOnce(select: string): string;
+  /**
+   * A derived table's SELECT made to compute its expressions once per row (not inlined into each
+   * use); null where the engine would rather compute them inline than materialise a derived table.
+   */
+  computedOnce(select: string): string | null;
+  /** How many binned measures one scan groups by jointly ((bins + 3)^k groups). */
+  readonly measuresPerScan: number;
 }
 
 export interface Dialect {

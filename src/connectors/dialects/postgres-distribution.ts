@@ -25,6 +25,7 @@ export const postgresDistribution: DistributionDialect = {
   bucket: (value, edges) => `width_bucket(${value}, ARRAY[${edges.map(numberLiteral).join(', ')}]::float8[])`,
   // A subquery with OFFSET 0 is not flattened: its expressions are computed once per row.
   computedOnce: (select) => `${select} OFFSET 0`,
+  measuresPerScan: 3,
   // One scan for every value (an aggregate skips NULL inputs), one sort each.
   async quantiles(session, from, where, values, probabilities) {
     if (values.length === 0) return [];
