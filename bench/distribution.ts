@@ -2,7 +2,8 @@
  * Benchmark of the `distribution` kind.
  *
  *   npx tsx bench/distribution.ts          (ROWS=1000000 by default; the issue's target is 10M,
- *                                           ROWS=10000000 where the machine has the minutes)
+ *                                           ROWS=10000000 where the machine has the minutes;
+ *                                           ENGINES=postgres or ENGINES=mariadb for one engine)
  *
  * Per engine (PostgreSQL, MariaDB), a production and a staging database of ROWS orders each (two
  * numeric columns, one timestamp, two categorical), and the same at ROWS/10 to show how cost grows:
@@ -113,6 +114,7 @@ async function sampleOnce(
 }
 
 async function engineBenchmark(engine: 'postgres' | 'mariadb'): Promise<void> {
+  const walls: { whole: number; sampled: number }[] = [];
   for (const rows of [Math.round(ROWS / 10), ROWS]) {
     const server = engine === 'postgres' ? await startPostgres({ database: 'production' }) : await startMariaDb({ database: 'production' });
     try {
@@ -131,6 +133,7 @@ async function engineBenchmark(engine: 'postgres' | 'mariadb'): Promise<void> {
       console.log(
         `1 % sample: ${sampled.wall.toFixed(2)} s (${(sampled.wall / ref).toFixed(3)}x), RSS +${sampled.rssGrowth.toFixed(1)} MiB: ${sampled.summary}`,
       );
+      walls.push({ whole: whole.wall, sampled: sampled.wall });
       const tag = `${engine}_${rows}`;
       results.push(
         `RESULT distribution_reference_seconds_${tag} ${ref.toFixed(3)}`,
@@ -144,8 +147,19 @@ async function engineBenchmark(engine: 'postgres' | 'mariadb'): Promise<void> {
       await server.destroy();
     }
   }
+  const [small, large] = walls;
+  if (small && large) {
+    // How cost grows with the table: 10x the rows, ideally 10x the time (one scan per side).
+    console.log(
+      `${engine}: from ${Math.round(ROWS / 10)} to ${ROWS} rows the whole-table sample took ${(large.whole / small.whole).toFixed(1)}x the time, the 1 % sample ${(large.sampled / small.sampled).toFixed(1)}x`,
+    );
+    results.push(
+      `RESULT distribution_whole_growth_10x_${engine} ${(large.whole / small.whole).toFixed(2)}`,
+      `RESULT distribution_sample1pct_growth_10x_${engine} ${(large.sampled / small.sampled).toFixed(2)}`,
+    );
+  }
 }
 
-await engineBenchmark('postgres');
-await engineBenchmark('mariadb');
+for (const engine of (process.env.ENGINES ?? 'postgres,mariadb').split(','))
+  await engineBenchmark(engine === 'mariadb' ? 'mariadb' : 'postgres');
 for (const line of results) console.log(line);

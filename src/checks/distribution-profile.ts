@@ -1,8 +1,10 @@
-import type { Column, ValueClass } from '../core/columns.js';
-import type { Family, Moments } from '../compare/distribution-columns.js';
+import type { ValueClass } from '../core/columns.js';
+import type { Family } from '../compare/distribution-columns.js';
 import { strictEdges } from '../compare/distribution.js';
 import type { ReadSession } from '../connectors/database.js';
-import type { Dialect, TableName } from '../connectors/dialects/dialect.js';
+import type { Dialect } from '../connectors/dialects/dialect.js';
+import { hasCategories, hasLengths, hasValues, SideReader, type Binned } from './distribution-passes.js';
+import type { ColumnProfile, ColumnShape, ProfileRequest, SideProfile } from './distribution-types.js';
 
 /**
  * One side's profile of the `distribution` kind, computed in the database: only counts, moments
@@ -14,63 +16,6 @@ import type { Dialect, TableName } from '../connectors/dialects/dialect.js';
  * column; then, once the baseline's shape is known, (5) counts per bin of the baseline's edges and
  * the counts of the baseline's values.
  */
-
-export interface WantedColumn {
-  name: string;
-  /** Masked or sensitive: lengths only, never values. */
-  lengthsOnly: boolean;
-}
-
-export interface ProfileRequest {
-  table: TableName;
-  /** null: every column of the table. */
-  columns: WantedColumn[] | null;
-  /** 0 < fraction <= 1, or null to size the sample from `sampleRows` and the engine's row estimate. */
-  fraction: number | null;
-  sampleRows: number | null;
-  seed: number;
-  /** Columns a hash-based sample hashes (the key); empty: the compared columns. */
-  key: string[];
-  bins: number;
-  topValues: number;
-}
-
-/** What the candidate needs from the baseline: per column its family, edges and listed values. */
-export interface ColumnShape {
-  family: Family;
-  valueEdges: number[];
-  lengthEdges: number[];
-  values: string[];
-  complete: boolean;
-}
-
-export interface ColumnProfile {
-  name: string;
-  valueClass: ValueClass;
-  family: Family;
-  nonNull: number;
-  measure: Moments | null;
-  /** Quantiles of the measure at `probabilities`. */
-  quantiles: (number | null)[];
-  top: { value: string; count: number }[];
-  /** Filled in step 5. */
-  valueBins: Bins;
-  lengthBins: Bins;
-  listed: number[];
-}
-
-/** Counts and sums of the measure per bin of the baseline's edges. */
-export interface Bins {
-  counts: number[];
-  sums: number[];
-}
-
-export interface SideProfile {
-  rows: number;
-  fraction: number;
-  estimatedRows: number | null;
-  columns: ColumnProfile[];
-}
 
 const SUMMARY = [0.01, 0.5, 0.99];
 
@@ -87,158 +32,133 @@ export function familyOf(valueClass: ValueClass, lengthsOnly: boolean): Family {
   return 'length';
 }
 
-const hasValues = (family: Family) => family === 'numeric' || family === 'temporal';
-const hasLengths = (family: Family) => family === 'text' || family === 'length';
-const hasCategories = (family: Family) => family === 'categorical' || family === 'text';
+/** Enough rows for edges within about 0.002 of their share (the standard error of a quantile). */
+const EDGE_ROWS = 100_000;
 
-/** The baseline's shape for the candidate: edges from its quantiles, its listed values. */
-export function shapeOf(profile: ColumnProfile, bins: number, topValues: number): ColumnShape {
+/**
+ * The baseline's shape for the candidate: edges from its quantiles, its listed values. A text
+ * column whose values are all listed has its lengths in its categories: no length profile.
+ */
+export function shapeOf(profile: ColumnProfile, bins: number, topValues: number, categoriesKnown = true): ColumnShape {
   const edges = strictEdges(profile.quantiles.slice(0, bins + 1).filter((value): value is number => value !== null));
+  const complete = categoriesKnown && profile.top.length <= topValues;
   return {
     family: profile.family,
     valueEdges: hasValues(profile.family) ? edges : [],
-    lengthEdges: hasLengths(profile.family) ? edges : [],
+    lengthEdges: hasLengths(profile.family) && !(profile.family === 'text' && complete) ? edges : [],
     values: profile.top.slice(0, topValues).map((entry) => entry.value),
-    complete: profile.top.length <= topValues,
+    complete,
   };
 }
 
-const num = (text: string | null | undefined) => (text === null || text === undefined ? null : Number(text));
+/**
+ * What the baseline hands the candidate: its edges first (the shapes before any category is
+ * known: every text column with its length edges), then its final shapes.
+ */
+export class ShapeExchange {
+  private readonly edgesReady = deferred<Map<string, ColumnShape>>();
+  private readonly shapesReady = deferred<Map<string, ColumnShape>>();
 
-class SideReader {
-  readonly from: string;
-  readonly where: string;
-
-  constructor(
-    private readonly session: ReadSession,
-    private readonly dialect: Dialect,
-    request: ProfileRequest,
-    readonly fraction: number,
-    columns: Column[],
-  ) {
-    const hash = (request.key.length > 0 ? request.key : columns.map((column) => column.name)).map((name) => dialect.quote(name));
-    ({ from: this.from, where: this.where } = dialect.distribution.sampled(
-      dialect.quoteTable(request.table),
-      fraction,
-      request.seed,
-      hash,
-    ));
+  publishEdges(shapes: Map<string, ColumnShape>): void {
+    this.edgesReady.resolve(shapes);
   }
 
-  private filtered(extra?: string): string {
-    const conditions = [this.where, extra].filter(Boolean);
-    return conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+  publishShapes(shapes: Map<string, ColumnShape>): void {
+    this.edgesReady.resolve(shapes);
+    this.shapesReady.resolve(shapes);
   }
 
-  measureOf(column: { name: string; valueClass: ValueClass; family: Family }): string | null {
-    const quoted = this.dialect.quote(column.name);
-    if (hasValues(column.family)) return this.dialect.distribution.asNumber(quoted, column.valueClass);
-    if (hasLengths(column.family)) return this.dialect.distribution.textLength(quoted);
-    return null;
+  /** The baseline failed: the candidate stops waiting. */
+  fail(error: unknown): void {
+    this.edgesReady.reject(error);
+    this.shapesReady.reject(error);
   }
 
-  categoryOf(column: { name: string; valueClass: ValueClass }): string {
-    return this.dialect.table.valueText({ name: column.name, valueClass: column.valueClass, engineType: '', collation: '' });
+  edges(): Promise<Map<string, ColumnShape>> {
+    return this.edgesReady.promise;
   }
 
-  async moments(columns: ColumnProfile[]): Promise<number> {
-    const parts = columns.flatMap((column) => {
-      const measure = this.measureOf(column);
-      const count = `COUNT(${this.dialect.quote(column.name)})`;
-      return measure ? [count, `AVG(${measure})`, `STDDEV_POP(${measure})`, `MIN(${measure})`, `MAX(${measure})`] : [count];
+  shapes(): Promise<Map<string, ColumnShape>> {
+    return this.shapesReady.promise;
+  }
+}
+
+function deferred<T>() {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (error: unknown) => void = () => undefined;
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  // Observed here too, so that a failed baseline never leaves an unhandled rejection behind.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+const shapesOf = (profiles: ColumnProfile[], request: ProfileRequest, categoriesKnown = true) =>
+  new Map(profiles.map((profile) => [profile.name.toLowerCase(), shapeOf(profile, request.bins, request.topValues, categoriesKnown)]));
+
+/** What the numbers pass bins: every measure, on the shape's edges when the families agree. */
+function binnedOf(profiles: ColumnProfile[], shapes: Map<string, ColumnShape>, reader: SideReader): Binned[] {
+  return profiles
+    .filter((profile) => reader.measureOf(profile))
+    .map((profile) => {
+      const shape = shapes.get(profile.name.toLowerCase());
+      // A column whose family differs from the baseline's is reported, not binned.
+      const usable = shape && shape.family === profile.family ? shape : null;
+      return hasValues(profile.family)
+        ? { profile, edges: usable?.valueEdges ?? [], target: 'valueBins' as const }
+        : { profile, edges: usable?.lengthEdges ?? [], target: 'lengthBins' as const };
     });
-    const { rows } = await this.session.query(`SELECT COUNT(*), ${parts.join(', ')} FROM ${this.from}${this.filtered()}`);
-    const row = rows[0] ?? [];
-    let at = 1;
-    for (const column of columns) {
-      column.nonNull = Number(row[at++] ?? 0);
-      if (!this.measureOf(column)) continue;
-      const [mean, sd, min, max] = [num(row[at]), num(row[at + 1]), num(row[at + 2]), num(row[at + 3])];
-      at += 4;
-      column.measure = { mean, sd, min, max, p1: null, p50: null, p99: null };
+}
+
+/** The baseline's listed values and their counts (its own top), or the candidate's counts of them. */
+async function categoriesOf(
+  reader: SideReader,
+  profiles: ColumnProfile[],
+  shapes: Map<string, ColumnShape> | null,
+  request: ProfileRequest,
+) {
+  for (const profile of profiles) {
+    if (!hasCategories(profile.family)) continue;
+    if (shapes === null) {
+      profile.top = await reader.categories(profile, request.topValues + 1);
+      continue;
     }
-    return Number(row[0] ?? 0);
-  }
-
-  /** Quantiles of every column's measure in one go (PostgreSQL: one scan). */
-  async quantiles(columns: ColumnProfile[], bins: number): Promise<void> {
-    const wanted = columns.filter((column) => column.nonNull > 0 && column.measure && this.measureOf(column));
-    const found = await this.dialect.distribution.quantiles(
-      this.session,
-      this.from,
-      this.where,
-      wanted.map((column) => this.measureOf(column) as string),
-      probabilities(bins),
-    );
-    wanted.forEach((column, i) => {
-      column.quantiles = found[i] ?? [];
-      const [p1, p50, p99] = column.quantiles.slice(bins + 1);
-      Object.assign(column.measure ?? {}, { p1: p1 ?? null, p50: p50 ?? null, p99: p99 ?? null });
-    });
-  }
-
-  async top(column: ColumnProfile, limit: number): Promise<void> {
-    const value = this.categoryOf(column);
-    const { rows } = await this.session.query(
-      `SELECT ${value}, COUNT(*) FROM ${this.from}${this.filtered(`${this.dialect.quote(column.name)} IS NOT NULL`)} ` +
-        `GROUP BY ${value} ORDER BY 2 DESC, 1 LIMIT ${limit}`,
-    );
-    column.top = rows.map((row) => ({ value: row[0] ?? '', count: Number(row[1] ?? 0) }));
-  }
-
-  /** Counts and sums per bin of `edges`; index 0..L+1 (NULL rows are counted apart). */
-  async histogram(measure: string, edges: number[]): Promise<Bins> {
-    const counts = new Array<number>(edges.length + 2).fill(0);
-    const sums = new Array<number>(edges.length + 2).fill(0);
-    if (edges.length === 0) return { counts, sums };
-    const last = edges[edges.length - 1] as number;
-    const bin = `CASE WHEN ${measure} > ${String(last)} THEN ${edges.length + 1} ELSE ${this.dialect.distribution.bucket(measure, edges)} END`;
-    const { rows } = await this.session.query(
-      `SELECT ${bin} AS b, COUNT(*), SUM(${measure}) FROM ${this.from}${this.filtered(`${measure} IS NOT NULL`)} GROUP BY 1`,
-    );
-    for (const row of rows) {
-      const index = Number(row[0]);
-      if (index < 0 || index >= counts.length) continue;
-      counts[index] = (counts[index] ?? 0) + Number(row[1] ?? 0);
-      sums[index] = (sums[index] ?? 0) + Number(row[2] ?? 0);
-    }
-    return { counts, sums };
-  }
-
-  /** Counts of the listed values. */
-  async listed(column: ColumnProfile, values: string[]): Promise<number[]> {
-    if (values.length === 0) return [];
-    const value = this.categoryOf(column);
-    const placeholders = values.map((_, i) => this.dialect.placeholder(i + 1)).join(', ');
-    const { rows } = await this.session.query(
-      `SELECT ${value}, COUNT(*) FROM ${this.from}${this.filtered(`${value} IN (${placeholders})`)} GROUP BY ${value}`,
-      values,
-    );
-    const counts = new Map(rows.map((row) => [row[0] ?? '', Number(row[1] ?? 0)]));
-    return values.map((entry) => counts.get(entry) ?? 0);
+    const shape = shapes.get(profile.name.toLowerCase());
+    const listed = shape && shape.family === profile.family ? shape.values : [];
+    const found = await reader.categories(profile, request.topValues + 1, listed);
+    const counts = new Map(found.map((entry) => [entry.value, entry.count]));
+    profile.listed = listed.map((value) => counts.get(value) ?? 0);
+    // Listed values come back first: the side's own top is the most frequent of all it returned.
+    profile.top = [...found]
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+      .slice(0, request.topValues + 1);
   }
 }
 
 /**
- * Profiles one side. `shapes` resolves to the baseline's shapes: the baseline passes a function of
- * its own profile, the candidate waits for the baseline's.
+ * Profiles one side. The baseline publishes its edges and shapes on `exchange`; the candidate
+ * waits for them there.
  */
 export async function profileSide(
   session: ReadSession,
   dialect: Dialect,
   request: ProfileRequest,
-  shapes: (own: SideProfile) => Promise<Map<string, ColumnShape>>,
+  exchange: ShapeExchange,
   isBaseline: boolean,
 ): Promise<SideProfile> {
   const table = dialect.quoteTable(request.table);
   const list = request.columns ? request.columns.map((column) => dialect.quote(column.name)).join(', ') : '*';
   const { columns } = await session.query(`SELECT ${list} FROM ${table} WHERE 1 = 0`);
-  let estimatedRows: number | null = null;
+  const estimatedRows = await dialect.sampling.estimatedRows(session, request.table);
   let fraction = request.fraction ?? 1;
-  if (request.fraction === null && request.sampleRows !== null) {
-    estimatedRows = await dialect.sampling.estimatedRows(session, request.table);
+  if (request.fraction === null && request.sampleRows !== null)
     fraction = estimatedRows !== null && estimatedRows > request.sampleRows ? request.sampleRows / estimatedRows : 1;
-  }
+  const edgeRows = request.edgeRows ?? EDGE_ROWS;
+  // A large table's edges come from the cheap edge sample, also under a sample fraction (BERNOULLI
+  // visits every row, a page sample does not), of no more rows than the profile reads.
+  const edgeFraction = estimatedRows !== null && estimatedRows > edgeRows ? Math.min(fraction, edgeRows / estimatedRows) : 1;
   const lengthsOnly = new Set((request.columns ?? []).filter((column) => column.lengthsOnly).map((column) => column.name.toLowerCase()));
   const reader = new SideReader(session, dialect, request, fraction, columns);
   const profiles: ColumnProfile[] = columns.map((column) => ({
@@ -253,27 +173,24 @@ export async function profileSide(
     lengthBins: { counts: [], sums: [] },
     listed: [],
   }));
-  const rows = await reader.moments(profiles);
-  for (const profile of profiles) if (hasCategories(profile.family)) await reader.top(profile, request.topValues + 1);
-  // A text column whose values are all listed has its lengths in its categories: no length profile.
-  await reader.quantiles(
-    profiles.filter((profile) => profile.family !== 'text' || profile.top.length > request.topValues),
-    request.bins,
-  );
-  const own: SideProfile = { rows, fraction, estimatedRows, columns: profiles };
-  const wanted = await shapes(own);
-  for (const profile of profiles) {
-    const shape = wanted.get(profile.name.toLowerCase());
-    // A column whose family differs from the baseline's is reported, not binned.
-    if (!shape || shape.family !== profile.family) continue;
-    const measure = reader.measureOf(profile);
-    if (measure && shape.valueEdges.length > 0) profile.valueBins = await reader.histogram(measure, shape.valueEdges);
-    if (measure && shape.lengthEdges.length > 0) profile.lengthBins = await reader.histogram(measure, shape.lengthEdges);
-    // The baseline's own counts of its listed values are its top counts.
-    if (hasCategories(profile.family))
-      profile.listed = isBaseline
-        ? profile.top.slice(0, shape.values.length).map((entry) => entry.count)
-        : await reader.listed(profile, shape.values);
+  await reader.quantiles(profiles, probabilities(request.bins), edgeFraction);
+  let rows: number;
+  if (isBaseline) {
+    exchange.publishEdges(shapesOf(profiles, request, false));
+    await categoriesOf(reader, profiles, null, request);
+    const shapes = shapesOf(profiles, request);
+    exchange.publishShapes(shapes);
+    rows = await reader.numbers(profiles, binnedOf(profiles, shapes, reader));
+    for (const profile of profiles)
+      if (hasCategories(profile.family))
+        profile.listed = profile.top.slice(0, shapes.get(profile.name.toLowerCase())?.values.length ?? 0).map((entry) => entry.count);
+  } else {
+    rows = await reader.numbers(profiles, binnedOf(profiles, await exchange.edges(), reader));
+    await categoriesOf(reader, profiles, await exchange.shapes(), request);
   }
-  return own;
+  for (const profile of profiles) {
+    const [p1, p50, p99] = profile.quantiles.slice(request.bins + 1);
+    if (profile.measure) Object.assign(profile.measure, { p1: p1 ?? null, p50: p50 ?? null, p99: p99 ?? null });
+  }
+  return { rows, fraction, edgeFraction, estimatedRows, columns: profiles };
 }

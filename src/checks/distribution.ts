@@ -5,14 +5,8 @@ import { identifier, positiveInt } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import { sample } from '../metrics/catalogue.js';
 import type { CheckKind, CheckProblem, KindResult, KindOptions } from './check.js';
-import {
-  profileSide,
-  shapeOf,
-  type ColumnProfile,
-  type ColumnShape,
-  type ProfileRequest,
-  type SideProfile,
-} from './distribution-profile.js';
+import { profileSide, ShapeExchange } from './distribution-profile.js';
+import type { ColumnProfile, ColumnShape, ProfileRequest, SideProfile } from './distribution-types.js';
 import { unlessNothingCompared } from './evidence.js';
 import { databaseReferences } from './references.js';
 import { parseTableName } from './sampling.js';
@@ -152,31 +146,26 @@ export const distributionKind: CheckKind<DistributionOptions> = {
       bins: check.bins,
       topValues: check.top_values,
     };
-    let resolveShapes: (shapes: Map<string, ColumnShape>) => void = () => undefined;
-    let rejectShapes: (error: unknown) => void = () => undefined;
-    const shapesReady = new Promise<Map<string, ColumnShape>>((resolve, reject) => {
-      resolveShapes = resolve;
-      rejectShapes = reject;
-    });
-    // Observed here too, so that a failed baseline never leaves an unhandled rejection behind.
-    shapesReady.catch(() => undefined);
-    const ownShapes = async (own: SideProfile) => {
-      const map = new Map(own.columns.map((column) => [column.name.toLowerCase(), shapeOf(column, check.bins, check.top_values)]));
-      resolveShapes(map);
-      return map;
-    };
-    const side = (name: string, work: (own: SideProfile) => Promise<Map<string, ColumnShape>>) => {
+    const exchange = new ShapeExchange();
+    const side = (name: string) => {
       const database = context.database(name, check.database);
-      return database.readOnly((session) => profileSide(session, database.dialect, request, work, name === check.baseline));
+      return database.readOnly((session) => profileSide(session, database.dialect, request, exchange, name === check.baseline));
     };
-    const baselineRun = side(check.baseline, ownShapes);
+    const baselineRun = side(check.baseline);
     // The candidate bins by the baseline's edges: it waits for them (or the baseline's failure).
-    baselineRun.catch((error: unknown) => rejectShapes(error));
-    const [baseline, candidate] = await Promise.all([baselineRun, side(check.candidate, () => shapesReady)]);
-    const baselineShapes = await shapesReady;
+    baselineRun.catch((error: unknown) => exchange.fail(error));
+    const [baseline, candidate] = await Promise.all([baselineRun, side(check.candidate)]);
+    const baselineShapes = await exchange.shapes();
     return judgeSides(check, baseline, candidate, baselineShapes);
   },
 };
+
+const sampling = (profile: SideProfile) => ({
+  fraction: profile.fraction,
+  sampledRows: profile.rows,
+  estimatedRows: profile.estimatedRows,
+  edgeFraction: profile.edgeFraction,
+});
 
 function judgeSides(
   check: DistributionOptions & { name: string; baseline: string; candidate: string },
@@ -245,8 +234,8 @@ function judgeSides(
       thresholds,
       rowRatio: { value: rowRatio, expected: check.expected_ratio ?? null, tolerance: check.ratio_tolerance, passed: !ratioOff },
       sampling: {
-        [check.baseline]: { fraction: baseline.fraction, sampledRows: baseline.rows, estimatedRows: baseline.estimatedRows },
-        [check.candidate]: { fraction: candidate.fraction, sampledRows: candidate.rows, estimatedRows: candidate.estimatedRows },
+        [check.baseline]: sampling(baseline),
+        [check.candidate]: sampling(candidate),
       },
       columns: [...verdicts, ...unseen],
     },

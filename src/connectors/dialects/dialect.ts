@@ -177,6 +177,19 @@ export interface DistributionDialect {
     values: readonly string[],
     probabilities: readonly number[],
   ): Promise<(number | null)[][]>;
+  /**
+   * The FROM item and row condition of a cheap sample of about `fraction` of the table's rows, from
+   * which the bin edges (quantiles) of a large table are taken; any sample will do (the counts per
+   * bin are taken over the profiled rows), so it may pick whole pages.
+   */
+  edgeSampled(table: string, fraction: number, seed: number, hashColumns: readonly string[]): { from: string; where: string };
+  /**
+   * A derived table's SELECT made to compute its expressions once per row (not inlined into each
+   * use); null where the engine would rather compute them inline than materialise a derived table.
+   */
+  computedOnce(select: string): string | null;
+  /** How many binned measures one scan groups by jointly ((bins + 3)^k groups). */
+  readonly measuresPerScan: number;
 }
 
 export interface Dialect {

@@ -9,12 +9,23 @@ export const postgresDistribution: DistributionDialect = {
     // Row by row with probability p (SYSTEM picks whole pages: clustered data would bias it).
     return { from: `${from} TABLESAMPLE BERNOULLI (${numberLiteral(fraction * 100)}) REPEATABLE (${numberLiteral(seed)})`, where: '' };
   },
+  // Edges only: whole pages (reads only those pages); the counts per bin are taken row by row.
+  edgeSampled(table, fraction, seed) {
+    return {
+      from: `${table} TABLESAMPLE SYSTEM (${numberLiteral(Math.min(1, fraction) * 100)}) REPEATABLE (${numberLiteral(seed)})`,
+      where: '',
+    };
+  },
+  // date_part gives a float8 directly; extract() goes through numeric, several times slower per row.
   asNumber(column, valueClass) {
-    if (valueClass === 'timestamp' || valueClass === 'date' || valueClass === 'time') return `extract(epoch from ${column})::float8`;
+    if (valueClass === 'timestamp' || valueClass === 'date' || valueClass === 'time') return `date_part('epoch', ${column})`;
     return `(${column})::float8`;
   },
   textLength: (column) => `char_length((${column})::text)`,
   bucket: (value, edges) => `width_bucket(${value}, ARRAY[${edges.map(numberLiteral).join(', ')}]::float8[])`,
+  // A subquery with OFFSET 0 is not flattened: its expressions are computed once per row.
+  computedOnce: (select) => `${select} OFFSET 0`,
+  measuresPerScan: 3,
   // One scan for every value (an aggregate skips NULL inputs), one sort each.
   async quantiles(session, from, where, values, probabilities) {
     if (values.length === 0) return [];
