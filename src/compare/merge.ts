@@ -20,8 +20,11 @@ export interface KeyDifference {
   type: DifferenceType;
   /** Key column name -> canonical key value. */
   key: Record<string, CanonicalValue>;
-  /** Compared columns that differ (changed rows only); values are not reported. */
+  /** Compared columns that differ (changed rows only). */
   columns?: string[];
+  /** The differing columns' values on each side (changed rows only); the examples policy protects them on their way out. */
+  baseline?: Record<string, CanonicalValue>;
+  candidate?: Record<string, CanonicalValue>;
 }
 
 export interface MergePlan {
@@ -110,11 +113,22 @@ export class KeyedMerge {
     return Object.fromEntries(this.plan.keyNames.map((name, i) => [name, key[i] ?? null]));
   }
 
-  private note(type: DifferenceType, key: readonly CanonicalValue[], columns?: string[]): void {
+  private note(type: DifferenceType, key: readonly CanonicalValue[], changed?: { columns: string[]; a: KeyedRow; b: KeyedRow }): void {
     this.counts[type] += 1;
-    if (this.examples.length < this.plan.maxExamples) {
-      this.examples.push(columns ? { type, key: this.keyRecord(key), columns } : { type, key: this.keyRecord(key) });
+    if (this.examples.length >= this.plan.maxExamples) return;
+    if (!changed) {
+      this.examples.push({ type, key: this.keyRecord(key) });
+      return;
     }
+    const valuesOf = (row: KeyedRow) =>
+      Object.fromEntries(changed.columns.map((name) => [name, row.values[this.plan.valueNames.indexOf(name)] ?? null]));
+    this.examples.push({
+      type,
+      key: this.keyRecord(key),
+      columns: changed.columns,
+      baseline: valuesOf(changed.a),
+      candidate: valuesOf(changed.b),
+    });
   }
 
   /** Column names whose values differ beyond tolerance; empty when the rows match. */
@@ -153,7 +167,7 @@ export class KeyedMerge {
         this.checkOrder('baseline', a.key, baseline[i - 1]?.key);
         this.checkOrder('candidate', b.key, candidate[j - 1]?.key);
         const columns = this.differingColumns(a, b);
-        if (columns.length > 0) this.note('changed', a.key, columns);
+        if (columns.length > 0) this.note('changed', a.key, { columns, a, b });
         else this.counts.matched += 1;
         i += 1;
         j += 1;

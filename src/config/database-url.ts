@@ -1,3 +1,5 @@
+import { engineOf, engineUrls } from '../core/engines.js';
+
 /**
  * Checks a database URL's shape at load time, so that `check-config` refuses what the driver would
  * only refuse at the first sample. Messages never echo the URL or any part that may hold a secret
@@ -5,15 +7,15 @@
  */
 const SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^/?#]*)@)?(\[[^\]]*\]|[^:/?#@]*)(?::([^/?#]*))?(\/[^?#]*)?(\?[^#]*)?$/;
 
-export function databaseUrlProblems(url: string, schemes: Readonly<Record<string, readonly string[]>>): string[] {
-  const all = Object.values(schemes).flat();
-  const expected = `expected ${Object.values(schemes)
-    .map((names) => `${names[0]}://`)
-    .join(' or ')}`;
+export function databaseUrlProblems(url: string): string[] {
+  const schemes = Object.values(engineUrls).map((known) => known.schemes);
+  const all = schemes.flat();
+  const expected = `expected ${schemes.map((names) => `${names[0]}://`).join(' or ')}`;
   const match = SHAPE.exec(url);
   if (!match) return [`is not a database URL (expected SCHEME://user:password@host:port/database, SCHEME one of ${all.join(', ')})`];
   const [, scheme = '', , host = '', port, path = '', query = ''] = match;
-  if (!all.includes(scheme.toLowerCase())) return [`unsupported database URL scheme "${scheme.slice(0, 20)}" (${expected})`];
+  // The engine table in core decides which schemes exist, for the connectors and this check alike.
+  if (engineOf(url) === null) return [`unsupported database URL scheme "${scheme.slice(0, 20)}" (${expected})`];
   const problems: string[] = [];
   const params = new URLSearchParams(query.slice(1));
   if (host === '' && !params.get('host'))

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { engineUrls } from '../core/engines.js';
 import { databaseUrlProblems } from './database-url.js';
 import { cronExpression, duration, examplesPolicy, identifier, positiveInt, secret, sensitiveColumns } from './fields.js';
 import { Secret } from './secret.js';
@@ -10,13 +9,11 @@ import { configSourceSchema } from './config-sources.js';
  * per kind by each kind's own schema (see checks/kinds.ts) and cross-references in references.ts.
  */
 
-const urlSchemes = Object.fromEntries(Object.entries(engineUrls).map(([engine, known]) => [engine, known.schemes]));
-
 export const databaseSchema = z.strictObject({
   url: z
     .string()
     .superRefine((url, ctx) => {
-      for (const message of databaseUrlProblems(url, urlSchemes)) ctx.addIssue({ code: 'custom', message });
+      for (const message of databaseUrlProblems(url)) ctx.addIssue({ code: 'custom', message });
     })
     .transform((url) => new Secret(url)),
   pool_size: positiveInt.max(20).default(2),

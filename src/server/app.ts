@@ -6,6 +6,7 @@ import { authMiddleware, type Authenticator } from './auth.js';
 import type { WebConfig } from './web-config.js';
 import { renderReport } from './html.js';
 import { resultsView } from './view.js';
+import { resultsHandler } from './fresh-results.js';
 import { eventsHandler, gateHandler } from './gate-routes.js';
 
 /** Every HTTP route of the exporter, in one place. Reads memory only; never touches a target. */
@@ -71,9 +72,7 @@ export function createApp(exporter: Exporter, log: Logger, operations: AppOperat
     if (exporter.ready) res.type('text/plain').send('OK\n');
     else res.status(503).type('text/plain').send('not ready\n');
   });
-  readOnly('/api/v1/results', (_req, res) => {
-    res.json(resultsView(exporter));
-  });
+  readOnly('/api/v1/results', resultsHandler(exporter));
   readOnly('/', (_req, res) => {
     res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     res.type('html').send(renderReport(resultsView(exporter)));

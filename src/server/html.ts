@@ -1,22 +1,15 @@
 import type { CandidateGate, GateRow, Verdict } from '../scoring/gate.js';
 import type { HistoryPoint } from '../scoring/history.js';
 import type { CheckView, ResultsView } from './view.js';
+import { escapeHtml } from './escape.js';
+import { detailsHtml } from './report-details.js';
+import { plural } from './report-words.js';
 
 /**
  * The audit report at "/" and `run --report`: server-rendered, no scripts, readable without
  * Grafana. Scores with their history as inline SVG charts, the gate, every failing check with its
- * differences (details rendered generically: tables for lists of records, nested key/value tables
- * for objects), and what changed since the previous sample. Details arrive already redacted.
+ * differences (in people's words, see report-details.ts), and what changed since the previous sample. Details arrive already redacted.
  */
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 const STATUS_LABEL: Record<CheckView['status'], string> = {
   pass: 'faithful',
@@ -35,116 +28,7 @@ const VERDICT_LABEL: Record<Verdict | 'no_data', string> = {
   no_data: 'no checks',
 };
 
-const MAX_TABLE_ROWS = 50;
-const MAX_TABLE_COLUMNS = 14;
-const MAX_DEPTH = 5;
-
 const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)}%`);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function scalarHtml(value: unknown): string {
-  if (value === null || value === undefined) return '<span class="null">NULL</span>';
-  if (typeof value === 'boolean') return `<span class="bool">${value}</span>`;
-  // Durations and ratios carry float noise (0.030243738999999955): six significant digits suffice.
-  if (typeof value === 'number')
-    return `<span class="num">${escapeHtml(Number.isInteger(value) ? value : Number(value.toPrecision(6)))}</span>`;
-  const text = String(value);
-  if (text === '<secret>' || text === '<redacted>') return `<span class="redacted">${escapeHtml(text)}</span>`;
-  return escapeHtml(text);
-}
-
-/** A compact one-line rendering of a row ({sku: "A", price: 3}) with the changed columns marked. */
-function inlineRecord(row: Record<string, unknown>, changed: readonly string[]): string {
-  return Object.entries(row)
-    .map(
-      ([key, value]) =>
-        `<span class="kv${changed.includes(key) ? ' changed' : ''}">${escapeHtml(key)}=${isRecord(value) || Array.isArray(value) ? `<code>${escapeHtml(JSON.stringify(value))}</code>` : scalarHtml(value)}</span>`,
-    )
-    .join(' ');
-}
-
-function humanKey(key: string): string {
-  return key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ');
-}
-
-/** Any JSON value as HTML: records become key/value tables, lists of records become tables. */
-export function renderValue(value: unknown, depth = 0): string {
-  if (!isRecord(value) && !Array.isArray(value)) return scalarHtml(value);
-  if (depth >= MAX_DEPTH) return `<code>${escapeHtml(JSON.stringify(value))}</code>`;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return '<span class="muted">none</span>';
-    if (value.every(isRecord)) return recordsTable(value, depth);
-    if (value.every((item) => !isRecord(item) && !Array.isArray(item)))
-      return value.map((item) => `<span class="item">${scalarHtml(item)}</span>`).join(' ');
-    return `<ol>${value
-      .slice(0, MAX_TABLE_ROWS)
-      .map((item) => `<li>${renderValue(item, depth + 1)}</li>`)
-      .join('')}</ol>${more(value.length)}`;
-  }
-  const entries = Object.entries(value);
-  if (entries.length === 0) return '<span class="muted">empty</span>';
-  return `<table class="kv-table">${entries.map(([key, item]) => `<tr><th>${escapeHtml(humanKey(key))}</th><td>${renderValue(item, depth + 1)}</td></tr>`).join('')}</table>`;
-}
-
-function more(total: number): string {
-  return total > MAX_TABLE_ROWS ? `<div class="muted">… ${total - MAX_TABLE_ROWS} more</div>` : '';
-}
-
-/**
- * A list of records as one table. Rows that carry both sides ({baseline, candidate}) are shown as
- * a difference: the other keys first, then each side inline with the changed columns marked.
- */
-function recordsTable(rows: Array<Record<string, unknown>>, depth: number): string {
-  const columns: string[] = [];
-  for (const row of rows.slice(0, MAX_TABLE_ROWS)) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
-  const changedOf = (row: Record<string, unknown>) => {
-    const list = row.columns ?? row.changed ?? row.fields;
-    return Array.isArray(list) ? list.filter((c): c is string => typeof c === 'string') : [];
-  };
-  const shown = columns.slice(0, MAX_TABLE_COLUMNS);
-  const head = shown.map((column) => `<th>${escapeHtml(humanKey(column))}</th>`).join('');
-  const body = rows
-    .slice(0, MAX_TABLE_ROWS)
-    .map((row) => {
-      const changed = changedOf(row);
-      const cells = shown.map((column) => {
-        const item = row[column];
-        if (item === undefined) return '<td class="muted">—</td>';
-        const sideCell = (column === 'baseline' || column === 'candidate') && isRecord(item);
-        const cls =
-          changed.length === 0 && ['baseline', 'candidate', 'expected', 'actual'].includes(column) ? ` class="side ${column}"` : '';
-        return `<td${cls}>${sideCell ? inlineRecord(item, changed) : renderValue(item, depth + 1)}</td>`;
-      });
-      return `<tr class="${escapeHtml(typeof row.type === 'string' ? `diff-${row.type}` : '')}">${cells.join('')}</tr>`;
-    })
-    .join('');
-  return `<table class="diff"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${more(rows.length)}`;
-}
-
-/** The differences of a check: lists (rows, keys, paths, plans, steps) first, then the facts. */
-function detailsHtml(check: CheckView): string {
-  const parts: string[] = [];
-  if (check.lastRun && !check.lastRun.success) {
-    parts.push(`<p class="error"><strong>${escapeHtml(check.lastRun.reason)}</strong>: ${escapeHtml(check.lastRun.error)}</p>`);
-  }
-  if (check.changes.length > 0) {
-    parts.push(
-      `<div class="changes"><strong>Since the previous sample</strong><ul>${check.changes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul></div>`,
-    );
-  }
-  const details = check.details;
-  if (details) {
-    const lists = Object.entries(details).filter(([, value]) => Array.isArray(value) && value.length > 0);
-    const facts = Object.entries(details).filter(([, value]) => !(Array.isArray(value) && value.length > 0));
-    for (const [key, value] of lists) parts.push(`<h4>${escapeHtml(humanKey(key))}</h4>${renderValue(value, 1)}`);
-    if (facts.length > 0) parts.push(`<h4>facts</h4>${renderValue(Object.fromEntries(facts), 1)}`);
-    parts.push(`<details><summary>details as JSON</summary><pre>${escapeHtml(JSON.stringify(details, null, 2))}</pre></details>`);
-  }
-  return parts.join('');
-}
 
 /** A small step chart of a score over time (0..1), with the threshold as a dashed line. */
 export function sparkline(
@@ -200,7 +84,7 @@ function scoreCard(view: ResultsView, candidate: string, row: GateRow): string {
   return `<div class="score ${VERDICT_CLASS[row.status]}" data-dimension="${escapeHtml(row.dimension)}">
 <div class="dim">${escapeHtml(row.dimension)}</div>
 <div class="value">${row.score === null ? '<span class="muted">no data</span>' : percent(row.score)}</div>
-<div class="muted">threshold ${row.threshold === null ? 'none' : percent(row.threshold)} · ${row.checks} checks${row.withoutResult > 0 ? ` · ${row.withoutResult} without result` : ''}</div>
+<div class="muted">threshold ${row.threshold === null ? 'none' : percent(row.threshold)} · ${plural(row.checks, 'check')}${row.withoutResult > 0 ? ` · ${row.withoutResult} without result` : ''}</div>
 <span class="badge ${row.gated || row.status === 'fail' ? VERDICT_CLASS[row.status] : 'pending'}">${VERDICT_LABEL[row.status]}${row.gated || row.status === 'fail' ? '' : ' (not gated)'}</span>
 ${sparkline(series, row.threshold, domain)}
 </div>`;
@@ -285,7 +169,7 @@ ${gates || '<p class="muted">No enabled check compares a candidate yet.</p>'}
 ${failingHtml || '<p class="muted">None: every check that produced a result is faithful.</p>'}
 <h2>Environments</h2><ul>${environments}</ul>
 <h2>Checks</h2>
-<table><thead><tr><th>check</th><th>kind</th><th>sides</th><th>status</th><th>result</th><th>last sample</th></tr></thead>
+<table><thead><tr><th scope="col">check</th><th scope="col">kind</th><th scope="col">sides</th><th scope="col">status</th><th scope="col">result</th><th scope="col">last sample</th></tr></thead>
 <tbody>
 ${checks}
 </tbody></table>

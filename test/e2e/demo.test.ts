@@ -9,7 +9,8 @@ describe('the embedded demo', () => {
   let demo: ExporterProcess;
 
   before(async () => {
-    demo = await startExporterProcess(['demo']);
+    // PGlite starts two databases: give a loaded machine time.
+    demo = await startExporterProcess(['demo'], {}, { startTimeoutMs: 120_000 });
   });
   after(async () => {
     await demo?.stop();
@@ -55,5 +56,23 @@ describe('the embedded demo', () => {
     assert.match(html, /product_prices/);
     assert.match(html, /SKU-0017/);
     assert.doesNotMatch(JSON.stringify(results) + html, /postgres:\/\/postgres:postgres@/);
+  });
+
+  test("the report's labels read in words: no camelCase or snake_case key, no wrong plural", async () => {
+    await waitFor(
+      'every demo check sampled',
+      async () => {
+        const view = (await (await fetch(`${demo.url}/api/v1/results`)).json()) as { checks: Array<{ lastRun?: unknown }> };
+        return view.checks.every((check) => check.lastRun !== undefined) ? true : undefined;
+      },
+      300_000,
+    );
+    // The raw JSON of each check's details is kept on purpose, folded away in <pre>.
+    const html = (await (await fetch(`${demo.url}/`)).text()).replace(/<pre>[\s\S]*?<\/pre>/g, '');
+    const labels = [...html.matchAll(/<(th|h4)[^>]*>([^<]*)<\/\1>/g)].map((match) => match[2] ?? '');
+    assert.ok(labels.length > 100, `labels found: ${labels.length}`);
+    const raw = labels.filter((label) => /[a-z][A-Z]|_/.test(label));
+    assert.deepEqual([...new Set(raw)], [], 'labels in code spelling');
+    assert.doesNotMatch(html, /\b1 (checks|changes)\b/);
   });
 });

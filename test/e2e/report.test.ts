@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -150,5 +150,72 @@ for (const [width, name] of [
     const png = readFileSync(file);
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
     assert.equal(png.readUInt32BE(16), width, 'the screenshot is as wide as the window');
+  });
+}
+
+interface Measure {
+  width: number;
+  scrollWidth: number;
+  overflowing: string[];
+  lowContrast: string[];
+  h1: number;
+  firstHeading: number;
+  skipped: number;
+  thWithoutScope: number;
+  silentBadges: number;
+  badges: number;
+}
+
+/**
+ * Measures the report in Chromium at `width`: a copy of the page with test/fixtures/report-measure.js
+ * appended (the served page allows no script) is framed by a throwaway server and the DOM dumped.
+ */
+async function measure(width: number): Promise<Measure> {
+  const page = await (await fetch(url)).text();
+  const script = readFileSync(resolve('test/fixtures/report-measure.js'), 'utf8');
+  const copy = page.replace('</body>', `<script>${script}</script></body>`);
+  // Headless Chromium lays a window out at least 500 px wide: an iframe gives the page its exact width.
+  const frame = `<!doctype html><body style="margin:0"><iframe src="/report" title="report" style="border:0;width:${width}px;height:1600px"></iframe></body>`;
+  const local = createServer((req, res) =>
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(req.url === '/report' ? copy : frame),
+  );
+  await new Promise<void>((done) => local.listen(0, '127.0.0.1', done));
+  try {
+    const address = `http://127.0.0.1:${(local.address() as AddressInfo).port}/`;
+    const { code, stdout, stderr } = await chromium([
+      '--virtual-time-budget=5000',
+      '--hide-scrollbars',
+      `--window-size=${width},1600`,
+      '--dump-dom',
+      address,
+    ]);
+    assert.equal(code, 0, stderr.slice(-2000));
+    const json = /<pre id="measure">([^<]*)<\/pre>/.exec(stdout)?.[1];
+    assert.ok(json, 'the measurement ran');
+    return JSON.parse(
+      json
+        .replace(/&quot;/g, '"')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&'),
+    ) as Measure;
+  } finally {
+    local.close();
+  }
+}
+
+for (const width of [1400, 390]) {
+  test(`at ${width} px nothing is wider than the viewport, and the page passes the accessibility checks`, async () => {
+    const found = await measure(width);
+    assert.equal(found.width, width);
+    assert.ok(found.scrollWidth <= found.width, `the page scrolls sideways: ${found.scrollWidth} > ${found.width}`);
+    assert.deepEqual(found.overflowing, [], 'elements past the right edge outside scroll boxes');
+    assert.deepEqual(found.lowContrast, [], 'text below 4.5:1 contrast');
+    assert.equal(found.h1, 1, 'one h1');
+    assert.equal(found.firstHeading, 1, 'the h1 comes first');
+    assert.equal(found.skipped, 0, 'no heading level skipped');
+    assert.equal(found.thWithoutScope, 0, 'every th has a scope');
+    assert.ok(found.badges > 5, `badges: ${found.badges}`);
+    assert.equal(found.silentBadges, 0, 'every coloured badge says its status in words');
   });
 }

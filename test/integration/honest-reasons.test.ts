@@ -63,6 +63,37 @@ describe('reasons that tell the truth', () => {
     }
   }
 
+  test('an unreachable port fails with reason connect, naming check, side, database and host:port, on both engines', async () => {
+    // Port 1: nothing listens there on a test machine.
+    for (const url of [pgUrl, mariaUrl]) {
+      const unreachable = new URL(url);
+      unreachable.port = '1';
+      const runner = new CheckRunner(
+        loadConfigObject(
+          {
+            environments: {
+              production: { databases: { shop: { url: unreachable.toString() } } },
+              staging: { databases: { shop: { url: unreachable.toString() } } },
+            },
+            defaults: { every: '1h', timeout: '20s' },
+            checks: [{ name: 'items_read', kind: 'query', database: 'shop', sql: 'SELECT id FROM items' }],
+          },
+          { env: {} },
+        ),
+      );
+      try {
+        const state = await runner.run('items_read');
+        const error = state.lastRun?.error ?? '';
+        assert.equal(state.lastRun?.success, false, url);
+        assert.equal(state.lastRun?.reason, 'connect', error);
+        assert.match(error, /^items_read on (production|staging)\/shop \(127\.0\.0\.1:1\): /);
+        for (const secret of [unreachable.password, unreachable.username]) assert.ok(!error.includes(secret), `no credentials: ${error}`);
+      } finally {
+        await runner.close();
+      }
+    }
+  });
+
   test('a PostgreSQL backend terminated mid-statement fails the sample with reason connect, naming where', async () => {
     await lostMidStatement(pgUrl, postgres.port, 'SELECT pg_sleep(10), 1 AS n', async () => {
       // Both sides' statements running, then their backends ended as an administrator would.

@@ -98,6 +98,29 @@ describe('table checks on PostgreSQL', () => {
     assert.deepEqual(state.result?.scores, [{ dimension: 'data', candidate: 'staging', value: 1 }]);
   });
 
+  test('a changed row shows both values of each differing column, through the examples policy', async () => {
+    for (const database of [undefined, 'staging']) {
+      await pg.exec(
+        `CREATE TABLE contacts (id int PRIMARY KEY, email text, note text, total numeric(8,2));
+         INSERT INTO contacts VALUES (1, 'ann@shopmail.net', 'first', 10.00), (2, 'bob@shopmail.net', 'second', 20.00);`,
+        database,
+      );
+    }
+    await pg.exec("UPDATE contacts SET total = 25.50, note = 'updated', email = 'robert@corpmail.de' WHERE id = 2", 'staging');
+    const state = await runTable(databases, { table: 'contacts', key: ['id'], examples: 'show', sensitive_columns: ['note'] });
+    const [example, ...rest] = differences(state) as Array<Difference & { baseline?: unknown; candidate?: unknown }>;
+    assert.deepEqual(rest, []);
+    // total is shown (canonical decimal text), note is a sensitive column, the e-mail addresses look like personal data.
+    assert.deepEqual(example, {
+      type: 'changed',
+      key: { id: '2' },
+      columns: ['email', 'note', 'total'],
+      baseline: { email: '<email>', note: '<sensitive>', total: '20' },
+      candidate: { email: '<email>', note: '<sensitive>', total: '25.5' },
+    });
+    assert.doesNotMatch(JSON.stringify(state.result), /bob@|robert@|"second"|"updated"/);
+  });
+
   test('deleted, inserted and updated rows are each named by exact key (native, md5 and sha256 hashes)', async () => {
     await pg.exec('CREATE TABLE orders_copy AS TABLE orders; ALTER TABLE orders_copy ADD PRIMARY KEY (id)', 'staging');
     await pg.exec(

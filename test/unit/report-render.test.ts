@@ -6,7 +6,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { CheckResult } from '../../src/checks/check.js';
 import { Secret } from '../../src/config/secret.js';
 import { escapeXml } from '../../src/cli/run.js';
-import { renderValue, sparkline } from '../../src/server/html.js';
+import { sparkline } from '../../src/server/html.js';
+import { renderValue } from '../../src/server/report-details.js';
 import { redact } from '../../src/server/redact.js';
 import { changesBetween } from '../../src/server/view.js';
 
@@ -66,11 +67,15 @@ test('details render generically: records as tables, lists of records as one tab
   });
   assert.match(html, /<span class="kv changed">price=2<\/span>/);
   assert.match(html, /<span class="kv">sku=A<\/span>/);
-  assert.match(html, /<th>step<\/th><th>status<\/th><th>error<\/th>/, 'union of the keys as columns');
+  assert.match(html, /<th scope="col">step<\/th><th scope="col">status<\/th><th scope="col">error<\/th>/, 'union of the keys as columns');
   assert.match(html, /<td class="muted">—<\/td>/, 'a missing key is a dash');
   assert.match(html, /<span class="item">\$\.a<\/span> <span class="item">\$\.b<\/span>/);
   assert.match(html, /<span class="muted">none<\/span>/);
-  assert.match(html, /0\.0302437</);
+  assert.match(
+    html,
+    /<th scope="row">duration<\/th><td><span class="num">0\.03024<\/span>/,
+    'a number without a unit in its key keeps four digits',
+  );
   assert.doesNotMatch(renderValue({ x: '<script>alert(1)</script>' }), /<script>/, 'escaped');
 });
 

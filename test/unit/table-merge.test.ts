@@ -38,7 +38,7 @@ test('key order: numbers by value, text bytewise in UTF-8, NULL last', () => {
   assert.equal(compareKeys(['text', 'integer'], ['a', '2'], ['a', '10']), -1);
 });
 
-test('merge names missing, extra and changed keys; tolerance applies per column', () => {
+test('merge names missing, extra and changed keys with both values of the differing columns; tolerance applies per column', () => {
   const merge = new KeyedMerge(plan());
   merge.merge(
     [row(1, 'x', '1.00'), row(2, 'y', '2'), row(4, 'z', '4'), row(5, null, '5')],
@@ -49,8 +49,8 @@ test('merge names missing, extra and changed keys; tolerance applies per column'
   assert.deepEqual(merge.examples, [
     { type: 'missing', key: { id: '2' } },
     { type: 'extra', key: { id: '3' } },
-    { type: 'changed', key: { id: '4' }, columns: ['a', 'b'] },
-    { type: 'changed', key: { id: '5' }, columns: ['a'] },
+    { type: 'changed', key: { id: '4' }, columns: ['a', 'b'], baseline: { a: 'z', b: '4' }, candidate: { a: 'Z', b: '4.5' } },
+    { type: 'changed', key: { id: '5' }, columns: ['a'], baseline: { a: null }, candidate: { a: '' } },
     { type: 'extra', key: { id: '6' } },
   ]);
 });
