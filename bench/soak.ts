@@ -256,33 +256,49 @@ const faults: Array<{ name: string; run: () => Promise<void> }> = [
   },
 ];
 
-const healthyAtStart = new Set<string>();
-function unhealthy(): string[] {
-  const down: string[] = [];
+/** The checks whose last sample succeeded, with the time (s) of that success. */
+function succeeding(): Map<string, number> {
+  const checks = new Map<string, number>();
   for (const [series, value] of latest) {
-    if (series.startsWith('fidelity_side_up{') && value !== 1) down.push(series);
-    const check = /^fidelity_check_success\{check="([^"]+)"/.exec(series)?.[1];
-    if (check && healthyAtStart.has(check) && value !== 1) down.push(check);
+    const check = /^fidelity_check_success\{check="([^"]+)",kind="([^"]+)"\}$/.exec(series);
+    if (check && value === 1) {
+      const at = latest.get(`fidelity_check_last_success_timestamp_seconds{check="${check[1]}",kind="${check[2]}"}`) ?? 0;
+      checks.set(check[1] as string, at);
+    }
   }
+  return checks;
+}
+
+/**
+ * What is not back yet: a side down, or a check that succeeded before the fault without a
+ * successful sample that finished after the fault ended. A check that flaps in quiet time (a
+ * slow sample on a loaded machine) counts as back at its first success, not when every check
+ * happens to pass at the same instant.
+ */
+function notBack(before: Map<string, number>, endedSeconds: number): string[] {
+  const now = succeeding();
+  const down = [...latest].filter(([series, value]) => series.startsWith('fidelity_side_up{') && value !== 1).map(([series]) => series);
+  for (const check of before.keys()) if ((now.get(check) ?? 0) < endedSeconds) down.push(check);
   return down;
 }
 
 const recoveries: Array<{ fault: string; seconds: number }> = [];
 async function runFault(index: number): Promise<void> {
   const chosen = faults[index % faults.length] as (typeof faults)[number];
+  const before = succeeding();
   fault = chosen.name;
   log(`fault ${chosen.name}`);
   await chosen.run();
   const ended = Date.now();
-  // Recovered: every side up and every check that was healthy in quiet time healthy again.
+  // Recovered: every side up and every check that succeeded before the fault succeeded again.
   let last: string[] = [];
-  for (let down = unhealthy(); down.length > 0 && Date.now() - ended < 5 * 60_000; down = unhealthy()) {
+  for (let down = notBack(before, ended / 1000); down.length > 0 && Date.now() - ended < 5 * 60_000; down = notBack(before, ended / 1000)) {
     last = down;
     await sleep(250);
   }
   const seconds = (Date.now() - ended) / 1000;
   recoveries.push({ fault: chosen.name, seconds });
-  const still = unhealthy();
+  const still = notBack(before, ended / 1000);
   log(
     `recovered from ${chosen.name} in ${seconds.toFixed(1)} s${still.length ? ` (NOT: ${still.join(', ')})` : last.length ? ` (last back: ${last.join(', ')})` : ''}`,
   );
@@ -295,13 +311,9 @@ const recorder = setInterval(record, 10_000);
 const grepper = setInterval(() => void surfaces(), 10_000);
 const warmUpMs = Math.min(60_000, minutes * 60_000 * 0.2);
 await sleep(warmUpMs);
-for (const [series, value] of latest) {
-  const check = /^fidelity_check_success\{check="([^"]+)"/.exec(series)?.[1];
-  if (check && value === 1) healthyAtStart.add(check);
-}
 record();
 const start = records.at(-1) as Record10s;
-log(`warm: ${healthyAtStart.size} healthy checks, ${start.fds} fds, rss ${(start.rss / 2 ** 20).toFixed(0)} MiB`);
+log(`warm: ${succeeding().size} healthy checks, ${start.fds} fds, rss ${(start.rss / 2 ** 20).toFixed(0)} MiB`);
 const endAt = Date.now() - warmUpMs + minutes * 60_000;
 let faultIndex = 0;
 while (Date.now() + faultEveryMs <= endAt + 1000) {
@@ -340,6 +352,8 @@ const settled = records.filter((r) => r.t >= slopeFrom);
 const heapAfterGc = settled.filter((r) => r.heapAfterGc > 0);
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(2);
 const recoveryMax = Math.max(0, ...recoveries.map((r) => r.seconds));
+// One check interval after the side is back for the next sample to start, plus that sample's time (at most its timeout).
+const recoveryBudget = ((parseDuration(checkEvery) ?? 10_000) + 8000) / 1000;
 const hits = [...canaryHits.values()].reduce((a, b) => a + b, 0);
 const fdLeak = end.fds > start.fds + 4;
 const results: Array<[string, string | number]> = [
@@ -350,6 +364,8 @@ const results: Array<[string, string | number]> = [
   ['scrape_p99_quiet_ms', p99(latencies.quiet).toFixed(1)],
   ['scrape_p99_faulted_ms', p99(latencies.faulted).toFixed(1)],
   ['recovery_max_seconds', recoveryMax.toFixed(1)],
+  ['recovery_budget_seconds', recoveryBudget],
+  ['recoveries_over_budget', recoveries.filter((r) => r.seconds > recoveryBudget).length],
   ['stale_series_served', staleServed],
   ['rss_start_mib', mib(start.rss)],
   ['rss_end_mib', mib(end.rss)],
