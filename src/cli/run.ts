@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { CommonCheck } from '../checks/check.js';
 import type { FailureReason } from '../core/errors.js';
 import { kindNames } from '../checks/kinds.js';
+import { writeFileDurably } from '../connectors/durable-file.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfigFile, type LoadedConfig } from '../runtime/load.js';
 import type { Logger } from '../log.js';
@@ -300,11 +301,15 @@ export function renderJson(view: ResultsView, gate: GateReport, exitCode: ExitCo
   };
 }
 
-function writeOutput(file: string, content: string): void {
+/**
+ * Written whole or not at all (temporary file, fsync, rename): a CI job killed while writing
+ * leaves the previous report or none, never a torn one that a later step would read as valid.
+ */
+async function writeOutput(file: string, content: string): Promise<void> {
   const path = resolve(file);
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFileDurably(path, content, 0o666);
   } catch (error) {
     throw new Error(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
@@ -372,9 +377,9 @@ export async function runCommand(flags: CommonFlags, values: Record<string, unkn
 
   terminal.write(renderSummary(view, terminal));
   if (options.jsonFile)
-    writeOutput(options.jsonFile, `${JSON.stringify(renderJson(view, view.gate, exitCode, { startedAt, finishedAt }), null, 2)}\n`);
-  if (options.junitFile) writeOutput(options.junitFile, renderJunit(view, (finishedAt - startedAt) / 1000));
-  if (options.reportFile) writeOutput(options.reportFile, renderReport(view, 'fidelity-exporter run', { links: false }));
+    await writeOutput(options.jsonFile, `${JSON.stringify(renderJson(view, view.gate, exitCode, { startedAt, finishedAt }), null, 2)}\n`);
+  if (options.junitFile) await writeOutput(options.junitFile, renderJunit(view, (finishedAt - startedAt) / 1000));
+  if (options.reportFile) await writeOutput(options.reportFile, renderReport(view, 'fidelity-exporter run', { links: false }));
   const meaning: Record<ExitCode, string> = {
     0: 'gate passed',
     1: 'gate failed',

@@ -4,6 +4,7 @@ import type { Column } from '../core/columns.js';
 import { SampleError } from '../core/errors.js';
 import { connectUntilAborted, unlessLost, untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, RowSink, StatementOptions, StatementSummary } from './database.js';
+import { sendCancelRequest } from './postgres-cancel.js';
 import { copyOut } from './postgres-copy.js';
 import { classifyPostgresError, postgresDialect } from './dialects/postgres.js';
 import { postgresColumns } from './dialects/postgres-types.js';
@@ -161,24 +162,21 @@ export class PostgresConnector implements DatabaseConnector {
     await this.readOnly({ signal, timeoutMs }, (session) => session.query('SELECT 1'));
   }
 
-  /** Cancels a running statement through a separate short-lived connection, so the server stops at once. */
+  /**
+   * Cancels a running statement with the protocol's CancelRequest (the backend's pid and secret
+   * key on a fresh socket): no login, so no SCRAM key derivation on the event loop for every
+   * sample that reaches its deadline on a slow or loaded server.
+   */
   private async cancelBackend(client: pg.PoolClient): Promise<void> {
-    const pid = (client as unknown as { processID?: number }).processID;
-    if (pid === undefined) return;
-    const canceler = new pg.Client({
-      connectionString: this.options.url.reveal(),
-      connectionTimeoutMillis: this.options.connectTimeoutMs,
-      application_name: `${this.options.applicationName} (cancel)`,
-    });
-    canceler.on('error', () => undefined);
-    try {
-      await canceler.connect();
-      await canceler.query('SELECT pg_cancel_backend($1)', [pid]);
-    } catch {
-      // The server-side statement_timeout ends the statement anyway.
-    } finally {
-      await canceler.end().catch(() => undefined);
-    }
+    const { processID, secretKey, host, port } = client as unknown as {
+      processID?: number;
+      secretKey?: number;
+      host?: string;
+      port?: number;
+    };
+    if (processID === undefined || secretKey === undefined || host === undefined || port === undefined) return;
+    // The server-side statement_timeout ends the statement anyway if this does not arrive.
+    await sendCancelRequest({ host, port, processID, secretKey }, this.options.connectTimeoutMs);
   }
 
   async close(): Promise<void> {

@@ -57,6 +57,12 @@ export const runtimeCatalogue = {
   ),
   nodejs_heap_size_total_bytes: runtime('gauge', [], 'Process heap size from Node.js in bytes.'),
   nodejs_heap_size_used_bytes: runtime('gauge', [], 'Process heap size used from Node.js in bytes.'),
+  nodejs_heap_used_after_gc_bytes: runtime(
+    'gauge',
+    [],
+    'V8 heap used right after the last major garbage collection, in bytes (0 before the first).',
+    'The live set without garbage: its slope over hours shows a leak. Served by the exporter, not prom-client.',
+  ),
   nodejs_external_memory_bytes: runtime('gauge', [], 'Node.js external memory size in bytes.'),
   nodejs_heap_space_size_total_bytes: runtime('gauge', ['space'], 'Process heap space size total from Node.js in bytes.'),
   nodejs_heap_space_size_used_bytes: runtime('gauge', ['space'], 'Process heap space size used from Node.js in bytes.'),

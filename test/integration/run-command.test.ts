@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -260,6 +260,25 @@ test('a side unreachable: exit 4, the checks on it reported as errors, the secre
   assert.equal(cases.filter((c) => c.error?.['@_type'] === 'connect').length, 2);
   for (const text of [result.stdout, result.stderr, readFileSync(json, 'utf8'), readFileSync(junit, 'utf8')])
     assert.doesNotMatch(text, /hunter2-secret/);
+});
+
+test('outputs replace the previous files whole (temporary file, fsync, rename): no torn report, nothing left over', async () => {
+  const config = writeConfig('swap.yml', '${STAGING_SHOP_URL}');
+  const out = join(dir, 'swap');
+  mkdirSync(out);
+  const json = join(out, 'result.json');
+  const html = join(out, 'report.html');
+  writeFileSync(json, '{"previous": true}\n');
+  writeFileSync(html, '<p>previous</p>\n');
+  const before = { json: statSync(json).ino, html: statSync(html).ino };
+  const result = await run([`--config.file=${config}`, '--check=stock_levels', `--output.json=${json}`, `--report=${html}`]);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  // A new file renamed over the old one (a new inode), never the old one rewritten in place.
+  assert.notEqual(statSync(json).ino, before.json);
+  assert.notEqual(statSync(html).ino, before.html);
+  assert.equal((JSON.parse(readFileSync(json, 'utf8')) as RunJson).exitCode, 0);
+  assert.deepEqual(readdirSync(out).sort(), ['report.html', 'result.json'], 'no temporary file left');
+  assert.notEqual(statSync(json).mode & 0o044, 0, 'readable by the CI job as before (umask applies), not owner-only');
 });
 
 test('run sets the HTTP prober scheduling of the configuration, as serve does', async () => {

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Exporter } from '../../src/runtime/exporter.js';
 import { silentLogger } from '../../src/log.js';
 import { catalogue, runtimeCatalogue } from '../../src/metrics/catalogue.js';
@@ -73,4 +75,17 @@ test('/metrics carries the process and Node.js metrics, read at each scrape, and
     assert.equal(lint.status, 0, lint.stdout + lint.stderr);
     assert.equal(`${lint.stdout}${lint.stderr}`.trim(), '', 'promtool has no complaint');
   });
+});
+
+test('the heap used after the last major GC is served, and follows a forced collection', async () => {
+  const read = async () => parseMetrics(await runtimeRegistry().metrics()).get('nodejs_heap_used_after_gc_bytes') ?? -1;
+  assert.ok((await read()) >= 0, 'served from the start');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the GC entry is delivered a tick later
+  const afterGc = await read();
+  assert.ok(afterGc > 1_000_000, `a live heap of some MB: ${afterGc}`);
+  const heapUsed = parseMetrics(await runtimeRegistry().metrics()).get('nodejs_heap_size_used_bytes') ?? 0;
+  assert.ok(afterGc <= heapUsed * 1.5, `no more than the heap in use: ${afterGc} vs ${heapUsed}`);
 });
