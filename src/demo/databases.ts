@@ -24,8 +24,10 @@ export async function startDemoDatabase(name: string, extraSql = ''): Promise<De
   await server.start();
   const address = server.getServerConn();
   const port = Number(address.split(':').pop());
+  // PGlite takes any password. This one is a word no output holds: a password is searched for in
+  // every output and hidden, and "postgres" would hide each side's engine name in the report.
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable&application_name=${encodeURIComponent(name)}`,
+    url: `postgres://postgres:demo-shop-password@127.0.0.1:${port}/postgres?sslmode=disable&application_name=${encodeURIComponent(name)}`,
     db,
     stop: async () => {
       await server.stop();
