@@ -21,8 +21,11 @@ export interface WantedColumn {
   lengthsOnly: boolean;
 }
 
+/** What a side profiles: a table, or a query's result (wrapped as a derived table). */
+export type ProfileSource = { table: TableName } | { sql: string };
+
 export interface ProfileRequest {
-  table: TableName;
+  source: ProfileSource;
   /** null: every column of the table. */
   columns: WantedColumn[] | null;
   /** 0 < fraction <= 1, or null to size the sample from `sampleRows` and the engine's row estimate. */
@@ -33,6 +36,8 @@ export interface ProfileRequest {
   key: string[];
   bins: number;
   topValues: number;
+  /** Self-calibration: only one of two disjoint halves of the sample (by a hash of the key, one seed per split), edges given. */
+  half?: { split: number; side: 0 | 1 };
 }
 
 /** What the candidate needs from the baseline: per column its family, edges and listed values. */
@@ -49,6 +54,8 @@ export interface ColumnProfile {
   valueClass: ValueClass;
   family: Family;
   nonNull: number;
+  /** Distinct non-null values of the sample. */
+  distinct: number;
   measure: Moments | null;
   /** Quantiles of the measure at `probabilities`. */
   quantiles: (number | null)[];
@@ -103,6 +110,19 @@ export function shapeOf(profile: ColumnProfile, bins: number, topValues: number)
   };
 }
 
+/** The FROM item of a source: the quoted table, or the query as a derived table. */
+function relationOf(dialect: Dialect, source: ProfileSource): string {
+  if ('table' in source) return dialect.quoteTable(source.table);
+  return `(${source.sql.trim().replace(/;\s*$/, '')}) AS profiled`;
+}
+
+/** Rows the side holds, as the engine estimates them (a table) or counted (a query's result: it runs once more). */
+async function sourceRows(session: ReadSession, dialect: Dialect, source: ProfileSource): Promise<number | null> {
+  if ('table' in source) return dialect.sampling.estimatedRows(session, source.table);
+  const { rows } = await session.query(`SELECT COUNT(*) FROM ${relationOf(dialect, source)}`);
+  return Number(rows[0]?.[0] ?? 0);
+}
+
 const num = (text: string | null | undefined) => (text === null || text === undefined ? null : Number(text));
 
 class SideReader {
@@ -117,12 +137,17 @@ class SideReader {
     columns: Column[],
   ) {
     const hash = (request.key.length > 0 ? request.key : columns.map((column) => column.name)).map((name) => dialect.quote(name));
-    ({ from: this.from, where: this.where } = dialect.distribution.sampled(
-      dialect.quoteTable(request.table),
-      fraction,
-      request.seed,
-      hash,
-    ));
+    const relation = relationOf(dialect, request.source);
+    // A query's result has no pages to sample: its rows are picked by a hash, as on MySQL/MariaDB.
+    ({ from: this.from, where: this.where } =
+      'table' in request.source
+        ? dialect.distribution.sampled(relation, fraction, request.seed, hash)
+        : { from: relation, where: fraction >= 1 ? '' : dialect.distribution.hashSampled(fraction, request.seed, hash) });
+    if (request.half !== undefined) {
+      // Another seed than the sample's: the halves split the sampled rows, independently of how they were picked.
+      const first = dialect.distribution.hashSampled(0.5, request.seed + 1 + request.half.split, hash);
+      this.where = [this.where, request.half.side === 0 ? first : `NOT (${first})`].filter(Boolean).join(' AND ');
+    }
   }
 
   private filtered(extra?: string): string {
@@ -158,6 +183,14 @@ class SideReader {
       column.measure = { mean, sd, min, max, p1: null, p50: null, p99: null };
     }
     return Number(row[0] ?? 0);
+  }
+
+  /** Distinct non-null values of every column, compared by their canonical text (one scan). */
+  async distinct(columns: ColumnProfile[]): Promise<void> {
+    if (columns.length === 0) return;
+    const counts = columns.map((column) => `COUNT(DISTINCT ${this.categoryOf(column)})`);
+    const { rows } = await this.session.query(`SELECT ${counts.join(', ')} FROM ${this.from}${this.filtered()}`);
+    columns.forEach((column, i) => (column.distinct = Number(rows[0]?.[i] ?? 0)));
   }
 
   /** Quantiles of every column's measure in one go (PostgreSQL: one scan). */
@@ -230,13 +263,12 @@ export async function profileSide(
   shapes: (own: SideProfile) => Promise<Map<string, ColumnShape>>,
   isBaseline: boolean,
 ): Promise<SideProfile> {
-  const table = dialect.quoteTable(request.table);
   const list = request.columns ? request.columns.map((column) => dialect.quote(column.name)).join(', ') : '*';
-  const { columns } = await session.query(`SELECT ${list} FROM ${table} WHERE 1 = 0`);
+  const { columns } = await session.query(`SELECT ${list} FROM ${relationOf(dialect, request.source)} WHERE 1 = 0`);
   let estimatedRows: number | null = null;
   let fraction = request.fraction ?? 1;
   if (request.fraction === null && request.sampleRows !== null) {
-    estimatedRows = await dialect.sampling.estimatedRows(session, request.table);
+    estimatedRows = await sourceRows(session, dialect, request.source);
     fraction = estimatedRows !== null && estimatedRows > request.sampleRows ? request.sampleRows / estimatedRows : 1;
   }
   const lengthsOnly = new Set((request.columns ?? []).filter((column) => column.lengthsOnly).map((column) => column.name.toLowerCase()));
@@ -246,6 +278,7 @@ export async function profileSide(
     valueClass: column.valueClass,
     family: familyOf(column.valueClass, lengthsOnly.has(column.name.toLowerCase())),
     nonNull: 0,
+    distinct: 0,
     measure: null,
     quantiles: [],
     top: [],
@@ -254,12 +287,15 @@ export async function profileSide(
     listed: [],
   }));
   const rows = await reader.moments(profiles);
+  await reader.distinct(profiles);
   for (const profile of profiles) if (hasCategories(profile.family)) await reader.top(profile, request.topValues + 1);
   // A text column whose values are all listed has its lengths in its categories: no length profile.
-  await reader.quantiles(
-    profiles.filter((profile) => profile.family !== 'text' || profile.top.length > request.topValues),
-    request.bins,
-  );
+  // A half of a calibration bins on the baseline's edges: it needs no quantiles of its own.
+  if (request.half === undefined)
+    await reader.quantiles(
+      profiles.filter((profile) => profile.family !== 'text' || profile.top.length > request.topValues),
+      request.bins,
+    );
   const own: SideProfile = { rows, fraction, estimatedRows, columns: profiles };
   const wanted = await shapes(own);
   for (const profile of profiles) {

@@ -36,3 +36,14 @@ test('discrete quantile positions match percentile_disc', () => {
     [1, 1, 5, 6, 10],
   );
 });
+
+test("a query's result is sampled by the same hash on both engines: the first 32 bits of MD5(seed, columns) below p·2^32", () => {
+  assert.equal(
+    postgresDialect.distribution.hashSampled(0.25, 7, ['"id"']),
+    `('x' || substr(md5(concat_ws(E'\\x1f', 7, "id")), 1, 8))::bit(32)::bigint < 1073741824`,
+  );
+  assert.equal(
+    mysqlDialect.distribution.hashSampled(0.25, 7, ['`id`']),
+    "CONV(SUBSTRING(MD5(CONCAT_WS(_utf8mb4 X'1F', 7, `id`)), 1, 8), 16, 10) < 1073741824",
+  );
+});

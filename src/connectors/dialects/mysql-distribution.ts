@@ -8,12 +8,13 @@ import { numberLiteral, quantilePosition, type DistributionDialect } from './dia
 
 export const mysqlDistribution: DistributionDialect = {
   sampled(table, fraction, seed, hashColumns) {
-    const from = table;
-    if (fraction >= 1) return { from, where: '' };
+    return { from: table, where: fraction >= 1 ? '' : mysqlDistribution.hashSampled(fraction, seed, hashColumns) };
+  },
+  hashSampled(fraction, seed, hashColumns) {
     const limit = Math.floor(fraction * 2 ** 32);
     const hashed = [numberLiteral(seed), ...hashColumns].join(', ');
     // The first 32 bits of MD5(seed, key...) are uniform: each row is kept with probability p.
-    return { from, where: `CONV(SUBSTRING(MD5(CONCAT_WS(_utf8mb4 X'1F', ${hashed})), 1, 8), 16, 10) < ${limit}` };
+    return `CONV(SUBSTRING(MD5(CONCAT_WS(_utf8mb4 X'1F', ${hashed})), 1, 8), 16, 10) < ${limit}`;
   },
   asNumber(column, valueClass) {
     if (valueClass === 'timestamp' || valueClass === 'date') return `TIMESTAMPDIFF(MICROSECOND, '1970-01-01', ${column}) / 1e6`;
