@@ -1,5 +1,6 @@
 import type { CandidateGate, GateRow, Verdict } from '../scoring/gate.js';
 import type { HistoryPoint } from '../scoring/history.js';
+import { distributionHtml } from './distribution-html.js';
 import type { CheckView, ResultsView } from './view.js';
 
 /**
@@ -137,7 +138,10 @@ function detailsHtml(check: CheckView): string {
   }
   const details = check.details;
   if (details) {
-    const lists = Object.entries(details).filter(([, value]) => Array.isArray(value) && value.length > 0);
+    // A distribution result has its own view of its columns; the rest renders generically.
+    const own = check.kind === 'distribution' ? distributionHtml(details, escapeHtml) : '';
+    if (own) parts.push(own);
+    const lists = Object.entries(details).filter(([key, value]) => Array.isArray(value) && value.length > 0 && !(own && key === 'columns'));
     const facts = Object.entries(details).filter(([, value]) => !(Array.isArray(value) && value.length > 0));
     for (const [key, value] of lists) parts.push(`<h4>${escapeHtml(humanKey(key))}</h4>${renderValue(value, 1)}`);
     if (facts.length > 0) parts.push(`<h4>facts</h4>${renderValue(Object.fromEntries(facts), 1)}`);

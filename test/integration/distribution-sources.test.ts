@@ -5,6 +5,8 @@ import { CheckRunner, configWith } from '../helpers/harness.js';
 import { createLeastPrivilegeRole, type LeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startMariaDb } from '../helpers/mariadb.js';
 import { startPostgres } from '../helpers/postgres.js';
+import { renderReport } from '../../src/server/html.js';
+import { resultsView } from '../../src/server/view.js';
 import { generator, subset } from '../helpers/random.js';
 
 /**
@@ -108,6 +110,11 @@ describe('distribution checks over a query, and distinct counts', () => {
     shifted: { table: 'items', rows: faithful.map((item) => ({ ...item, amount: item.amount + 300 })) },
     // Amounts rounded to tens: the spread holds, the distinct values collapse.
     rounded: { table: 'items', rows: faithful.map((item) => ({ ...item, amount: Math.round(item.amount / 10) * 10 })) },
+    // Every other music item filed as film: a share moved by 15 points.
+    recategorised: {
+      table: 'items',
+      rows: faithful.map((item) => (item.category === 'music' && item.id % 2 === 0 ? { ...item, category: 'film' } : item)),
+    },
   };
   // Staging as teams often build it: every order of a tenth of the customers (faithful, but in groups).
   const orders = clusteredOrders();
@@ -241,6 +248,39 @@ describe('distribution checks over a query, and distinct counts', () => {
         }
         const shifted = await runner.run('calibrated_shifted');
         assert.deepEqual(drifted(shifted.result?.details), ['amount'], shifted.result?.summary);
+      } finally {
+        await runner.close();
+      }
+    });
+
+    test(`${title}: the report shows each column's verdict, distances against their bar, and the shares behind them`, async () => {
+      const runner = runnerFor(baseline(), candidate(), [
+        { name: 'hashed', candidate: 'recategorised', table: 'items', columns: ['category'], examples: 'hash' },
+        { name: 'shown', candidate: 'shifted', table: 'items', columns: ['amount', 'category'] },
+      ]);
+      try {
+        for (const name of ['hashed', 'shown']) await runner.run(name);
+        const html = renderReport(
+          resultsView({
+            config: runner.config,
+            store: runner.store,
+            sides: runner.sides,
+            startedAt: Date.now(),
+            reload: { successful: true },
+          }),
+        );
+        assert.match(html, /<table class="diff distribution">/);
+        // The shifted amounts: drifted, KS against its bar, the bins above the baseline with both shares.
+        assert.match(
+          html,
+          /<td>amount<\/td><td><strong>drifted<\/strong><\/td><td>[^<]*<strong class="drifted">ks [0-9.]+ \/ [0-9.]+<\/strong>/,
+        );
+        assert.match(html, /\d+\.\d % → \d+\.\d %/);
+        // Category values of the hashed check never appear raw, in the view nor in the JSON below it.
+        const category = columnsOf(runner.store.get('hashed')?.result?.details).find((column) => column.name === 'category');
+        assert.ok(category?.drifted, JSON.stringify(category));
+        assert.match(html, /<td>category<\/td><td><strong>drifted<\/strong>/);
+        for (const value of ['book', 'music', 'film']) assert.ok(!html.includes(value), `${value} appears raw in the report`);
       } finally {
         await runner.close();
       }
