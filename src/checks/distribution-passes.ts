@@ -2,7 +2,7 @@ import type { Column, ValueClass } from '../core/columns.js';
 import type { Family } from '../compare/distribution-columns.js';
 import type { RawRow, ReadSession } from '../connectors/database.js';
 import { numberLiteral, type Dialect } from '../connectors/dialects/dialect.js';
-import type { Bins, ColumnProfile, ProfileRequest } from './distribution-types.js';
+import type { Bins, ColumnProfile, ProfileRequest, ProfileSource } from './distribution-types.js';
 
 /**
  * The statements of one side's `distribution` profile (docs/checks/distribution.md, "The SQL each
@@ -15,6 +15,19 @@ import type { Bins, ColumnProfile, ProfileRequest } from './distribution-types.j
 export const hasValues = (family: Family) => family === 'numeric' || family === 'temporal';
 export const hasLengths = (family: Family) => family === 'text' || family === 'length';
 export const hasCategories = (family: Family) => family === 'categorical' || family === 'text';
+
+/** The FROM item of a source: the quoted table, or the query as a derived table. */
+export function relationOf(dialect: Dialect, source: ProfileSource): string {
+  if ('table' in source) return dialect.quoteTable(source.table);
+  return `(${source.sql.trim().replace(/;\s*$/, '')}) AS profiled`;
+}
+
+/** Rows the side holds, as the engine estimates them (a table) or counted (a query's result: it runs once more). */
+export async function sourceRows(session: ReadSession, dialect: Dialect, source: ProfileSource): Promise<number | null> {
+  if ('table' in source) return dialect.sampling.estimatedRows(session, source.table);
+  const { rows } = await session.query(`SELECT COUNT(*) FROM ${relationOf(dialect, source)}`);
+  return Number(rows[0]?.[0] ?? 0);
+}
 
 const num = (text: string | null | undefined) => (text === null || text === undefined ? null : Number(text));
 
@@ -45,12 +58,18 @@ export class SideReader {
     readonly fraction: number,
     private readonly columns: Column[],
   ) {
-    ({ from: this.from, where: this.where } = dialect.distribution.sampled(
-      dialect.quoteTable(request.table),
-      fraction,
-      request.seed,
-      this.hashed(),
-    ));
+    const hash = this.hashed();
+    const relation = relationOf(dialect, request.source);
+    // A query's result has no pages to sample: its rows are picked by a hash, as on MySQL/MariaDB.
+    ({ from: this.from, where: this.where } =
+      'table' in request.source
+        ? dialect.distribution.sampled(relation, fraction, request.seed, hash)
+        : { from: relation, where: fraction >= 1 ? '' : dialect.distribution.hashSampled(fraction, request.seed, hash) });
+    if (request.half !== undefined) {
+      // Another seed than the sample's: the halves split the sampled rows, independently of how they were picked.
+      const first = dialect.distribution.hashSampled(0.5, request.seed + 1 + request.half.split, hash);
+      this.where = [this.where, request.half.side === 0 ? first : `NOT (${first})`].filter(Boolean).join(' AND ');
+    }
   }
 
   private hashed(): string[] {
@@ -81,10 +100,7 @@ export class SideReader {
    */
   async quantiles(columns: ColumnProfile[], probabilities: number[], edgeFraction: number): Promise<void> {
     const wanted = columns.filter((column) => this.measureOf(column));
-    const source =
-      edgeFraction < 1
-        ? this.dialect.distribution.edgeSampled(this.dialect.quoteTable(this.request.table), edgeFraction, this.request.seed, this.hashed())
-        : { from: this.from, where: this.where };
+    const source = edgeFraction < 1 ? this.edgeSample(edgeFraction) : { from: this.from, where: this.where };
     const found = await this.dialect.distribution.quantiles(
       this.session,
       source.from,
@@ -93,6 +109,22 @@ export class SideReader {
       probabilities,
     );
     wanted.forEach((column, i) => (column.quantiles = found[i] ?? []));
+  }
+
+  /** A table's edge sample (the engine's cheap one); a query's: a hash sample, within the profiled rows (same seed). */
+  private edgeSample(edgeFraction: number): { from: string; where: string } {
+    const relation = relationOf(this.dialect, this.request.source);
+    if ('table' in this.request.source)
+      return this.dialect.distribution.edgeSampled(relation, edgeFraction, this.request.seed, this.hashed());
+    return { from: relation, where: this.dialect.distribution.hashSampled(edgeFraction, this.request.seed, this.hashed()) };
+  }
+
+  /** Distinct non-null values of every column, compared by their canonical text (one scan). */
+  async distinct(columns: ColumnProfile[]): Promise<void> {
+    if (columns.length === 0) return;
+    const counts = columns.map((column) => `COUNT(DISTINCT ${this.categoryOf(column)})`);
+    const { rows } = await this.session.query(`SELECT ${counts.join(', ')} FROM ${this.from}${this.filtered()}`);
+    columns.forEach((column, i) => (column.distinct = Number(rows[0]?.[i] ?? 0)));
   }
 
   /**
@@ -160,7 +192,7 @@ export class SideReader {
       aggregates.push(`COUNT(${x(i)})`, `SUM(${centred})`, `SUM(${centred} * ${centred})`, `MIN(${x(i)})`, `MAX(${x(i)})`);
     });
     aggregates.push(...counted.map((_, i) => `COUNT(${y(i)})`));
-    const from = derived === null ? `${this.from}${this.filtered()}` : `(${derived}) AS profiled`;
+    const from = derived === null ? `${this.from}${this.filtered()}` : `(${derived}) AS computed`;
     const { rows } = await this.session.query(
       `SELECT ${[...keys.map((key, i) => `${key} AS b${i}`), ...aggregates].join(', ')} FROM ${from}` +
         (keys.length > 0 ? ` GROUP BY ${keys.map((_, i) => `b${i}`).join(', ')}` : ''),

@@ -3,7 +3,7 @@ import type { Family } from '../compare/distribution-columns.js';
 import { strictEdges } from '../compare/distribution.js';
 import type { ReadSession } from '../connectors/database.js';
 import type { Dialect } from '../connectors/dialects/dialect.js';
-import { hasCategories, hasLengths, hasValues, SideReader, type Binned } from './distribution-passes.js';
+import { hasCategories, hasLengths, hasValues, relationOf, SideReader, sourceRows, type Binned } from './distribution-passes.js';
 import type { ColumnProfile, ColumnShape, ProfileRequest, SideProfile } from './distribution-types.js';
 
 /**
@@ -14,7 +14,8 @@ import type { ColumnProfile, ColumnShape, ProfileRequest, SideProfile } from './
  * In one read-only session per side: (1) the column classes, (2) moments of every column in one
  * scan, (3) quantiles per numeric or length column, (4) the most frequent values per categorical
  * column; then, once the baseline's shape is known, (5) counts per bin of the baseline's edges and
- * the counts of the baseline's values.
+ * the counts of the baseline's values; last, the distinct values of every column. A half of a
+ * self-calibration run (`request.half`) profiles like the candidate, on the baseline's shapes.
  */
 
 const SUMMARY = [0.01, 0.5, 0.99];
@@ -148,10 +149,13 @@ export async function profileSide(
   exchange: ShapeExchange,
   isBaseline: boolean,
 ): Promise<SideProfile> {
-  const table = dialect.quoteTable(request.table);
   const list = request.columns ? request.columns.map((column) => dialect.quote(column.name)).join(', ') : '*';
-  const { columns } = await session.query(`SELECT ${list} FROM ${table} WHERE 1 = 0`);
-  const estimatedRows = await dialect.sampling.estimatedRows(session, request.table);
+  const { columns } = await session.query(`SELECT ${list} FROM ${relationOf(dialect, request.source)} WHERE 1 = 0`);
+  // A table's row estimate is cheap (its edges depend on it); a query's result is counted only to size a sample.
+  const estimatedRows =
+    'table' in request.source || (request.fraction === null && request.sampleRows !== null)
+      ? await sourceRows(session, dialect, request.source)
+      : null;
   let fraction = request.fraction ?? 1;
   if (request.fraction === null && request.sampleRows !== null)
     fraction = estimatedRows !== null && estimatedRows > request.sampleRows ? request.sampleRows / estimatedRows : 1;
@@ -166,6 +170,7 @@ export async function profileSide(
     valueClass: column.valueClass,
     family: familyOf(column.valueClass, lengthsOnly.has(column.name.toLowerCase())),
     nonNull: 0,
+    distinct: 0,
     measure: null,
     quantiles: [],
     top: [],
@@ -173,9 +178,9 @@ export async function profileSide(
     lengthBins: { counts: [], sums: [] },
     listed: [],
   }));
-  await reader.quantiles(profiles, probabilities(request.bins), edgeFraction);
   let rows: number;
   if (isBaseline) {
+    await reader.quantiles(profiles, probabilities(request.bins), edgeFraction);
     exchange.publishEdges(shapesOf(profiles, request, false));
     await categoriesOf(reader, profiles, null, request);
     const shapes = shapesOf(profiles, request);
@@ -185,9 +190,13 @@ export async function profileSide(
       if (hasCategories(profile.family))
         profile.listed = profile.top.slice(0, shapes.get(profile.name.toLowerCase())?.values.length ?? 0).map((entry) => entry.count);
   } else {
+    // A half of a calibration bins on the baseline's edges: it needs no quantiles of its own.
+    if (request.half === undefined) await reader.quantiles(profiles, probabilities(request.bins), edgeFraction);
     rows = await reader.numbers(profiles, binnedOf(profiles, await exchange.edges(), reader));
     await categoriesOf(reader, profiles, await exchange.shapes(), request);
   }
+  // After the baseline has published its edges: the candidate need not wait for this count.
+  await reader.distinct(profiles);
   for (const profile of profiles) {
     const [p1, p50, p99] = profile.quantiles.slice(request.bins + 1);
     if (profile.measure) Object.assign(profile.measure, { p1: p1 ?? null, p50: p50 ?? null, p99: p99 ?? null });

@@ -10,8 +10,11 @@ export interface WantedColumn {
   lengthsOnly: boolean;
 }
 
+/** What a side profiles: a table, or a query's result (wrapped as a derived table). */
+export type ProfileSource = { table: TableName } | { sql: string };
+
 export interface ProfileRequest {
-  table: TableName;
+  source: ProfileSource;
   /** null: every column of the table. */
   columns: WantedColumn[] | null;
   /** 0 < fraction <= 1, or null to size the sample from `sampleRows` and the engine's row estimate. */
@@ -22,6 +25,8 @@ export interface ProfileRequest {
   key: string[];
   bins: number;
   topValues: number;
+  /** Self-calibration: only one of two disjoint halves of the sample (by a hash of the key, one seed per split), edges given. */
+  half?: { split: number; side: 0 | 1 };
   /** Bin edges of a table estimated above this many rows come from a sample of about that many. */
   edgeRows?: number;
 }
@@ -40,6 +45,8 @@ export interface ColumnProfile {
   valueClass: ValueClass;
   family: Family;
   nonNull: number;
+  /** Distinct non-null values of the sample. */
+  distinct: number;
   measure: Moments | null;
   /** Quantiles of the measure at `probabilities`. */
   quantiles: (number | null)[];

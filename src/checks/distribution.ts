@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { compareColumn, type ColumnSides, type ColumnVerdict, type Histogram, type Moments } from '../compare/distribution-columns.js';
 import { defaultThresholds, statistics, type Thresholds } from '../compare/distribution.js';
+import { bandsOf, calibrated } from '../compare/distribution-calibration.js';
 import { identifier, positiveInt } from '../config/fields.js';
 import { checkSchema } from '../config/schema.js';
 import { sample } from '../metrics/catalogue.js';
@@ -8,7 +9,7 @@ import type { CheckKind, CheckProblem, KindResult, KindOptions } from './check.j
 import { profileSide, ShapeExchange } from './distribution-profile.js';
 import type { ColumnProfile, ColumnShape, ProfileRequest, SideProfile } from './distribution-types.js';
 import { unlessNothingCompared } from './evidence.js';
-import { databaseReferences } from './references.js';
+import { databaseReferences, sqlCheckReferences } from './references.js';
 import { parseTableName } from './sampling.js';
 
 /**
@@ -35,8 +36,11 @@ const thresholdsSchema = z.strictObject(
 
 const schema = checkSchema('distribution', {
   database: identifier,
-  /** `table` or `schema.table`. */
-  table: identifier,
+  /** `table` or `schema.table`; or `sql`, a query whose result is profiled (exactly one of the two). */
+  table: identifier.optional(),
+  sql: z.string().min(1).optional(),
+  /** Side name -> SQL used on that side instead of `sql`. */
+  sql_per_side: z.record(identifier, z.string().min(1)).default({}),
   /** Default: every column of the table. */
   columns: z.array(columnSchema).min(1).optional(),
   /** Columns a MySQL/MariaDB sample hashes to pick rows (the key); default: the compared columns. */
@@ -50,6 +54,12 @@ const schema = checkSchema('distribution', {
   /** Candidate rows / baseline rows expected (0.1 for a 10 % subset); unset: not judged. */
   expected_ratio: z.number().gt(0).optional(),
   ratio_tolerance: z.number().min(0).max(10).default(0.25),
+  /** Judge each column against its own noise: the distances between two disjoint halves of the baseline. */
+  calibrate: z.boolean().default(false),
+  /** With `calibrate`: a distance drifts above this many times the halves' band (and the threshold). */
+  calibration_factor: z.number().min(1).max(10).default(3),
+  /** With `calibrate`: how many different splits of the baseline into two halves (each reads the baseline twice). */
+  calibration_splits: z.number().int().min(1).max(10).default(4),
 });
 
 type DistributionOptions = KindOptions<typeof schema>;
@@ -88,6 +98,10 @@ function columnSides(base: ColumnProfile, cand: ColumnProfile, shape: ColumnShap
     family: base.family,
     rows: { baseline: baseRows, candidate: candRows },
     nulls: { baseline: baseRows - base.nonNull, candidate: candRows - cand.nonNull },
+    distinct: {
+      baseline: { distinct: base.distinct, rows: base.nonNull, top: base.top.map((entry) => entry.count) },
+      candidate: { distinct: cand.distinct, rows: cand.nonNull, top: cand.top.map((entry) => entry.count) },
+    },
   };
   if (shape.valueEdges.length > 0) sides.values = histogram(shape.valueEdges, base.valueBins, cand.valueBins);
   if (shape.lengthEdges.length > 0) sides.lengths = histogram(shape.lengthEdges, base.lengthBins, cand.lengthBins);
@@ -122,7 +136,13 @@ export const distributionKind: CheckKind<DistributionOptions> = {
   schema,
 
   references(check, root): CheckProblem[] {
-    const problems = databaseReferences(root, check.database, [check.baseline, check.candidate]);
+    const problems = check.sql
+      ? sqlCheckReferences(root, { ...check, sql: check.sql })
+      : databaseReferences(root, check.database, [check.baseline, check.candidate]);
+    if ((check.table === undefined) === (check.sql === undefined))
+      problems.push({ path: [], message: 'set `table` or `sql` (the relation profiled on both sides), exactly one of the two' });
+    if (check.sql === undefined && Object.keys(check.sql_per_side).length > 0)
+      problems.push({ path: ['sql_per_side'], message: 'sql_per_side overrides `sql`: set `sql` too' });
     if (check.sample_fraction !== undefined && check.sample_rows !== undefined)
       problems.push({ path: ['sample_rows'], message: 'set sample_rows or sample_fraction, not both' });
     const seen = new Set<string>();
@@ -136,8 +156,8 @@ export const distributionKind: CheckKind<DistributionOptions> = {
 
   async run(check, context): Promise<KindResult> {
     const sensitiveOf = (side: string) => context.environment(side).databases[check.database]?.sensitive_columns ?? [];
-    const request: ProfileRequest = {
-      table: parseTableName(check.table),
+    const request = (side: string): ProfileRequest => ({
+      source: check.table !== undefined ? { table: parseTableName(check.table) } : { sql: check.sql_per_side[side] ?? check.sql ?? '' },
       columns: wantedColumns(check, [...sensitiveOf(check.baseline), ...sensitiveOf(check.candidate)]),
       fraction: check.sample_fraction ?? (check.sample_rows === undefined ? 1 : null),
       sampleRows: check.sample_rows ?? null,
@@ -145,18 +165,25 @@ export const distributionKind: CheckKind<DistributionOptions> = {
       key: check.key ?? [],
       bins: check.bins,
       topValues: check.top_values,
-    };
+    });
     const exchange = new ShapeExchange();
-    const side = (name: string) => {
+    const side = (name: string, half?: ProfileRequest['half']) => {
       const database = context.database(name, check.database);
-      return database.readOnly((session) => profileSide(session, database.dialect, request, exchange, name === check.baseline));
+      const wanted = { ...request(name), ...(half === undefined ? {} : { half }) };
+      return database.readOnly((session) =>
+        profileSide(session, database.dialect, wanted, exchange, name === check.baseline && half === undefined),
+      );
     };
     const baselineRun = side(check.baseline);
     // The candidate bins by the baseline's edges: it waits for them (or the baseline's failure).
     baselineRun.catch((error: unknown) => exchange.fail(error));
     const [baseline, candidate] = await Promise.all([baselineRun, side(check.candidate)]);
     const baselineShapes = await exchange.shapes();
-    return judgeSides(check, baseline, candidate, baselineShapes);
+    // Self-calibration: splits of the baseline's sample into two disjoint halves, binned on its edges (one split at a time).
+    const splits: SideProfile[][] = [];
+    for (let split = 0; check.calibrate && split < check.calibration_splits; split++)
+      splits.push(await Promise.all(([0, 1] as const).map((half) => side(check.baseline, { split, side: half }))));
+    return judgeSides(check, baseline, candidate, baselineShapes, splits);
   },
 };
 
@@ -172,8 +199,39 @@ function judgeSides(
   baseline: SideProfile,
   candidate: SideProfile,
   shapes: Map<string, ColumnShape>,
+  splits: SideProfile[][],
 ): KindResult {
   const thresholds = thresholdsOf(check);
+  const { verdicts, unseen } = verdictsOf(check, baseline, candidate, shapes, thresholds);
+  const calibratedVerdicts =
+    splits.length > 0 ? verdicts.map((verdict) => withBand(verdict, splits, shapes, thresholds, check.calibration_factor)) : verdicts;
+  return resultOf(check, baseline, candidate, calibratedVerdicts, unseen, thresholds);
+}
+
+/** The verdict judged again against the band of the baseline's halves (compare/distribution-calibration.ts). */
+function withBand(
+  verdict: ColumnVerdict,
+  splits: SideProfile[][],
+  shapes: Map<string, ColumnShape>,
+  thresholds: Thresholds,
+  factor: number,
+) {
+  const shape = shapes.get(verdict.name.toLowerCase());
+  const between = splits.flatMap(([a, b]) => {
+    const [first, second] = [a, b].map((half) => half?.columns.find((column) => column.name.toLowerCase() === verdict.name.toLowerCase()));
+    if (!a || !b || !first || !second || !shape) return [];
+    return [compareColumn(columnSides(first, second, shape, a.rows, b.rows), thresholds)];
+  });
+  return between.length > 0 ? calibrated(verdict, bandsOf(between, verdict.rows), factor) : verdict;
+}
+
+function verdictsOf(
+  check: DistributionOptions & { baseline: string; candidate: string },
+  baseline: SideProfile,
+  candidate: SideProfile,
+  shapes: Map<string, ColumnShape>,
+  thresholds: Thresholds,
+): { verdicts: ColumnVerdict[]; unseen: Unseen[] } {
   const candidateColumns = new Map(candidate.columns.map((column) => [column.name.toLowerCase(), column]));
   const verdicts: ColumnVerdict[] = [];
   const unseen: Unseen[] = [];
@@ -189,6 +247,17 @@ function judgeSides(
       unseen.push({ name: base.name, column: base.name, drifted: false, comparable: false, reason: reason ?? 'no profile' });
     else verdicts.push(compareColumn(columnSides(base, cand, shape, baseline.rows, candidate.rows), thresholds));
   }
+  return { verdicts, unseen };
+}
+
+function resultOf(
+  check: DistributionOptions & { name: string; baseline: string; candidate: string },
+  baseline: SideProfile,
+  candidate: SideProfile,
+  verdicts: ColumnVerdict[],
+  unseen: Unseen[],
+  thresholds: Thresholds,
+): KindResult {
   const estimate = (profile: SideProfile) => (profile.fraction > 0 ? profile.rows / profile.fraction : profile.rows);
   const rowRatio = estimate(baseline) > 0 ? estimate(candidate) / estimate(baseline) : 0;
   const ratioOff = check.expected_ratio !== undefined && Math.abs(rowRatio / check.expected_ratio - 1) > check.ratio_tolerance;
@@ -230,8 +299,9 @@ function judgeSides(
     scores: [{ candidate: check.candidate, value: total > 0 ? within / total : 0 }],
     details: {
       database: check.database,
-      table: check.table,
+      ...(check.table !== undefined ? { table: check.table } : { source: 'sql' }),
       thresholds,
+      ...(check.calibrate ? { calibration: { factor: check.calibration_factor, splits: check.calibration_splits } } : {}),
       rowRatio: { value: rowRatio, expected: check.expected_ratio ?? null, tolerance: check.ratio_tolerance, passed: !ratioOff },
       sampling: {
         [check.baseline]: sampling(baseline),
@@ -242,6 +312,8 @@ function judgeSides(
   };
   return unlessNothingCompared(
     result,
-    baseline.rows === 0 ? `the ${check.baseline} sample of ${check.table} has no rows: no distribution to compare` : undefined,
+    baseline.rows === 0
+      ? `the ${check.baseline} sample of ${check.table ?? 'the query'} has no rows: no distribution to compare`
+      : undefined,
   );
 }

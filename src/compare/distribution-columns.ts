@@ -12,6 +12,7 @@ import {
   type Statistic,
   type Thresholds,
 } from './distribution.js';
+import { compareDistinct, type DistinctSide, type DistinctVerdict } from './distribution-distinct.js';
 
 /**
  * One column's verdict from the two sides' profiles (pure): which distances it has, each judged
@@ -63,6 +64,8 @@ export interface ColumnSides {
   values?: Histogram;
   lengths?: Histogram;
   categories?: Categories;
+  /** Distinct counts of each side's sample (compared with what the row ratio predicts). */
+  distinct?: { baseline: DistinctSide; candidate: DistinctSide };
 }
 
 export interface Attribution {
@@ -90,6 +93,8 @@ export interface ColumnVerdict {
   rows: { baseline: number; candidate: number };
   moments?: Histogram['moments'];
   lengthMoments?: Histogram['moments'];
+  /** Both distinct counts and the count the row ratio predicts on the smaller side. */
+  distinct?: DistinctVerdict;
   attribution: Attribution[];
 }
 
@@ -227,6 +232,9 @@ export function compareColumn(sides: ColumnSides, thresholds: Thresholds): Colum
     thresholds,
     noiseFloor('null_share', sides.rows.baseline, sides.rows.candidate),
   );
+  const distinct = sides.distinct ? compareDistinct(sides.distinct.baseline, sides.distinct.candidate, thresholds) : null;
+  if (distinct)
+    statistics.distinct = { distance: distinct.distance, threshold: distinct.threshold, floor: distinct.floor, drifted: distinct.drifted };
   // Attribution of what drifted only: the bins or values behind each drifted distance.
   const attribution = parts
     .filter((part) => part.explains.some((statistic) => statistics[statistic]?.drifted))
@@ -249,6 +257,7 @@ export function compareColumn(sides: ColumnSides, thresholds: Thresholds): Colum
     rows: sides.rows,
     moments: sides.values?.moments,
     lengthMoments: sides.lengths?.moments,
+    ...(distinct ? { distinct } : {}),
     attribution,
   };
 }

@@ -10,7 +10,7 @@
  * distance with a logarithm of a ratio); the others are bounded by construction.
  */
 
-export const statistics = ['ks', 'wasserstein', 'psi', 'tv', 'js', 'null_share', 'length_ks'] as const;
+export const statistics = ['ks', 'wasserstein', 'psi', 'tv', 'js', 'null_share', 'length_ks', 'distinct'] as const;
 export type Statistic = (typeof statistics)[number];
 export type Thresholds = Record<Statistic, number>;
 
@@ -23,6 +23,7 @@ export const defaultThresholds: Thresholds = {
   js: 0.02,
   null_share: 0.05,
   length_ks: 0.1,
+  distinct: 0.5,
 };
 
 /** PSI bands as usually read: below 0.1 no shift, 0.1 to 0.25 moderate, 0.25 and above drift. */
@@ -198,6 +199,9 @@ export function noiseFloor(statistic: Statistic, n: number, m: number, baselineS
       return scale * (freedom + 4 * Math.sqrt(2 * freedom));
     case 'js':
       return (scale * (freedom + 4 * Math.sqrt(2 * freedom))) / (8 * Math.LN2);
+    case 'distinct':
+      // Here n is the expected distinct count: four Poisson standard deviations of a count, relative.
+      return 4 / Math.sqrt(n);
   }
 }
 

@@ -1,3 +1,4 @@
+import { distributionHtml } from './distribution-html.js';
 import { escapeHtml } from './escape.js';
 import { formatNumber, keyWords, plural } from './report-words.js';
 import type { CheckView } from './view.js';
@@ -142,6 +143,13 @@ function withColumnsInline(details: Record<string, unknown>): Record<string, unk
 const KIND_VIEWS: Partial<Record<string, KindDetailsView>> = {
   query: (details) => genericDetails(withColumnsInline(details)),
   table: (details) => genericDetails(withColumnsInline(details)),
+  // Its own view of the columns; the rest of the details render generically.
+  distribution: (details) => {
+    const own = distributionHtml(details, escapeHtml);
+    return own
+      ? own + genericDetails(Object.fromEntries(Object.entries(details).filter(([key]) => key !== 'columns')))
+      : genericDetails(details);
+  },
 };
 
 /** The failure, what changed, the kind's details and the raw JSON of a check on the report. */

@@ -56,7 +56,7 @@ for (const engine of engines) {
       );
       try {
         const request: ProfileRequest = {
-          table: { name: 'orders' },
+          source: { table: { name: 'orders' } },
           columns: ['total', 'created_at', 'status'].map((name) => ({ name, lengthsOnly: false })),
           fraction: 1,
           sampleRows: null,

@@ -6,6 +6,7 @@ import { CheckRunner, configWith } from '../helpers/harness.js';
 import { createLeastPrivilegeRole, type LeastPrivilegeRole } from '../helpers/least-privilege.js';
 import { startMariaDb } from '../helpers/mariadb.js';
 import { startPostgres } from '../helpers/postgres.js';
+import { generator, subset } from '../helpers/random.js';
 
 /**
  * distribution checks on real PostgreSQL and MariaDB, each engine as baseline and as candidate,
@@ -24,17 +25,6 @@ interface Order {
   status: string;
   discount: string | null;
   note: string;
-}
-
-function generator(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function normal(random: () => number): number {
@@ -59,11 +49,6 @@ function production(): Order[] {
       note: text(random, 20 + Math.floor(random() * 41)),
     };
   });
-}
-
-function subset(orders: Order[], share: number, seed: number): Order[] {
-  const random = generator(seed);
-  return orders.filter(() => random() < share);
 }
 
 const TABLE = (name: string) =>

@@ -44,3 +44,11 @@ test('discrete quantile positions match percentile_disc', () => {
     [1, 1, 5, 6, 10],
   );
 });
+
+test("a query's result is sampled by a 32-bit hash of (seed, columns) below p·2^32: MD5's first bits, CRC32 on MySQL/MariaDB", () => {
+  assert.equal(
+    postgresDialect.distribution.hashSampled(0.25, 7, ['"id"']),
+    `('x' || substr(md5(concat_ws(E'\\x1f', 7, "id")), 1, 8))::bit(32)::bigint < 1073741824`,
+  );
+  assert.equal(mysqlDialect.distribution.hashSampled(0.25, 7, ['`id`']), "CRC32(CONCAT_WS(_utf8mb4 X'1F', 7, `id`)) < 1073741824");
+});

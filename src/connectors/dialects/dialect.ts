@@ -160,6 +160,12 @@ export interface DistributionDialect {
    * hash-based sample hashes.
    */
   sampled(table: string, fraction: number, seed: number, hashColumns: readonly string[]): { from: string; where: string };
+  /**
+   * The row condition of a sample of `fraction` of any relation (a query's result: no TABLESAMPLE
+   * there): a row is kept when a 32-bit hash of (seed, hashColumns...) falls below fraction·2^32
+   * (PostgreSQL: the first 32 bits of MD5; MySQL/MariaDB: CRC32, as its table samples).
+   */
+  hashSampled(fraction: number, seed: number, hashColumns: readonly string[]): string;
   /** The (quoted) column as a double: numbers as they are, dates and times in seconds since 1970 UTC (a time: since midnight). */
   asNumber(column: string, valueClass: ValueClass): string;
   /** Length in characters of the (quoted) column's text. */

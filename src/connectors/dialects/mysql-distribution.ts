@@ -8,13 +8,14 @@ import { numberLiteral, quantilePosition, type DistributionDialect } from './dia
 
 export const mysqlDistribution: DistributionDialect = {
   sampled(table, fraction, seed, hashColumns) {
-    const from = table;
-    if (fraction >= 1) return { from, where: '' };
+    return { from: table, where: fraction >= 1 ? '' : mysqlDistribution.hashSampled(fraction, seed, hashColumns) };
+  },
+  hashSampled(fraction, seed, hashColumns) {
     const limit = Math.floor(fraction * 2 ** 32);
     const hashed = [numberLiteral(seed), ...hashColumns].join(', ');
     // CRC32 of (seed, key...) spreads evenly over 0..2^32, so each row is kept with probability p;
     // it costs a fraction of MD5 per row (docs/checks/distribution.md, "The sample").
-    return { from, where: `CRC32(CONCAT_WS(_utf8mb4 X'1F', ${hashed})) < ${limit}` };
+    return `CRC32(CONCAT_WS(_utf8mb4 X'1F', ${hashed})) < ${limit}`;
   },
   edgeSampled(table, fraction, seed, hashColumns) {
     return mysqlDistribution.sampled(table, fraction, seed, hashColumns);

@@ -9,6 +9,12 @@ export const postgresDistribution: DistributionDialect = {
     // Row by row with probability p (SYSTEM picks whole pages: clustered data would bias it).
     return { from: `${from} TABLESAMPLE BERNOULLI (${numberLiteral(fraction * 100)}) REPEATABLE (${numberLiteral(seed)})`, where: '' };
   },
+  hashSampled(fraction, seed, hashColumns) {
+    const limit = Math.floor(fraction * 2 ** 32);
+    const hashed = [numberLiteral(seed), ...hashColumns].join(', ');
+    // The first 32 bits of MD5(seed, key...) as an unsigned number: uniform, so each row is kept with probability p.
+    return `('x' || substr(md5(concat_ws(E'\\x1f', ${hashed})), 1, 8))::bit(32)::bigint < ${limit}`;
+  },
   // Edges only: whole pages (reads only those pages); the counts per bin are taken row by row.
   edgeSampled(table, fraction, seed) {
     return {
