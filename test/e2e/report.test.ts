@@ -137,13 +137,10 @@ for (const [width, name] of [
     mkdirSync(OUTPUT_DIR, { recursive: true });
     const file = join(OUTPUT_DIR, name);
     rmSync(file, { force: true });
-    const { code, stderr } = await chromium([
-      '--virtual-time-budget=5000',
-      '--hide-scrollbars',
-      `--window-size=${width},1600`,
-      `--screenshot=${file}`,
-      url,
-    ]);
+    // Below Chromium's 500 px minimum layout width, the page is framed at its exact width.
+    const shoot = (address: string) =>
+      chromium(['--virtual-time-budget=5000', '--hide-scrollbars', `--window-size=${width},1600`, `--screenshot=${file}`, address]);
+    const { code, stderr } = width < 500 ? await framed(await (await fetch(url)).text(), width, shoot) : await shoot(url);
     assert.equal(code, 0, stderr.slice(-2000));
     assert.ok(existsSync(file), 'screenshot written');
     assert.ok(statSync(file).size > 10_000, `screenshot has content (${statSync(file).size} bytes)`);
@@ -167,25 +164,35 @@ interface Measure {
 }
 
 /**
- * Measures the report in Chromium at `width`: a copy of the page with test/fixtures/report-measure.js
- * appended (the served page allows no script) is framed by a throwaway server and the DOM dumped.
+ * Serves `page` framed at exactly `width` px (headless Chromium lays a window out at least 500 px
+ * wide: an iframe gives the page its exact width) and hands the framing page's address to `use`.
  */
-async function measure(width: number): Promise<Measure> {
-  const page = await (await fetch(url)).text();
-  const script = readFileSync(resolve('test/fixtures/report-measure.js'), 'utf8');
-  const copy = page.replace('</body>', `<script>${script}</script></body>`);
-  // Headless Chromium lays a window out at least 500 px wide: an iframe gives the page its exact width.
+async function framed<T>(page: string, width: number, use: (address: string) => Promise<T>): Promise<T> {
   const frame = `<!doctype html><body style="margin:0"><iframe src="/report" title="report" style="border:0;width:${width}px;height:1600px"></iframe></body>`;
   const local = createServer((req, res) =>
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(req.url === '/report' ? copy : frame),
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(req.url === '/report' ? page : frame),
   );
   await new Promise<void>((done) => local.listen(0, '127.0.0.1', done));
   try {
-    const address = `http://127.0.0.1:${(local.address() as AddressInfo).port}/`;
+    return await use(`http://127.0.0.1:${(local.address() as AddressInfo).port}/`);
+  } finally {
+    local.close();
+  }
+}
+
+/**
+ * Measures `page` (by default the report) in Chromium at `width`: a copy with
+ * test/fixtures/report-measure.js appended (the served page allows no script) is framed and the DOM dumped.
+ */
+async function measure(width: number, page?: string): Promise<Measure> {
+  const html = page ?? (await (await fetch(url)).text());
+  const script = readFileSync(resolve('test/fixtures/report-measure.js'), 'utf8');
+  const copy = html.replace('</body>', `<script>${script}</script></body>`);
+  return framed(copy, width, async (address) => {
     const { code, stdout, stderr } = await chromium([
       '--virtual-time-budget=5000',
       '--hide-scrollbars',
-      `--window-size=${width},1600`,
+      `--window-size=${Math.max(width, 500)},1600`,
       '--dump-dom',
       address,
     ]);
@@ -199,10 +206,29 @@ async function measure(width: number): Promise<Measure> {
         .replace(/&gt;/g, '>')
         .replace(/&amp;/g, '&'),
     ) as Measure;
-  } finally {
-    local.close();
-  }
+  });
 }
+
+test('the measurement finds what it looks for: a wide element, faint text, a skipped heading, a th without scope, a silent badge', async () => {
+  const broken = `<!doctype html><html><body><h2>first</h2><h1>title</h1><h4>deep</h4>
+    <div id="wide" style="width:900px">wide</div><p style="color:#bbb;background:#fff">faint</p>
+    <table><tr><th>no scope</th></tr></table><span class="badge"></span></body></html>`;
+  const found = await measure(390, broken);
+  assert.equal(found.width, 390);
+  assert.ok(found.scrollWidth > found.width, 'the wide element makes the page scroll sideways');
+  assert.ok(
+    found.overflowing.some((entry) => entry.startsWith('div#wide')),
+    `overflowing: ${found.overflowing.join(', ')}`,
+  );
+  assert.ok(
+    found.lowContrast.some((entry) => entry.includes('"faint"')),
+    `low contrast: ${found.lowContrast.join(', ')}`,
+  );
+  assert.equal(found.firstHeading, 2, 'the h1 does not come first');
+  assert.ok(found.skipped >= 1, 'a heading level skipped');
+  assert.equal(found.thWithoutScope, 1);
+  assert.equal(found.silentBadges, 1);
+});
 
 for (const width of [1400, 390]) {
   test(`at ${width} px nothing is wider than the viewport, and the page passes the accessibility checks`, async () => {
