@@ -54,7 +54,8 @@ describe('read-only safety and server-side timeouts', () => {
         'SELECT * FROM t FOR UPDATE',
       ],
       sleep: 'SELECT pg_sleep(60)',
-      running: "SELECT count(*)::int AS n FROM pg_stat_activity WHERE (query LIKE 'SELECT pg_sleep(60)%' OR query LIKE 'COPY (SELECT pg_sleep(60)%') AND state = 'active'",
+      running:
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE (query LIKE 'SELECT pg_sleep(60)%' OR query LIKE 'COPY (SELECT pg_sleep(60)%') AND state = 'active'",
     },
     {
       name: 'MariaDB',
