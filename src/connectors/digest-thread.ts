@@ -192,7 +192,9 @@ export class DigestThread {
   }
 
   close(): void {
-    this.failure ??= new SampleError('internal', 'the digest thread was closed');
+    // Wakes a side still waiting for the other (which failed): it stops its read instead of
+    // holding its statement open on the server.
+    this.fail(new SampleError('internal', 'the digest thread was closed'));
     void this.worker.terminate();
   }
 }

@@ -83,7 +83,7 @@ export class MysqlConnector implements DatabaseConnector {
     const onAbort = () => {
       canceled = true;
       broken = true;
-      void this.killQuery(connection.threadId);
+      this.abandon(connection);
     };
     signal.addEventListener('abort', onAbort, { once: true });
     // Each step ends at the deadline (plus the cancel's grace) or when the connection is lost.
@@ -141,10 +141,16 @@ export class MysqlConnector implements DatabaseConnector {
         let fixBinary: ((row: Array<string | null>) => void) | null = null;
         let rowCount = 0;
         let failed = false;
+        let ended = false;
         const fail = (error: unknown) => {
           if (failed) return;
           failed = true;
           reject(error);
+        };
+        // The consumer gave up while rows still stream (the other side failed, the digest thread stopped).
+        const stop = (error: unknown) => {
+          if (!ended && !failed) this.abandon(connection);
+          fail(error);
         };
         const query = connection.query({ sql, values: options.params, rowsAsArray: true, typeCast });
         query.on('fields', (fields: MysqlField[]) => {
@@ -169,15 +175,19 @@ export class MysqlConnector implements DatabaseConnector {
               connection.pause();
               void waiting.then(
                 () => connection.resume(),
-                (error: unknown) => fail(error),
+                (error: unknown) => stop(error),
               );
             }
           } catch (error) {
-            fail(error);
+            stop(error);
           }
         });
-        query.on('error', (error: Error) => fail(classifyMysqlError(error)));
+        query.on('error', (error: Error) => {
+          ended = true;
+          fail(classifyMysqlError(error));
+        });
         query.on('end', () => {
+          ended = true;
           if (failed) return;
           if (signal.aborted) fail(new SampleError('timeout', 'check timeout reached'));
           else if (columns.length === 0) {
@@ -211,6 +221,16 @@ export class MysqlConnector implements DatabaseConnector {
   }
 
   /** Stops a running statement from a separate short-lived connection, so the server stops at once. */
+  /**
+   * Stops a statement whose rows are no longer wanted, as at max_rows, rather than leave it running.
+   * The socket is read again (the rows dropped): a server blocked writing to a paused client would
+   * not see the kill, nor the connection's close, until its write timeout.
+   */
+  private abandon(connection: PoolConnection): void {
+    void this.killQuery(connection.threadId);
+    connection.resume();
+  }
+
   private async killQuery(threadId: number | null): Promise<void> {
     if (threadId === null) return;
     const killer = mysql.createConnection({

@@ -96,9 +96,10 @@ describe('reasons that tell the truth', () => {
 
   test('a PostgreSQL backend terminated mid-statement fails the sample with reason connect, naming where', async () => {
     await lostMidStatement(pgUrl, postgres.port, 'SELECT pg_sleep(10), 1 AS n', async () => {
-      // Both sides' statements running, then their backends ended as an administrator would.
+      // Both sides' statements running, then their backends ended as an administrator would. The query
+      // kind reads PostgreSQL through COPY, which wraps the statement as `COPY (\n<statement>\n) TO STDOUT`.
       const running =
-        "FROM pg_stat_activity WHERE application_name = 'fidelity-exporter' AND (query LIKE 'SELECT pg_sleep(10)%' OR query LIKE 'COPY (SELECT pg_sleep(10)%') AND state = 'active'";
+        "FROM pg_stat_activity WHERE application_name = 'fidelity-exporter' AND (query LIKE 'SELECT pg_sleep(10)%' OR query LIKE 'COPY (_SELECT pg_sleep(10)%') AND state = 'active'";
       for (let attempt = 0; attempt < 100; attempt += 1) {
         if ((await postgres.query<{ n: number }>(`SELECT count(*)::int AS n ${running}`))[0]?.n === 2) break;
         await sleep(50);
@@ -147,7 +148,7 @@ describe('reasons that tell the truth', () => {
       // Both sides' single slot of `shop` are taken by the slow statement before the others start.
       for (let attempt = 0; attempt < 100; attempt += 1) {
         const rows = await postgres.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fidelity-exporter' AND (query LIKE 'SELECT pg_sleep(3)%' OR query LIKE 'COPY (SELECT pg_sleep(3)%') AND state = 'active'",
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fidelity-exporter' AND (query LIKE 'SELECT pg_sleep(3)%' OR query LIKE 'COPY (_SELECT pg_sleep(3)%') AND state = 'active'",
         );
         if ((rows[0]?.n ?? 0) === 2) break;
         await sleep(50);

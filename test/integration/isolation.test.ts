@@ -187,7 +187,7 @@ describe('one frozen database never fails the checks of another', () => {
       const sample = runner.run('long_read');
       for (let attempt = 0; attempt < 100; attempt += 1) {
         const rows = await postgres.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'fidelity_slot_reader' AND (query LIKE 'SELECT pg_sleep(30)%' OR query LIKE 'COPY (SELECT pg_sleep(30)%') AND state = 'active'",
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'fidelity_slot_reader' AND (query LIKE 'SELECT pg_sleep(30)%' OR query LIKE 'COPY (_SELECT pg_sleep(30)%') AND state = 'active'",
         );
         if (rows[0]?.n === 2) break;
         await sleep(50);

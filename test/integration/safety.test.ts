@@ -55,7 +55,7 @@ describe('read-only safety and server-side timeouts', () => {
       ],
       sleep: 'SELECT pg_sleep(60)',
       running:
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE (query LIKE 'SELECT pg_sleep(60)%' OR query LIKE 'COPY (SELECT pg_sleep(60)%') AND state = 'active'",
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE (query LIKE 'SELECT pg_sleep(60)%' OR query LIKE 'COPY (_SELECT pg_sleep(60)%') AND state = 'active'",
     },
     {
       name: 'MariaDB',

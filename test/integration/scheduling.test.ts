@@ -43,7 +43,7 @@ describe('concurrency limits and overlapping samples', () => {
     const watcher = (async () => {
       while (sampling) {
         const rows = await postgres.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fidelity-exporter' AND state = 'active' AND (query LIKE 'SELECT pg_sleep%' OR query LIKE 'COPY (SELECT pg_sleep%')",
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fidelity-exporter' AND state = 'active' AND (query LIKE 'SELECT pg_sleep%' OR query LIKE 'COPY (_SELECT pg_sleep%')",
         );
         maxActive = Math.max(maxActive, rows[0]?.n ?? 0);
         await new Promise((resolve) => setTimeout(resolve, 20));
