@@ -5,6 +5,7 @@ import type { FirstPassResult, SideIndex } from '../compare/digest-pass.js';
 import type { Column } from '../core/columns.js';
 import { SampleError } from '../core/errors.js';
 import type { RawRow, RowSink } from './database.js';
+import { DigestProcessor } from './digest-processor.js';
 import type { DigestMessage, DigestReply, DigestWorkerData } from './digest-types.js';
 
 /**
@@ -17,7 +18,14 @@ import type { DigestMessage, DigestReply, DigestWorkerData } from './digest-type
  * in batches of ROW_BATCH.
  *
  * A thread that fails or exits fails the sample (reason `internal`), never the process.
+ *
+ * The thread starts only once both sides together handed over more than IN_PROCESS_ROWS rows: a
+ * small result (most checks) is digested on the exporter's thread at the end, which costs less
+ * than starting a thread (under tsx, a thread also compiles its source). What was handed over
+ * before the start is replayed to the thread.
  */
+
+const IN_PROCESS_ROWS = 5_000;
 
 const IN_FLIGHT = 8;
 const ROW_BATCH = 2000;
@@ -73,7 +81,10 @@ class CopyBatch {
 }
 
 export class DigestThread {
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
+  /** Messages handed over before the thread started, and the rows in them. */
+  private queued: Array<{ message: DigestMessage; transfer: ArrayBuffer[] }> = [];
+  private queuedRows = 0;
   private failure: SampleError | null = null;
   private readonly inFlight: [number, number] = [0, 0];
   private readonly waiters: [Array<() => void>, Array<() => void>] = [[], []];
@@ -87,10 +98,17 @@ export class DigestThread {
   private resolveResult: ((result: FirstPassResult) => void) | null = null;
   private rejectResult: ((error: Error) => void) | null = null;
 
-  constructor(options: DigestWorkerData, start: (data: DigestWorkerData) => Worker = startDigestWorker) {
-    this.worker = start(options);
+  constructor(
+    private readonly options: DigestWorkerData,
+    private readonly start: (data: DigestWorkerData) => Worker = startDigestWorker,
+    private readonly inProcessRows = IN_PROCESS_ROWS,
+  ) {}
+
+  private startWorker(): void {
+    const worker = this.start(this.options);
+    this.worker = worker;
     let fatal: string | null = null;
-    this.worker.on('message', (reply: DigestReply) => {
+    worker.on('message', (reply: DigestReply) => {
       if (reply.type === 'fatal') fatal = reply.message;
       else if (reply.type === 'ack') {
         this.inFlight[reply.side] -= 1;
@@ -98,8 +116,21 @@ export class DigestThread {
       } else this.resolveResult?.(reply.result);
     });
     const fail = (why: string) => this.fail(new SampleError('internal', `the digest thread failed: ${fatal ?? why}`));
-    this.worker.on('error', (error) => fail(error.message || error.name));
-    this.worker.on('exit', (code) => fail(`it exited with code ${code}`));
+    worker.on('error', (error) => fail(error.message || error.name));
+    worker.on('exit', (code) => fail(`it exited with code ${code}`));
+    for (const { message, transfer } of this.queued.splice(0)) this.post(message, transfer);
+  }
+
+  /** Hands a message to the thread, or keeps it while the result is still small. */
+  private post(message: DigestMessage, transfer: ArrayBuffer[]): void {
+    if (this.worker === null) {
+      this.queued.push({ message, transfer });
+      this.queuedRows += message.type === 'rows' ? message.rows.length : message.type === 'copy' ? copyLines(message.chunk) : 0;
+      if (this.queuedRows > this.inProcessRows) this.startWorker();
+      return;
+    }
+    this.worker.postMessage(message, transfer);
+    if (message.type === 'copy' || message.type === 'rows') this.inFlight[message.side] += 1;
   }
 
   private fail(error: SampleError): void {
@@ -113,7 +144,7 @@ export class DigestThread {
     if (this.failure) throw this.failure;
     // Counted before the chunk's memory is transferred.
     const rows = message.type === 'rows' ? message.rows.length : message.type === 'copy' ? copyLines(message.chunk) : 0;
-    this.worker.postMessage(message, transfer);
+    this.post(message, transfer);
     if (message.type === 'end') this.ended[message.side] = true;
     if (message.type === 'finish') return;
     if (message.type !== 'copy' && message.type !== 'rows') {
@@ -124,7 +155,6 @@ export class DigestThread {
     const other = side === 0 ? 1 : 0;
     this.sent[side] += rows;
     for (const wake of this.behind[other].splice(0)) wake();
-    this.inFlight[side] += 1;
     if (this.inFlight[side] <= IN_FLIGHT && !this.ahead(side)) return;
     return this.paced(side);
   }
@@ -183,6 +213,7 @@ export class DigestThread {
 
   /** The digests and left-over rows, once both sides ended. */
   result(): Promise<FirstPassResult> {
+    if (this.worker === null && !this.failure) return Promise.resolve().then(() => this.resultHere());
     return new Promise<FirstPassResult>((resolve, reject) => {
       if (this.failure) throw this.failure;
       this.resolveResult = resolve;
@@ -191,11 +222,23 @@ export class DigestThread {
     });
   }
 
+  /** A small result, digested on this thread. */
+  private resultHere(): FirstPassResult {
+    const processor = new DigestProcessor(this.options);
+    try {
+      for (const { message } of this.queued.splice(0)) processor.handle(message);
+      return processor.handle({ type: 'finish' }) as FirstPassResult;
+    } catch (error) {
+      throw new SampleError('internal', `the digest failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   close(): void {
     // Wakes a side still waiting for the other (which failed): it stops its read instead of
     // holding its statement open on the server.
     this.fail(new SampleError('internal', 'the digest thread was closed'));
-    void this.worker.terminate();
+    this.queued = [];
+    void this.worker?.terminate();
   }
 }
 

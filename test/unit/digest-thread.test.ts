@@ -86,3 +86,33 @@ test('a read that fails closes the thread; the other side stops at its next hand
   await assert.rejects(firstPassInThread([failing, slow], options), /check timeout reached/);
   await assert.rejects(other, (error: unknown) => error instanceof SampleError && error.reason === 'internal');
 });
+
+test('a small result is digested without starting a thread, with the same digests as a large one', async () => {
+  const rows = Array.from({ length: 300 }, (_, i): [string, string] => [String(i), `n${i}`]);
+  const feed = async (thread: DigestThread) => {
+    for (const side of [0, 1] as const) {
+      const sink = thread.sink(side);
+      sink.columns(columns);
+      for (const row of rows) await sink.row(row, columns);
+      await thread.end(side, columns);
+    }
+    return thread.result();
+  };
+  let started = 0;
+  const counting = () => {
+    started += 1;
+    return new Worker('setTimeout(() => process.exit(3), 50)', { eval: true });
+  };
+  const here = await feed(new DigestThread(options, counting));
+  assert.equal(started, 0, 'no thread for 600 rows');
+  // The same rows with a threshold of 0 go through a real thread from the first hand-over.
+  const threaded = new DigestThread(options, undefined, 0);
+  try {
+    const there = await feed(threaded);
+    assert.deepEqual(Array.from(there.digests[0]), Array.from(here.digests[0]));
+    assert.deepEqual(Array.from(there.digests[1]), Array.from(here.digests[1]));
+    assert.equal(here.digests[0].length, here.digests[1].length);
+  } finally {
+    threaded.close();
+  }
+});
