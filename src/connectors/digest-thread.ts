@@ -118,14 +118,15 @@ export class DigestThread {
     const fail = (why: string) => this.fail(new SampleError('internal', `the digest thread failed: ${fatal ?? why}`));
     worker.on('error', (error) => fail(error.message || error.name));
     worker.on('exit', (code) => fail(`it exited with code ${code}`));
-    for (const { message, transfer } of this.queued.splice(0)) this.post(message, transfer);
+    for (const { message, transfer } of this.queued.splice(0)) this.post(message, transfer, 0);
   }
 
   /** Hands a message to the thread, or keeps it while the result is still small. */
-  private post(message: DigestMessage, transfer: ArrayBuffer[]): void {
+  /** `rows`: the rows in the message, counted once by the caller (before its memory is transferred). */
+  private post(message: DigestMessage, transfer: ArrayBuffer[], rows: number): void {
     if (this.worker === null) {
       this.queued.push({ message, transfer });
-      this.queuedRows += message.type === 'rows' ? message.rows.length : message.type === 'copy' ? copyLines(message.chunk) : 0;
+      this.queuedRows += rows;
       if (this.queuedRows > this.inProcessRows) this.startWorker();
       return;
     }
@@ -144,7 +145,7 @@ export class DigestThread {
     if (this.failure) throw this.failure;
     // Counted before the chunk's memory is transferred.
     const rows = message.type === 'rows' ? message.rows.length : message.type === 'copy' ? copyLines(message.chunk) : 0;
-    this.post(message, transfer);
+    this.post(message, transfer, rows);
     if (message.type === 'end') this.ended[message.side] = true;
     if (message.type === 'finish') return;
     if (message.type !== 'copy' && message.type !== 'rows') {
