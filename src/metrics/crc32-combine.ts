@@ -33,7 +33,20 @@ function x2nModP(n: number, k: number): number {
   return p;
 }
 
+/**
+ * The operator that appends `length` bytes to a CRC, for `crc32Append`: a body's segments keep
+ * theirs, so joining them costs one multiplication each.
+ */
+export function crc32Shift(length: number): number {
+  return x2nModP(length, 3);
+}
+
+/** The CRC-32 of A followed by B, from the CRC of A, the CRC of B and the shift of B's length. */
+export function crc32Append(crcA: number, crcB: number, shiftB: number): number {
+  return (multModP(shiftB, crcA) ^ crcB) >>> 0;
+}
+
 /** The CRC-32 of A followed by B, from the CRC of A, the CRC of B and the length of B in bytes. */
 export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
-  return (multModP(x2nModP(lengthB, 3), crcA) ^ crcB) >>> 0;
+  return crc32Append(crcA, crcB, crc32Shift(lengthB));
 }
