@@ -70,6 +70,11 @@ export class Segment {
     return this.crc;
   }
 
+  deflateNow(): Buffer {
+    this.deflated ??= deflateRawSync(this.bytes, SEGMENT_DEFLATE);
+    return this.deflated;
+  }
+
   /** Compressed in zlib's thread pool, once. */
   deflate(): Promise<Buffer> {
     if (this.deflated) return Promise.resolve(this.deflated);
@@ -103,6 +108,19 @@ function storedBlocks(bytes: Buffer): Buffer {
     at += 5 + length;
   }
   return out;
+}
+
+/** Below this many bytes of new text, segments are deflated on the event loop: a thread pool round trip per segment costs more. */
+const SYNC_DEFLATE_BYTES = 64 * 1024;
+
+/**
+ * Deflates segments after the current task (a scrape waiting on the render is served first): the
+ * few of one change at once, many (a first render, a reload) in zlib's thread pool.
+ */
+async function deflateAll(fresh: readonly Segment[]): Promise<void> {
+  if (fresh.reduce((sum, segment) => sum + segment.bytes.length, 0) > SYNC_DEFLATE_BYTES)
+    await Promise.all(fresh.map((segment) => segment.deflate()));
+  else await new Promise<void>((resolve) => setImmediate(() => resolve(void fresh.forEach((segment) => segment.deflateNow()))));
 }
 
 interface CompressedHead {
@@ -143,7 +161,7 @@ export class CachedBody {
     }
     const join = () => Buffer.concat(this.segments.map((segment) => segment.deflatedOrStored()));
     this.compressed = { deflated: join(), checksum, length };
-    this.compressing ??= Promise.all(this.segments.map((segment) => segment.deflate())).then(
+    this.compressing ??= deflateAll(this.segments.filter((segment) => !segment.deflated)).then(
       () => void (this.compressed = { deflated: join(), checksum, length }),
       () => undefined, // the stored blocks stay: larger, still valid
     );
