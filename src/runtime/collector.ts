@@ -120,7 +120,7 @@ export class Collector {
     const head = this.storeBody();
     const live = this.live();
     const tail = Buffer.from(live + (await runtimeRegistry().metrics()));
-    if (gzip) return { chunks: await head.gzip(tail), encoding: 'gzip' };
+    if (gzip) return { chunks: head.gzip(tail), encoding: 'gzip' };
     return { chunks: [head.head, tail] };
   }
 

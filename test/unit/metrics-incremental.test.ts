@@ -59,8 +59,13 @@ test('after a sequence of changes the incremental render equals a render from sc
     const body = render();
     const text = body.head.toString('utf8');
     assert.equal(text, fullRender(target), label);
-    const zipped = gunzipSync(Buffer.concat(await body.gzip(Buffer.from('tail 1\n')))).toString('utf8');
-    assert.equal(zipped, `${text}tail 1\n`, `${label}: the gzip body decodes to the same text`);
+    // Right after a render, the segments it made go as stored blocks; once compressed, as deflates.
+    const stored = Buffer.concat(body.gzip(Buffer.from('tail 1\n')));
+    assert.equal(gunzipSync(stored).toString('utf8'), `${text}tail 1\n`, `${label}: the gzip body decodes to the same text`);
+    await body.compressedAll();
+    const compressed = Buffer.concat(body.gzip(Buffer.from('tail 2\n')));
+    assert.equal(gunzipSync(compressed).toString('utf8'), `${text}tail 2\n`, `${label}: compressed, it decodes to the same text`);
+    assert.ok(compressed.length <= stored.length, `${label}: compressed segments are no larger than stored ones`);
   };
   try {
     await assertCurrent('nothing sampled yet');
@@ -119,4 +124,15 @@ test('the score state is computed once per landed sample and shared by /metrics,
     server.close();
     await target.stop();
   }
+});
+
+test('segments served as stored blocks decode for any size, over 64 KiB and empty-tailed alike', async () => {
+  const { CachedBody, Segment } = await import('../../src/metrics/exposition.js');
+  const big = Array.from({ length: 6000 }, (_, i) => `fidelity_config_value{check="c",key="k${i}"} ${i}\n`).join('');
+  const texts = ['# HELP a b\n', big, 'a 1\n', big.slice(0, 65_535), big.slice(0, 65_536)];
+  const body = new CachedBody(texts.map((text) => new Segment(text)));
+  for (const tail of ['', 'tail\n'])
+    assert.equal(gunzipSync(Buffer.concat(body.gzip(Buffer.from(tail)))).toString('utf8'), texts.join('') + tail);
+  await body.compressedAll();
+  assert.equal(gunzipSync(Buffer.concat(body.gzip(Buffer.from('')))).toString('utf8'), texts.join(''));
 });
