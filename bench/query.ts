@@ -409,6 +409,6 @@ async function scrapeBenchmark(): Promise<void> {
 
 if (ROWS > 0) await queryBenchmark();
 await scalingBenchmark();
-await scrapeBenchmark();
+if (SERIES > 0) await scrapeBenchmark();
 console.log(`\npeak RSS of the whole run ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 for (const [name, value] of results) console.log(`RESULT ${name} ${value}`);

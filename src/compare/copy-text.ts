@@ -68,6 +68,13 @@ function eachRow(text: string, onRow: (row: CopyRow) => void): number {
   return rows;
 }
 
+/**
+ * Text is decoded a window of whole lines at a time: a window's string stays small enough for the
+ * young generation (a large string goes to the old generation and lives until a full collection),
+ * and values held as slices of it (rows waiting for their twin) keep only their window alive.
+ */
+const WINDOW = 32 * 1024;
+
 /** Parses a stream of COPY text chunks; `finish` says whether the stream ended on a row's end. */
 export class CopyTextRows {
   private carry: Buffer | null = null;
@@ -75,14 +82,27 @@ export class CopyTextRows {
   /** Calls back for each complete row of the chunk (and of what the last chunk left); returns their number. */
   push(chunk: Uint8Array, onRow: (row: CopyRow) => void): number {
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const last = bytes.lastIndexOf(NEWLINE);
-    if (last < 0) {
+    const first = bytes.indexOf(NEWLINE);
+    if (first < 0) {
       this.carry = this.carry ? Buffer.concat([this.carry, bytes]) : Buffer.from(bytes);
       return 0;
     }
-    const whole = this.carry ? Buffer.concat([this.carry, bytes.subarray(0, last + 1)]) : bytes.subarray(0, last + 1);
+    let rows = 0;
+    let from = 0;
+    if (this.carry) {
+      // Only the line the last chunk left unfinished is copied, not the whole chunk.
+      rows += eachRow(Buffer.concat([this.carry, bytes.subarray(0, first + 1)]).toString('utf8'), onRow);
+      from = first + 1;
+    }
+    const last = bytes.lastIndexOf(NEWLINE);
+    while (from <= last) {
+      let end = from + WINDOW < last ? bytes.lastIndexOf(NEWLINE, from + WINDOW) : last;
+      if (end < from) end = bytes.indexOf(NEWLINE, from);
+      rows += eachRow(bytes.toString('utf8', from, end + 1), onRow);
+      from = end + 1;
+    }
     this.carry = last + 1 < bytes.length ? Buffer.from(bytes.subarray(last + 1)) : null;
-    return eachRow(whole.toString('utf8'), onRow);
+    return rows;
   }
 
   /** True when no partial row is left (a stream cut mid-row is not a complete result). */

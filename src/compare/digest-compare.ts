@@ -1,6 +1,6 @@
 import type { Column } from '../core/columns.js';
 import { DigestPass, type FirstPassResult } from './digest-pass.js';
-import type { HeldRow } from './pending-rows.js';
+import type { HeldRow } from './side-pass.js';
 import { LeftoverFilter, leftovers, RowDigester } from './row-digests.js';
 import { compareRows, SideRows, type RowCompareOptions, type RowsComparison } from './rows.js';
 
@@ -8,7 +8,7 @@ import { compareRows, SideRows, type RowCompareOptions, type RowsComparison } fr
  * Compares two result sets holding one digest per row (pure: the reads are passed in).
  *
  * 1. Each side is read once into digests (compare/row-digests.ts); identical rows cancel out.
- *    While both sides stream, rows not yet met on the other side are held (compare/pending-rows.ts,
+ *    While both sides stream, rows not yet met on the other side are held (compare/side-pass.ts,
  *    up to PENDING_ROWS): when that was enough, the rows left at the end are compared by
  *    `compareRows` (tolerances, keys, order, examples) without reading again.
  * 2. Otherwise, each side is read again and only the left-over rows are kept and compared.

@@ -1,11 +1,10 @@
 import type { Column } from '../core/columns.js';
-import { PendingRows, type HeldRow } from './pending-rows.js';
-import { DigestList, RowDigester } from './row-digests.js';
+import { SidePass, type HeldRow, type SideResult } from './side-pass.js';
 
 /**
- * The first read of a digest comparison, both sides at once (pure): each row becomes a digest,
- * and rows not yet met on the other side are held (pending-rows.ts). Fed row by row, in the
- * exporter's main thread or in a worker thread (connectors/digest-worker.ts) from raw COPY text.
+ * The first read of a digest comparison, both sides in one thread (pure): each side's pass
+ * (side-pass.ts) learns the other side's digests row by row. Used in the exporter's thread for
+ * results too small to be worth a thread of their own per side (connectors/digest-thread.ts).
  */
 
 export type SideIndex = 0 | 1;
@@ -17,36 +16,31 @@ export interface FirstPassResult {
   leftovers: [HeldRow[], HeldRow[]] | null;
 }
 
+/** Both sides' results as one. */
+export function bothSides(baseline: SideResult, candidate: SideResult): FirstPassResult {
+  return {
+    digests: [baseline.digests, candidate.digests],
+    leftovers: baseline.leftovers && candidate.leftovers ? [baseline.leftovers, candidate.leftovers] : null,
+  };
+}
+
 export class DigestPass {
-  private readonly pending: PendingRows;
-  private readonly digesters: [RowDigester, RowDigester];
-  private readonly digests: [DigestList, DigestList] = [new DigestList(), new DigestList()];
-  private readonly columnsOf: [Column[], Column[]] = [[], []];
+  private readonly sides: [SidePass, SidePass];
 
   constructor(options: { ordered: boolean; ignoreColumns: readonly string[] }, pendingLimit: number) {
-    this.pending = new PendingRows(options.ordered, pendingLimit);
-    this.digesters = [new RowDigester(options.ignoreColumns), new RowDigester(options.ignoreColumns)];
+    this.sides = [new SidePass(options, pendingLimit), new SidePass(options, pendingLimit)];
   }
 
   columns(side: SideIndex, columns: Column[]): void {
-    this.columnsOf[side] = columns;
+    this.sides[side].columns(columns);
   }
 
-  row(side: SideIndex, raw: ReadonlyArray<string | null>, columns: Column[] = this.columnsOf[side]): void {
-    const digest = this.digesters[side].digest(raw, columns);
-    const digests = this.digests[side];
-    this.pending.add(side, digests.length, digest, { raw, columns });
-    digests.push(digest);
-  }
-
-  rows(side: SideIndex): number {
-    return this.digests[side].length;
+  row(side: SideIndex, raw: ReadonlyArray<string | null>, columns?: Column[]): void {
+    const digest = this.sides[side].row(raw, columns);
+    this.sides[side === 0 ? 1 : 0].other([digest]);
   }
 
   result(): FirstPassResult {
-    return {
-      digests: [this.digests[0].view(), this.digests[1].view()],
-      leftovers: this.pending.overflow ? null : this.pending.leftovers(),
-    };
+    return bothSides(this.sides[0].result(), this.sides[1].result());
   }
 }

@@ -7,7 +7,7 @@ import { canonicalize, type CanonicalValue } from './canonical.js';
  * column-name order so that the two sides' column order does not matter; ignored columns are left
  * out. Equal digests stand for identical rows, which cancel out whatever the comparison options
  * (docs/checks/query.md): only the rows left over need their values (held while streaming, see
- * pending-rows.ts, or read again).
+ * side-pass.ts, or read again).
  *
  * A digest is 53 bits (two 32-bit FNV-style lanes, finalised, as one exact double), so the digests
  * of a side fit a Float64Array (8 bytes a row) and sort natively. Two different rows share a

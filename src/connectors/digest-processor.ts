@@ -1,39 +1,46 @@
 import { CopyTextRows } from '../compare/copy-text.js';
-import { DigestPass, type FirstPassResult } from '../compare/digest-pass.js';
-import type { DigestMessage, DigestWorkerData } from './digest-types.js';
+import { SidePass, type SideResult } from '../compare/side-pass.js';
+import type { DigestMessage, DigestOptions } from './digest-types.js';
 
 /**
- * What a digest thread does with each message (digest-worker.ts), also run on the exporter's own
- * thread for a result too small to be worth a thread (digest-thread.ts).
+ * What one side's digest thread does with each message of its side (digest-worker.ts), also run
+ * on the exporter's own thread for a result too small to be worth threads (digest-thread.ts).
  */
-export class DigestProcessor {
-  private readonly pass: DigestPass;
-  private readonly copies = [new CopyTextRows(), new CopyTextRows()] as const;
+export class SideProcessor {
+  private readonly pass: SidePass;
+  private readonly copy = new CopyTextRows();
 
-  constructor(options: DigestWorkerData) {
-    this.pass = new DigestPass(options, options.pendingLimit);
+  constructor(options: DigestOptions) {
+    this.pass = new SidePass(options, options.pendingLimit);
   }
 
-  /** Handles one message; `finish` returns the digests and left-over rows. */
-  handle(message: DigestMessage): FirstPassResult | undefined {
+  /** Handles one message of this side; returns the digests of its rows, for the other side. */
+  handle(message: DigestMessage): Float64Array | null {
     switch (message.type) {
       case 'columns':
-        this.pass.columns(message.side, message.columns);
-        return;
+        this.pass.columns(message.columns);
+        return null;
       case 'copy': {
-        const side = message.side;
-        this.copies[side].push(message.chunk, (row) => this.pass.row(side, row));
-        return;
+        const digests: number[] = [];
+        this.copy.push(message.chunk, (row) => digests.push(this.pass.row(row)));
+        return Float64Array.from(digests);
       }
       case 'rows':
-        for (const row of message.rows) this.pass.row(message.side, row, message.columns);
-        return;
+        return Float64Array.from(message.rows, (row) => this.pass.row(row, message.columns));
       case 'end':
-        if (!this.copies[message.side].finish()) throw new Error('the COPY text ended inside a row');
-        this.pass.columns(message.side, message.columns);
-        return;
-      case 'finish':
-        return this.pass.result();
+        if (!this.copy.finish()) throw new Error('the COPY text ended inside a row');
+        this.pass.columns(message.columns);
+        return null;
     }
+  }
+
+  /** The other side's next digests. */
+  other(digests: Float64Array): void {
+    this.pass.other(digests);
+  }
+
+  /** Once both sides ended. */
+  result(): SideResult {
+    return this.pass.result();
   }
 }

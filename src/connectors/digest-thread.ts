@@ -1,54 +1,66 @@
 import { Worker } from 'node:worker_threads';
 import { copyLines } from '../compare/copy-text.js';
 import type { FirstPass } from '../compare/digest-compare.js';
-import type { FirstPassResult, SideIndex } from '../compare/digest-pass.js';
+import { bothSides, type FirstPassResult, type SideIndex } from '../compare/digest-pass.js';
+import type { SideResult } from '../compare/side-pass.js';
 import type { Column } from '../core/columns.js';
 import { SampleError } from '../core/errors.js';
 import type { RawRow, RowSink } from './database.js';
-import { DigestProcessor } from './digest-processor.js';
-import type { DigestMessage, DigestReply, DigestWorkerData } from './digest-types.js';
+import { SideProcessor } from './digest-processor.js';
+import type { DigestMessage, DigestOptions, DigestReply, SideMessage } from './digest-types.js';
 
 /**
- * The exporter's side of a digest thread (digest-worker.ts): both sides of one `query` sample are
- * parsed and digested there, so a million-row read costs this thread only the hand-over of buffers.
+ * The exporter's side of the digest threads of one `query` sample (digest-worker.ts): one thread
+ * per side parses and digests that side's result, so the sides use two cores. Each thread answers a
+ * batch with its digests, which this thread passes on to the other side's thread as they are (one
+ * buffer a batch, no work per row here): identical rows cancel there, and a million-row read costs
+ * this thread only the hand-over of buffers.
  *
- * Flow control: each side has at most IN_FLIGHT messages not yet handled by the thread; past that
+ * Flow control: each side has at most IN_FLIGHT messages not yet handled by its thread; past that
  * the read waits (COPY stops reading its socket, MySQL pauses its connection), so memory stays
  * bounded whichever side is faster. Rows (MySQL/MariaDB, or PostgreSQL where COPY cannot run) go
  * in batches of ROW_BATCH.
  *
  * A thread that fails or exits fails the sample (reason `internal`), never the process.
  *
- * The thread starts only once both sides together handed over more than IN_PROCESS_ROWS rows: a
+ * The threads start only once both sides together handed over more than IN_PROCESS_ROWS rows: a
  * small result (most checks) is digested on the exporter's thread at the end, which costs less
- * than starting a thread (under tsx, a thread also compiles its source). What was handed over
- * before the start is replayed to the thread.
+ * than starting threads (under tsx, a thread also compiles its source). What was handed over
+ * before the start is replayed to the threads.
  */
 
 const IN_PROCESS_ROWS = 5_000;
 
-const IN_FLIGHT = 8;
+const IN_FLIGHT = 4;
 const ROW_BATCH = 2000;
 /**
- * Rows one side may be handed ahead of the other: rows wait in the thread until their twin arrives
- * (up to PENDING_ROWS, compare/digest-compare.ts), so the sides are kept close enough for twins to
- * meet; the slower side sets the pace either way.
+ * Rows one side may be handed ahead of what the other side's thread digested: rows wait in their
+ * thread until their twin's digest arrives (up to PENDING_ROWS, compare/digest-compare.ts), so the
+ * sides are kept close enough for twins to meet; the slower side sets the pace either way.
  */
-const LEAD = 10_000;
+const LEAD = 5_000;
+
+/**
+ * The thread's values live for one row at most (identical rows cancel within a few thousand rows):
+ * a small young generation collects them as cheaply as a large one and keeps the thread's memory
+ * low (V8's default lets it grow to 64 MiB, a third of a million-row sample's peak).
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
 const fromSource = import.meta.url.endsWith('.ts');
 
 /** Built code starts the worker file; source runs (tests, tsx) register tsx in the worker first. */
-function startDigestWorker(workerData: DigestWorkerData): Worker {
-  if (!fromSource) return new Worker(new URL('./digest-worker.js', import.meta.url), { workerData });
+function startDigestWorker(workerData: DigestOptions): Worker {
+  const options = { workerData, resourceLimits: WORKER_LIMITS };
+  if (!fromSource) return new Worker(new URL('./digest-worker.js', import.meta.url), options);
   const worker = new URL('./digest-worker.ts', import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(worker)}); })`;
-  return new Worker(code, { eval: true, workerData });
+  return new Worker(code, { eval: true, ...options });
 }
 
 /** COPY text is handed over in batches of about this size: the socket's chunks are often a row or two. */
-const COPY_BATCH = 256 * 1024;
+const COPY_BATCH = 64 * 1024;
 
 /**
  * Collects COPY chunks into batches of memory of their own, which can be transferred to the thread
@@ -81,8 +93,8 @@ class CopyBatch {
 }
 
 export class DigestThread {
-  private worker: Worker | null = null;
-  /** Messages handed over before the thread started, and the rows in them. */
+  private readonly workers: [Worker | null, Worker | null] = [null, null];
+  /** Messages handed over before the threads started, and the rows in them. */
   private queued: Array<{ message: DigestMessage; transfer: ArrayBuffer[] }> = [];
   private queuedRows = 0;
   private failure: SampleError | null = null;
@@ -91,46 +103,78 @@ export class DigestThread {
   private readonly batches: [RawRow[], RawRow[]] = [[], []];
   private readonly batchColumns: [Column[], Column[]] = [[], []];
   private readonly copyBatches = [new CopyBatch(), new CopyBatch()] as const;
-  /** Rows handed to the thread per side, which sides ended, and the sides waiting for the other to catch up. */
+  /** Rows handed over and rows digested per side, which sides ended, and the sides waiting for the other to catch up. */
   private readonly sent: [number, number] = [0, 0];
+  private readonly digested: [number, number] = [0, 0];
   private readonly ended: [boolean, boolean] = [false, false];
   private readonly behind: [Array<() => void>, Array<() => void>] = [[], []];
+  private readonly results: [SideResult | null, SideResult | null] = [null, null];
+  private finishing = false;
   private resolveResult: ((result: FirstPassResult) => void) | null = null;
   private rejectResult: ((error: Error) => void) | null = null;
 
   constructor(
-    private readonly options: DigestWorkerData,
-    private readonly start: (data: DigestWorkerData) => Worker = startDigestWorker,
+    private readonly options: DigestOptions,
+    private readonly start: (data: DigestOptions) => Worker = startDigestWorker,
     private readonly inProcessRows = IN_PROCESS_ROWS,
   ) {}
 
-  private startWorker(): void {
+  private startWorkers(): void {
+    this.startWorker(0);
+    this.startWorker(1);
+    for (const { message, transfer } of this.queued.splice(0)) this.post(message, transfer, 0);
+  }
+
+  private startWorker(side: SideIndex): void {
     const worker = this.start(this.options);
-    this.worker = worker;
+    this.workers[side] = worker;
     let fatal: string | null = null;
     worker.on('message', (reply: DigestReply) => {
       if (reply.type === 'fatal') fatal = reply.message;
-      else if (reply.type === 'ack') {
-        this.inFlight[reply.side] -= 1;
-        this.waiters[reply.side].shift()?.();
-      } else this.resolveResult?.(reply.result);
+      else if (reply.type === 'ack') this.acked(side, reply.digests);
+      else this.resulted(side, reply.result);
     });
     const fail = (why: string) => this.fail(new SampleError('internal', `the digest thread failed: ${fatal ?? why}`));
     worker.on('error', (error) => fail(error.message || error.name));
     worker.on('exit', (code) => fail(`it exited with code ${code}`));
-    for (const { message, transfer } of this.queued.splice(0)) this.post(message, transfer, 0);
   }
 
-  /** Hands a message to the thread, or keeps it while the result is still small. */
+  /** A batch handled: its digests go on to the other side's thread, in this side's order. */
+  private acked(side: SideIndex, digests: Float64Array): void {
+    const other = side === 0 ? 1 : 0;
+    this.inFlight[side] -= 1;
+    this.digested[side] += digests.length;
+    if (digests.length > 0)
+      this.workers[other]?.postMessage({ type: 'other', digests } satisfies SideMessage, [digests.buffer as ArrayBuffer]);
+    this.waiters[side].shift()?.();
+    for (const wake of this.behind[other].splice(0)) wake();
+    this.finishWhenPassed();
+  }
+
+  /** Asks both threads for their result once both reads ended and every digest was passed on. */
+  private finishWhenPassed(): void {
+    if (!this.finishing || this.inFlight[0] > 0 || this.inFlight[1] > 0) return;
+    this.finishing = false;
+    for (const worker of this.workers) worker?.postMessage({ type: 'finish' } satisfies SideMessage);
+  }
+
+  private resulted(side: SideIndex, result: SideResult): void {
+    this.results[side] = result;
+    const [baseline, candidate] = this.results;
+    if (baseline && candidate) this.resolveResult?.(bothSides(baseline, candidate));
+  }
+
+  /** Hands a message to its side's thread, or keeps it while the result is still small. */
   /** `rows`: the rows in the message, counted once by the caller (before its memory is transferred). */
   private post(message: DigestMessage, transfer: ArrayBuffer[], rows: number): void {
-    if (this.worker === null) {
+    const worker = this.workers[message.side];
+    if (worker === null) {
       this.queued.push({ message, transfer });
       this.queuedRows += rows;
-      if (this.queuedRows > this.inProcessRows) this.startWorker();
+      if (this.queuedRows > this.inProcessRows) this.startWorkers();
       return;
     }
-    this.worker.postMessage(message, transfer);
+    worker.postMessage(message satisfies SideMessage, transfer);
     if (message.type === 'copy' || message.type === 'rows') this.inFlight[message.side] += 1;
   }
 
@@ -146,28 +190,34 @@ export class DigestThread {
     // Counted before the chunk's memory is transferred.
     const rows = message.type === 'rows' ? message.rows.length : message.type === 'copy' ? copyLines(message.chunk) : 0;
     this.post(message, transfer, rows);
-    if (message.type === 'end') this.ended[message.side] = true;
-    if (message.type === 'finish') return;
+    const side = message.side;
+    if (message.type === 'end') this.ended[side] = true;
     if (message.type !== 'copy' && message.type !== 'rows') {
-      for (const wake of this.behind[message.side === 0 ? 1 : 0].splice(0)) wake();
+      for (const wake of this.behind[side === 0 ? 1 : 0].splice(0)) wake();
       return;
     }
-    const side = message.side;
-    const other = side === 0 ? 1 : 0;
     this.sent[side] += rows;
-    for (const wake of this.behind[other].splice(0)) wake();
-    if (this.inFlight[side] <= IN_FLIGHT && !this.ahead(side)) return;
+    if (!this.busy(side) && !this.ahead(side)) return;
     return this.paced(side);
+  }
+
+  /**
+   * Whether this side's thread has too much not yet handled: a thread handles the messages waiting
+   * on one port before those on another, so what is in flight must stay within LEAD rows for the
+   * other side's digests to be met in time.
+   */
+  private busy(side: SideIndex): boolean {
+    return this.inFlight[side] > IN_FLIGHT || (this.workers[side] !== null && this.sent[side] - this.digested[side] > LEAD);
   }
 
   private ahead(side: SideIndex): boolean {
     const other = side === 0 ? 1 : 0;
-    return !this.ended[other] && this.sent[side] - this.sent[other] > LEAD;
+    return this.workers[other] !== null && !this.ended[other] && this.sent[side] - this.digested[other] > LEAD;
   }
 
   /** Waits until the thread caught up with this side and the other side is not too far behind. */
   private async paced(side: SideIndex): Promise<void> {
-    while (!this.failure && this.inFlight[side] > IN_FLIGHT) await new Promise<void>((resolve) => this.waiters[side].push(resolve));
+    while (!this.failure && this.busy(side)) await new Promise<void>((resolve) => this.waiters[side].push(resolve));
     while (!this.failure && this.ahead(side)) await new Promise<void>((resolve) => this.behind[side].push(resolve));
     if (this.failure) throw this.failure;
   }
@@ -214,21 +264,26 @@ export class DigestThread {
 
   /** The digests and left-over rows, once both sides ended. */
   result(): Promise<FirstPassResult> {
-    if (this.worker === null && !this.failure) return Promise.resolve().then(() => this.resultHere());
+    const [baseline, candidate] = this.workers;
+    if (baseline === null && candidate === null && !this.failure) return Promise.resolve().then(() => this.resultHere());
     return new Promise<FirstPassResult>((resolve, reject) => {
       if (this.failure) throw this.failure;
       this.resolveResult = resolve;
       this.rejectResult = reject;
-      void this.send({ type: 'finish' });
+      this.finishing = true;
+      this.finishWhenPassed();
     });
   }
 
-  /** A small result, digested on this thread. */
+  /** A small result, digested on this thread, a side's batch at a time. */
   private resultHere(): FirstPassResult {
-    const processor = new DigestProcessor(this.options);
+    const sides = [new SideProcessor(this.options), new SideProcessor(this.options)] as const;
     try {
-      for (const { message } of this.queued.splice(0)) processor.handle(message);
-      return processor.handle({ type: 'finish' }) as FirstPassResult;
+      for (const { message } of this.queued.splice(0)) {
+        const digests = sides[message.side].handle(message);
+        if (digests) sides[message.side === 0 ? 1 : 0].other(digests);
+      }
+      return bothSides(sides[0].result(), sides[1].result());
     } catch (error) {
       throw new SampleError('internal', `the digest failed: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -239,7 +294,7 @@ export class DigestThread {
     // holding its statement open on the server.
     this.fail(new SampleError('internal', 'the digest thread was closed'));
     this.queued = [];
-    void this.worker?.terminate();
+    for (const worker of this.workers) void worker?.terminate();
   }
 }
 
@@ -249,7 +304,7 @@ export type BulkRead<S> = (sink: RowSink) => Promise<S>;
 /** The first read of both sides, digested in a thread of its own (compare/digest-compare.ts `firstPass`). */
 export async function firstPassInThread<S extends { columns: Column[] }>(
   reads: [BulkRead<S>, BulkRead<S>],
-  options: DigestWorkerData,
+  options: DigestOptions,
 ): Promise<FirstPass<S>> {
   const thread = new DigestThread(options);
   try {

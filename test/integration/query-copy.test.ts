@@ -92,6 +92,31 @@ describe('query checks through COPY text', () => {
     }
   });
 
+  test('a statement COPY refuses is read through a cursor instead, with the verdict COPY gives', async () => {
+    // On staging the guard raises an error with an SQLSTATE whenever the statement runs under COPY
+    // (a refusal like a server without COPY gives); on production it lets every row through.
+    const guard = (refuse: boolean) => `CREATE FUNCTION copy_guard() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+      BEGIN
+        IF ${refuse} AND current_query() ILIKE 'COPY%' THEN RAISE EXCEPTION 'COPY refused' USING ERRCODE = 'feature_not_supported'; END IF;
+        RETURN true;
+      END $$`;
+    await Promise.all([pgProduction.exec(guard(false)), pgStaging.exec(guard(true))]);
+    await assert.rejects(pgStaging.exec('COPY (SELECT id FROM notes WHERE copy_guard()) TO STDOUT'), /COPY refused/);
+    await pgStaging.exec("UPDATE notes SET b = E'line\\nbreak\\t' WHERE id = 1; DELETE FROM notes WHERE id = 7");
+    try {
+      for (const check of [{ key: ['id'] }, {}]) {
+        const copied = await run(pgStaging, check);
+        const fallback = await run(pgStaging, { ...check, sql: 'SELECT id, a, b FROM notes WHERE copy_guard()' });
+        assert.equal(seriesValue(copied, 'fidelity_query_mismatched_rows'), 2, copied.result?.summary);
+        assert.equal(fallback.result?.summary, copied.result?.summary);
+        assert.deepEqual(fallback.result?.details.examples, copied.result?.details.examples);
+        assert.equal(seriesValue(fallback, 'fidelity_query_rows', { side: 'staging' }), 6);
+      }
+    } finally {
+      await pgStaging.exec("UPDATE notes SET b = E'line\\nbreak' WHERE id = 1; INSERT INTO notes VALUES (7, 'dup', 'dup')");
+    }
+  });
+
   test('more rows than max_rows fail the sample with reason limit through COPY', async () => {
     const runner = new CheckRunner(
       configWith({ production: { shop: urls.get(pgProduction) as string }, staging: { shop: urls.get(pgStaging) as string } }, [

@@ -42,3 +42,19 @@ test('octal and hex escapes, and a backslash before any other character', () => 
   assert.equal(copyField('plain'), 'plain');
   assert.equal(copyField('\\N'), null);
 });
+
+test('chunks larger than a decoding window, with lines longer than a window and rows cut between chunks', () => {
+  const long = 'x'.repeat(70_000);
+  const expected: CopyRow[] = [];
+  let text = '';
+  for (let i = 0; i < 3000; i += 1) {
+    const row: CopyRow = [String(i), i % 500 === 0 ? long : `note ${i} é`, i % 7 === 0 ? null : 'a\tb'];
+    expected.push(row);
+    text += `${row[0]}\t${row[1]}\t${row[2] === null ? '\\N' : 'a\\tb'}\n`;
+  }
+  const bytes = Buffer.from(text);
+  const third = Math.floor(bytes.length / 3);
+  const { rows, complete } = parse([bytes.subarray(0, third), bytes.subarray(third, 2 * third + 1), bytes.subarray(2 * third + 1)]);
+  assert.equal(complete, true);
+  assert.deepEqual(rows, expected);
+});

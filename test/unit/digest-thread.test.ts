@@ -116,3 +116,46 @@ test('a small result is digested without starting a thread, with the same digest
     threaded.close();
   }
 });
+
+test('two side threads give the left-over rows of one thread: in order, and as multisets with duplicates', async () => {
+  // 20,000 rows a side, each id twice; the candidate lacks one copy of id 7, has row 9000 changed and one extra row.
+  const baseline: Array<[string, string | null]> = Array.from({ length: 20_000 }, (_, i) => [String(i >> 1), `n${i >> 1}`]);
+  const candidate = baseline
+    .filter((_, i) => i !== 14)
+    .map(([id, note], i): [string, string | null] => [id, i === 9000 ? 'changed' : note]);
+  candidate.push(['99999', null]);
+  const asRows = (rows: Array<[string, string | null]>) => async (sink: RowSink) => {
+    sink.columns(columns);
+    for (const row of rows) await sink.row(row, columns);
+    return { columns };
+  };
+  for (const ordered of [false, true]) {
+    const threaded = await firstPassInThread([asRows(baseline), asRows(candidate)], { ...options, ordered, pendingLimit: 50_000 });
+    const here = await firstPassHere(
+      {
+        baseline: async (onRow) => (baseline.forEach((row) => onRow(row, columns)), { columns }),
+        candidate: async (onRow) => (candidate.forEach((row) => onRow(row, columns)), { columns }),
+      },
+      { ...options, ordered, key: [], tolerances: {}, maxExamples: 10 },
+      50_000,
+    );
+    assert.ok(threaded.leftovers && here.leftovers, 'nothing overflowed');
+    // As multisets the left-overs come in no particular order.
+    const raws = (rows: Array<{ raw: unknown }>) => {
+      const all = rows.map((row) => row.raw);
+      return ordered ? all : all.sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+    };
+    assert.deepEqual(raws(threaded.leftovers[0]), raws(here.leftovers[0]), `baseline left-overs, ordered ${ordered}`);
+    assert.deepEqual(raws(threaded.leftovers[1]), raws(here.leftovers[1]), `candidate left-overs, ordered ${ordered}`);
+    if (!ordered) {
+      assert.deepEqual(raws(threaded.leftovers[0]), [
+        ['4500', 'n4500'],
+        ['7', 'n7'],
+      ]);
+      assert.deepEqual(raws(threaded.leftovers[1]), [
+        ['4500', 'changed'],
+        ['99999', null],
+      ]);
+    }
+  }
+});
