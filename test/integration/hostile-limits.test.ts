@@ -115,6 +115,42 @@ describe('a 10-million-row result behind a query without LIMIT', () => {
   }
 });
 
+describe('a database error carrying a megabyte', () => {
+  let postgres: DatabaseServer;
+  before(async () => {
+    postgres = await startPostgres();
+  });
+  after(async () => {
+    await postgres?.destroy();
+  });
+
+  test('PostgreSQL: the failure message kept and logged is cut at 2000 characters, and says so', async () => {
+    const url = (await createLeastPrivilegeRole(postgres, { databases: ['fidelity'], kinds: ['query'] })).url();
+    const side = { databases: { db: { url } } };
+    const runner = new CheckRunner(
+      loadConfigObject(
+        {
+          environments: { production: side, staging: side },
+          defaults: { every: '1h', timeout: '30s', start_spread: '0s' },
+          // PostgreSQL quotes the value it cannot read in its message: a million characters.
+          checks: [{ name: 'loud', kind: 'query', database: 'db', sql: "SELECT repeat('x', 1000000)::int AS n" }],
+        },
+        { env: {} },
+      ),
+    );
+    try {
+      const state = await runner.run('loud');
+      assert.equal(state.lastRun?.reason, 'query', state.lastRun?.error?.slice(0, 300));
+      const error = state.lastRun?.error ?? '';
+      assert.ok(error.length < 2100, `message of ${error.length} characters kept`);
+      assert.match(error, /invalid input syntax for type integer/);
+      assert.match(error, /… \(\d+ more characters not kept\)$/);
+    } finally {
+      await runner.close();
+    }
+  });
+});
+
 describe('a side that accepts TCP and never answers', () => {
   const blackholes: Blackhole[] = [];
   after(async () => {
