@@ -2,7 +2,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Column } from '../core/columns.js';
 import { SampleError } from '../core/errors.js';
-import { connectUntilAborted, unlessLost, untilAborted } from './abort.js';
+import { CANCEL_GRACE_MS, connectUntilAborted, unlessLost, untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, RowSink, StatementOptions, StatementSummary } from './database.js';
 import { sendCancelRequest } from './postgres-cancel.js';
 import { copyOut } from './postgres-copy.js';
@@ -208,11 +208,13 @@ export class PostgresConnector implements DatabaseConnector {
 
   /**
    * After a statement was cancelled at the deadline, the connection goes back to the pool (saving
-   * a login) only when the cancel reached the server, so it cannot hit a later statement, and the
-   * session then answers ROLLBACK and DISCARD ALL within the cancel's grace.
+   * a login) only when the cancel reached the server within the cancel's grace, so it cannot hit a
+   * later statement, and the session then answers ROLLBACK and DISCARD ALL within the grace too.
    */
   private async cleanAfterCancel(client: pg.PoolClient, cancel: Promise<boolean>): Promise<boolean> {
-    if (!(await cancel)) return false;
+    // Bounded: a server that does not take the cancel at once (stopped, unreachable) loses the connection.
+    const tookTooLong = new Promise<boolean>((resolve) => setTimeout(resolve, CANCEL_GRACE_MS, false).unref());
+    if (!(await Promise.race([cancel, tookTooLong]))) return false;
     try {
       const graceStarted = AbortSignal.abort();
       await resetSession((sql) => untilAborted(unlessLost(client.query(sql), client, classifyPostgresError), graceStarted));
