@@ -98,6 +98,9 @@ const config = DEMO_CONFIG.replace(
 
 defaults:`,
   )
+  // Sized for the load (docs/operations.md#sizing-the-slots): the shop database carries seventeen
+  // checks on a 10 s interval, more than the demo's two slots serve on a loaded machine.
+  .replaceAll('pool_size: 2 }', 'pool_size: 6, max_concurrency: 6 }')
   .replace(/every: 15s\n {2}timeout: 10s/, `every: ${checkEvery}\n  timeout: 8s\n  start_spread: 0s\n  side_probe_interval: 5s`)
   .concat(mariaChecks);
 const configFile = writeTempFile('soak.yaml', config);

@@ -20,6 +20,8 @@ export const flagDefinitions = {
   'web.config.file': { type: 'string' },
   'web.headers-timeout': { type: 'string', default: '10s' },
   'web.request-timeout': { type: 'string', default: '30s' },
+  'web.keep-alive-timeout': { type: 'string', default: '5s' },
+  'web.max-connections': { type: 'string', default: '1024' },
   shard: { type: 'string' },
   'shard.from-hostname': { type: 'boolean', default: false },
   'shard.count': { type: 'string' },
@@ -36,6 +38,8 @@ export interface CommonFlags {
   webConfigFile?: string;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
   shard?: Shard;
   help: boolean;
   version: boolean;
@@ -93,6 +97,8 @@ export function parseFlags(argv: string[], extra: FlagDefinitions = {}) {
     webConfigFile: values['web.config.file'] as string | undefined,
     headersTimeoutMs: timeoutFlag(values, 'web.headers-timeout'),
     requestTimeoutMs: timeoutFlag(values, 'web.request-timeout'),
+    keepAliveTimeoutMs: timeoutFlag(values, 'web.keep-alive-timeout'),
+    maxConnections: countFlag(values, 'web.max-connections', 1, 100_000),
     shard: shardFlags(values),
     help: Boolean(values.help),
     version: Boolean(values.version),
@@ -122,6 +128,13 @@ function timeoutFlag(values: Record<string, unknown>, flag: string): number {
   if (ms === null || ms < 100)
     throw new UsageError(`--${flag}: expected a duration of at least 100ms such as 10s, got "${String(values[flag])}"`);
   return ms;
+}
+
+function countFlag(values: Record<string, unknown>, flag: string, min: number, max: number): number {
+  const text = String(values[flag]);
+  const count = /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(count >= min && count <= max)) throw new UsageError(`--${flag}: expected a whole number from ${min} to ${max}, got "${text}"`);
+  return count;
 }
 
 /** --shard=i/n, or --shard.from-hostname with --shard.count=n (StatefulSet pods are NAME-<ordinal>). */
@@ -173,6 +186,8 @@ Flags:
   --web.config.file=PATH          TLS, basic auth and bearer token (exporter-toolkit format; see docs/operations.md)
   --web.headers-timeout=DURATION  close connections whose request headers take longer (default 10s)
   --web.request-timeout=DURATION  close connections whose whole request takes longer (default 30s)
+  --web.keep-alive-timeout=DURATION close kept-alive connections idle this long after a response (default 5s)
+  --web.max-connections=COUNT     incoming connections open at once; further ones are closed at once (default 1024)
   --shard=INDEX/COUNT             run only the checks this replica owns (e.g. 0/3, 1/3, 2/3)
   --shard.from-hostname           take INDEX from the host name NAME-<ordinal> (StatefulSet); needs --shard.count
   --shard.count=COUNT             number of replicas, with --shard.from-hostname

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { loadConfigFile, type LoadedConfig } from '../runtime/load.js';
@@ -30,6 +30,9 @@ export interface ServeOptions {
   webConfigFile?: string;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+  /** Incoming connections open at once; Node closes further ones as they are accepted. */
+  maxConnections?: number;
   shard?: Shard;
 }
 
@@ -48,30 +51,8 @@ export async function startServing(
   const reloader = new Reloader({ exporter, log, configFile: options.configFile, reloadCompanion });
   const app = createApp(exporter, log, { web, reload: (trigger) => reloader.reload(trigger) });
 
-  // Slow clients must not hold connections open for ever: the headers and the whole request have
-  // deadlines, checked every second (Node's default check runs only every 30 s).
-  const headersTimeout = options.headersTimeoutMs ?? 10_000;
-  const limits = {
-    headersTimeout,
-    requestTimeout: Math.max(options.requestTimeoutMs ?? 30_000, headersTimeout),
-    keepAliveTimeout: 5_000,
-    connectionsCheckingInterval: Math.min(1_000, headersTimeout),
-    maxHeaderSize: 16 * 1024,
-  };
   const tls = web.config.tls;
-  const server: Server = tls
-    ? createHttpsServer(
-        {
-          ...limits,
-          ...tls.context,
-          requestCert: tls.requestCert,
-          rejectUnauthorized: tls.rejectUnauthorized,
-          handshakeTimeout: headersTimeout,
-        },
-        app,
-      )
-    : createHttpServer(limits, app);
-  if (tls) enforceClientCertificates(server as HttpsServer, () => web.config, log);
+  const server = createLimitedServer(app, web, log, options);
   web.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -139,6 +120,8 @@ export async function serveCommand(flags: CommonFlags, log: Logger): Promise<Exi
     webConfigFile: flags.webConfigFile,
     headersTimeoutMs: flags.headersTimeoutMs,
     requestTimeoutMs: flags.requestTimeoutMs,
+    keepAliveTimeoutMs: flags.keepAliveTimeoutMs,
+    maxConnections: flags.maxConnections,
     shard: flags.shard,
   });
   process.on('SIGHUP', () => void running.reload('SIGHUP'));
@@ -153,6 +136,39 @@ export async function serveCommand(flags: CommonFlags, log: Logger): Promise<Exi
   await running.close();
   await cleanup();
   return ExitCode.OK;
+}
+
+/** The HTTP(S) server with the incoming limits of docs/operations.md (slow clients, floods). */
+function createLimitedServer(app: RequestListener, web: WebState, log: Logger, options: ServeOptions): Server {
+  // Slow clients must not hold connections open for ever: the headers and the whole request have
+  // deadlines, checked every second (Node's default check runs only every 30 s). The headers
+  // deadline runs from the connection's start, so a socket that never sends a byte is closed too.
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const limits = {
+    headersTimeout,
+    requestTimeout: Math.max(options.requestTimeoutMs ?? 30_000, headersTimeout),
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+    connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    maxHeaderSize: 16 * 1024,
+  };
+  const tls = web.config.tls;
+  const server: Server = tls
+    ? createHttpsServer(
+        {
+          ...limits,
+          ...tls.context,
+          requestCert: tls.requestCert,
+          rejectUnauthorized: tls.rejectUnauthorized,
+          handshakeTimeout: headersTimeout,
+        },
+        app,
+      )
+    : createHttpServer(limits, app);
+  if (tls) enforceClientCertificates(server as HttpsServer, () => web.config, log);
+  // A flood of connections costs at most this many file descriptors; those beyond are closed at once.
+  server.maxConnections = options.maxConnections ?? 1024;
+  server.on('drop', (data?: { remoteAddress?: string }) => log.debug({ remote: data?.remoteAddress }, 'connection refused: too many open'));
+  return server;
 }
 
 /**

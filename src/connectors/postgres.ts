@@ -2,7 +2,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Column } from '../core/columns.js';
 import { SampleError } from '../core/errors.js';
-import { connectUntilAborted, unlessLost, untilAborted } from './abort.js';
+import { CANCEL_GRACE_MS, connectUntilAborted, unlessLost, untilAborted } from './abort.js';
 import type { ConnectorOptions, DatabaseConnector, RawRow, ReadSession, RowSink, StatementOptions, StatementSummary } from './database.js';
 import { sendCancelRequest } from './postgres-cancel.js';
 import { copyOut } from './postgres-copy.js';
@@ -23,6 +23,17 @@ function readBatch(cursor: Cursor, size: number): Promise<{ rows: RawRow[]; fiel
       else resolve({ rows: rows as unknown as RawRow[], fields: (result?.fields ?? []) as { name: string; dataTypeID: number }[] });
     });
   });
+}
+
+/**
+ * Ends the sample's transaction and resets the session before the connection goes back to the pool.
+ * DISCARD ALL: what the rolled-back transaction does not undo (session advisory locks, LISTEN,
+ * temporary tables, prepared plans) never outlives the sample. Two messages: after a ROLLBACK in
+ * the same Query message, DISCARD ALL would run in an implicit transaction block and be refused.
+ */
+async function resetSession(run: (sql: string) => Promise<unknown>): Promise<void> {
+  await run('ROLLBACK');
+  await run('DISCARD ALL');
 }
 
 export class PostgresConnector implements DatabaseConnector {
@@ -56,20 +67,25 @@ export class PostgresConnector implements DatabaseConnector {
     const onClientError = (error: Error) => this.options.onError(classifyPostgresError(error));
     client.on('error', onClientError);
     let broken = false;
-    let canceled = false;
+    let cancel: Promise<boolean> | undefined;
+    let workSettled = false;
     const onAbort = () => {
-      canceled = true;
-      broken = true;
-      void this.cancelBackend(client);
+      cancel = this.cancelBackend(client);
     };
     signal.addEventListener('abort', onAbort, { once: true });
     // Each step ends at the deadline (plus the cancel's grace) or when the connection is lost.
     const guarded = <R>(step: Promise<R>) => untilAborted(unlessLost(step, client, classifyPostgresError), signal);
     try {
       for (const statement of postgresDialect.readOnlySession(options.timeoutMs, {})) await guarded(client.query(statement));
-      return await guarded(work(this.session(client, signal)));
+      const working = work(this.session(client, signal));
+      // Registered first, so it is known before `guarded` settles whether the work let go of the connection.
+      working.then(
+        () => (workSettled = true),
+        () => (workSettled = true),
+      );
+      return await guarded(working);
     } catch (error) {
-      if (canceled || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement canceled on the server');
+      if (cancel || signal.aborted) throw new SampleError('timeout', 'check timeout reached; statement canceled on the server');
       const classified = classifyPostgresError(error, (client as { user?: string }).user);
       if (classified.reason === 'connect' || classified.reason === 'internal') broken = true;
       // A COPY stopped at max_rows leaves the connection mid-transfer: it is closed, and the
@@ -81,19 +97,30 @@ export class PostgresConnector implements DatabaseConnector {
       throw classified;
     } finally {
       signal.removeEventListener('abort', onAbort);
-      if (!broken) {
-        try {
-          // DISCARD ALL: what the rolled-back transaction does not undo (session advisory locks,
-          // LISTEN, temporary tables, prepared plans) never outlives the sample in the pool.
-          await guarded(client.query('ROLLBACK; DISCARD ALL'));
-        } catch {
-          broken = true;
+      const release = () => {
+        client.off('error', onClientError);
+        // A connection in an unknown state is destroyed rather than returned to the pool (a
+        // statement still waiting on a server that does not answer closes the socket at once).
+        client.release(broken ? true : undefined);
+      };
+      if (cancel && !broken) {
+        // In the background: the sample reports its timeout now; the connection goes back to the
+        // pool, or is closed, once the session is known to be clean.
+        const cleaning = workSettled ? this.cleanAfterCancel(client, cancel) : Promise.resolve(false);
+        void cleaning.then((clean) => {
+          broken = !clean;
+          release();
+        });
+      } else {
+        if (!broken) {
+          try {
+            await resetSession((sql) => guarded(client.query(sql)));
+          } catch {
+            broken = true;
+          }
         }
+        release();
       }
-      client.off('error', onClientError);
-      // A connection in an unknown state is destroyed rather than returned to the pool (a
-      // statement still waiting on a server that does not answer closes the socket at once).
-      client.release(broken ? true : undefined);
     }
   }
 
@@ -167,16 +194,34 @@ export class PostgresConnector implements DatabaseConnector {
    * key on a fresh socket): no login, so no SCRAM key derivation on the event loop for every
    * sample that reaches its deadline on a slow or loaded server.
    */
-  private async cancelBackend(client: pg.PoolClient): Promise<void> {
+  private async cancelBackend(client: pg.PoolClient): Promise<boolean> {
     const { processID, secretKey, host, port } = client as unknown as {
       processID?: number;
       secretKey?: number;
       host?: string;
       port?: number;
     };
-    if (processID === undefined || secretKey === undefined || host === undefined || port === undefined) return;
+    if (processID === undefined || secretKey === undefined || host === undefined || port === undefined) return false;
     // The server-side statement_timeout ends the statement anyway if this does not arrive.
-    await sendCancelRequest({ host, port, processID, secretKey }, this.options.connectTimeoutMs);
+    return sendCancelRequest({ host, port, processID, secretKey }, this.options.connectTimeoutMs);
+  }
+
+  /**
+   * After a statement was cancelled at the deadline, the connection goes back to the pool (saving
+   * a login) only when the cancel reached the server within the cancel's grace, so it cannot hit a
+   * later statement, and the session then answers ROLLBACK and DISCARD ALL within the grace too.
+   */
+  private async cleanAfterCancel(client: pg.PoolClient, cancel: Promise<boolean>): Promise<boolean> {
+    // Bounded: a server that does not take the cancel at once (stopped, unreachable) loses the connection.
+    const tookTooLong = new Promise<boolean>((resolve) => setTimeout(resolve, CANCEL_GRACE_MS, false).unref());
+    if (!(await Promise.race([cancel, tookTooLong]))) return false;
+    try {
+      const graceStarted = AbortSignal.abort();
+      await resetSession((sql) => untilAborted(unlessLost(client.query(sql), client, classifyPostgresError), graceStarted));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async close(): Promise<void> {

@@ -137,13 +137,22 @@ export class ResultsStore {
     const state = this.states.get(name);
     if (!state) return;
     state.running = false;
-    state.lastRun = { ...record, success: false, reason, error: this.guard().protectMessage(state.check, error) };
+    // Protected whole first, so that cutting it never leaves half a secret unrecognised.
+    state.lastRun = { ...record, success: false, reason, error: capped(this.guard().protectMessage(state.check, error)) };
     if (state.result) state.previousResult = state.result;
     delete state.result;
     state.runs.failure += 1;
     state.errors[reason] = (state.errors[reason] ?? 0) + 1;
     this.changed(state);
   }
+}
+
+/** Longest failure message kept: a hostile side can put megabytes into a database or HTTP error. */
+const MAX_ERROR_CHARS = 2000;
+
+function capped(message: string): string {
+  if (message.length <= MAX_ERROR_CHARS) return message;
+  return `${message.slice(0, MAX_ERROR_CHARS)}… (${message.length - MAX_ERROR_CHARS} more characters not kept)`;
 }
 
 function fresh(check: CommonCheck): CheckState {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -114,6 +115,42 @@ describe('a 10-million-row result behind a query without LIMIT', () => {
   }
 });
 
+describe('a database error carrying a megabyte', () => {
+  let postgres: DatabaseServer;
+  before(async () => {
+    postgres = await startPostgres();
+  });
+  after(async () => {
+    await postgres?.destroy();
+  });
+
+  test('PostgreSQL: the failure message kept and logged is cut at 2000 characters, and says so', async () => {
+    const url = (await createLeastPrivilegeRole(postgres, { databases: ['fidelity'], kinds: ['query'] })).url();
+    const side = { databases: { db: { url } } };
+    const runner = new CheckRunner(
+      loadConfigObject(
+        {
+          environments: { production: side, staging: side },
+          defaults: { every: '1h', timeout: '30s', start_spread: '0s' },
+          // PostgreSQL quotes the value it cannot read in its message: a million characters.
+          checks: [{ name: 'loud', kind: 'query', database: 'db', sql: "SELECT repeat('x', 1000000)::int AS n" }],
+        },
+        { env: {} },
+      ),
+    );
+    try {
+      const state = await runner.run('loud');
+      assert.equal(state.lastRun?.reason, 'query', state.lastRun?.error?.slice(0, 300));
+      const error = state.lastRun?.error ?? '';
+      assert.ok(error.length < 2100, `message of ${error.length} characters kept`);
+      assert.match(error, /invalid input syntax for type integer/);
+      assert.match(error, /… \(\d+ more characters not kept\)$/);
+    } finally {
+      await runner.close();
+    }
+  });
+});
+
 describe('a side that accepts TCP and never answers', () => {
   const blackholes: Blackhole[] = [];
   after(async () => {
@@ -178,4 +215,104 @@ describe('a side that accepts TCP and never answers', () => {
     }
     assert.equal(await settled(blackhole), 0, 'connections left open after the sample');
   });
+});
+
+/** An HTTP server that streams 1 GiB of generated JSON-ish bytes to every request, never holding it. */
+class GigabyteServer {
+  readonly responses: Array<{ sent: number; aborted: boolean }> = [];
+  private readonly chunk = Buffer.alloc(1024 * 1024, 'a');
+  private readonly server = createHttpServer((_req, res) => {
+    const record = { sent: 0, aborted: false };
+    this.responses.push(record);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"padding":"');
+    res.on('close', () => (record.aborted = !res.writableFinished));
+    const pump = () => {
+      while (record.sent < GIGABYTE && !res.destroyed) {
+        record.sent += this.chunk.length;
+        if (!res.write(this.chunk)) return void res.once('drain', pump);
+      }
+      if (!res.destroyed) res.end('"}');
+    };
+    pump();
+  });
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const GIGABYTE = 1024 ** 3;
+
+describe('a 1 GiB response body', () => {
+  let server: GigabyteServer;
+  let base: string;
+  before(async () => {
+    server = new GigabyteServer();
+    base = await server.listen();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  const cases = [
+    {
+      what: 'a flow step',
+      environment: () => ({ http: { base_url: base, rate_limit: 0, timeouts: { step: '60s' } } }),
+      check: { name: 'huge', kind: 'flow', iterations: 1, steps: [{ name: 'home', path: '/' }] },
+      message: /response body exceeds max_body_bytes \(10485760\)/,
+    },
+    {
+      what: 'a config source over http',
+      environment: () => ({ configs: { app: { url: `${base}/config` } } }),
+      check: { name: 'huge', kind: 'config', source: 'app' },
+      message: /response is more than max_bytes 10485760/,
+    },
+  ];
+  for (const { what, environment, check, message } of cases) {
+    test(`${what}: reading stops at the default limit with reason limit, RSS stays bounded, the server sees the abort`, async () => {
+      const before = server.responses.length;
+      const runner = new CheckRunner(
+        loadConfigObject(
+          {
+            environments: { production: environment(), staging: environment() },
+            defaults: { every: '1h', timeout: '60s', start_spread: '0s' },
+            checks: [check],
+          },
+          { env: {} },
+        ),
+      );
+      const startRss = process.memoryUsage().rss;
+      let peakRss = startRss;
+      const watch = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+      try {
+        const state = await runner.run('huge');
+        assert.equal(state.lastRun?.success, false);
+        assert.equal(state.lastRun?.reason, 'limit', state.lastRun?.error);
+        assert.match(state.lastRun?.error ?? '', message);
+      } finally {
+        clearInterval(watch);
+        await runner.close();
+      }
+      const responses = server.responses.slice(before);
+      for (let i = 0; i < 50 && responses.some((response) => !response.aborted); i += 1) await new Promise((r) => setTimeout(r, 100));
+      const grownMiB = (peakRss - startRss) / 2 ** 20;
+      const sentMiB = responses.map((response) => (response.sent / 2 ** 20).toFixed(0)).join(', ');
+      console.log(
+        `${what}: RSS grew at most ${grownMiB.toFixed(0)} MiB; the server had written ${sentMiB} MiB of 1024 when it saw the abort`,
+      );
+      assert.ok(responses.length >= 1, 'the server was asked');
+      assert.ok(
+        responses.every((response) => response.aborted && response.sent < GIGABYTE),
+        'every response was cut off by the client',
+      );
+      assert.ok(grownMiB < 200, `RSS grew ${grownMiB.toFixed(0)} MiB`);
+    });
+  }
 });

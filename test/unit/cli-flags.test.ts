@@ -41,3 +41,18 @@ test('edit distance counts a swap of neighbours as one edit; far names get no su
   assert.equal(closest('xml', ['json', 'yaml', 'toml']), undefined);
   assert.equal(closest('spreadsheet', ['schema', 'query', 'table']), undefined);
 });
+
+test('incoming connection limits: defaults, values, and refused values naming the flag', () => {
+  const { flags } = parseFlags([], runFlagDefinitions);
+  assert.equal(flags.maxConnections, 1024);
+  assert.equal(flags.keepAliveTimeoutMs, 5000);
+  const set = parseFlags(['--web.max-connections=40', '--web.keep-alive-timeout=30s'], runFlagDefinitions).flags;
+  assert.equal(set.maxConnections, 40);
+  assert.equal(set.keepAliveTimeoutMs, 30_000);
+  assert.equal(refusal(['--web.max-connections=0']), '--web.max-connections: expected a whole number from 1 to 100000, got "0"');
+  assert.equal(refusal(['--web.max-connections=lots']), '--web.max-connections: expected a whole number from 1 to 100000, got "lots"');
+  assert.equal(
+    refusal(['--web.keep-alive-timeout=5']),
+    '--web.keep-alive-timeout: expected a duration of at least 100ms such as 10s, got "5"',
+  );
+});

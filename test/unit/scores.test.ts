@@ -136,3 +136,18 @@ test('history: bounded, spans the whole uptime, collapses repeated values', () =
   // Dimensions that never had a score have no series.
   assert.equal(flat.points('staging', 'data').length, 0);
 });
+
+test('history: at most maxSeries series, whatever the number of candidates', () => {
+  const history = new ScoreHistory(8, 64);
+  for (let t = 0; t < 20; t += 1)
+    history.record(
+      t,
+      Array.from({ length: 500 }, (_, i) => ({ candidate: `candidate-${i}-`.padEnd(100, 'c'), overall: t % 2, dimensions: [] })),
+    );
+  const series = history.toJSON();
+  assert.equal(series.length, 64);
+  assert.ok(series.every((entry) => entry.points.length <= 8));
+  // The first candidates seen keep their series; later ones are not charted.
+  assert.equal(history.points(`candidate-0-`.padEnd(100, 'c'), 'overall').length > 0, true);
+  assert.equal(history.points(`candidate-499-`.padEnd(100, 'c'), 'overall').length, 0);
+});
