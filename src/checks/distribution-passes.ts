@@ -15,6 +15,8 @@ import type { Bins, ColumnProfile, ProfileRequest, ProfileSource } from './distr
 export const hasValues = (family: Family) => family === 'numeric' || family === 'temporal';
 export const hasLengths = (family: Family) => family === 'text' || family === 'length';
 export const hasCategories = (family: Family) => family === 'categorical' || family === 'text';
+/** Masked or sensitive columns: compared by their shapes, never their values. */
+export const hasShapes = (family: Family) => family === 'length';
 
 /** The FROM item of a source: the quoted table, or the query as a derived table. */
 export function relationOf(dialect: Dialect, source: ProfileSource): string {
@@ -132,7 +134,20 @@ export class SideReader {
    * of those values (one GROUP BY either way).
    */
   async categories(column: ColumnProfile, limit: number, listed: string[] = []): Promise<{ value: string; count: number }[]> {
-    const value = this.categoryOf(column);
+    return this.counted(column, this.categoryOf(column), limit, listed);
+  }
+
+  /** The most frequent `limit` shapes of a masked or sensitive column (and the counts of `listed` ones). */
+  async shapes(column: ColumnProfile, limit: number, listed: string[] = []): Promise<{ value: string; count: number }[]> {
+    return this.counted(column, this.dialect.distribution.shape(this.categoryOf(column)), limit, listed);
+  }
+
+  private async counted(
+    column: ColumnProfile,
+    value: string,
+    limit: number,
+    listed: string[],
+  ): Promise<{ value: string; count: number }[]> {
     const notNull = `${this.dialect.quote(column.name)} IS NOT NULL`;
     if (listed.length === 0) {
       const { rows } = await this.session.query(

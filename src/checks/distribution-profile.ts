@@ -3,7 +3,7 @@ import type { Family } from '../compare/distribution-columns.js';
 import { strictEdges } from '../compare/distribution.js';
 import type { ReadSession } from '../connectors/database.js';
 import type { Dialect } from '../connectors/dialects/dialect.js';
-import { hasCategories, hasLengths, hasValues, relationOf, SideReader, sourceRows, type Binned } from './distribution-passes.js';
+import { hasCategories, hasLengths, hasShapes, hasValues, relationOf, SideReader, sourceRows, type Binned } from './distribution-passes.js';
 import type { ColumnProfile, ColumnShape, ProfileRequest, SideProfile } from './distribution-types.js';
 
 /**
@@ -49,6 +49,8 @@ export function shapeOf(profile: ColumnProfile, bins: number, topValues: number,
     lengthEdges: hasLengths(profile.family) && !(profile.family === 'text' && complete) ? edges : [],
     values: profile.top.slice(0, topValues).map((entry) => entry.value),
     complete,
+    shapes: profile.shapes.slice(0, topValues).map((entry) => entry.value),
+    shapesComplete: categoriesKnown && profile.shapes.length <= topValues,
   };
 }
 
@@ -113,29 +115,55 @@ function binnedOf(profiles: ColumnProfile[], shapes: Map<string, ColumnShape>, r
     });
 }
 
-/** The baseline's listed values and their counts (its own top), or the candidate's counts of them. */
+type Counted = { value: string; count: number }[];
+type Counter = (profile: ColumnProfile, limit: number, listed?: string[]) => Promise<Counted>;
+
+/** Per column family with counted values, how they are counted and where they go in the profile and the shape. */
+const COUNTED = [
+  {
+    applies: hasCategories,
+    count: (reader: SideReader): Counter => reader.categories.bind(reader),
+    top: 'top',
+    listed: 'listed',
+    shape: 'values',
+  },
+  {
+    applies: hasShapes,
+    count: (reader: SideReader): Counter => reader.shapes.bind(reader),
+    top: 'shapes',
+    listed: 'listedShapes',
+    shape: 'shapes',
+  },
+] as const;
+
+/**
+ * The baseline's listed values (or shapes) and their counts (its own top), or the candidate's
+ * counts of them.
+ */
 async function categoriesOf(
   reader: SideReader,
   profiles: ColumnProfile[],
   shapes: Map<string, ColumnShape> | null,
   request: ProfileRequest,
 ) {
-  for (const profile of profiles) {
-    if (!hasCategories(profile.family)) continue;
-    if (shapes === null) {
-      profile.top = await reader.categories(profile, request.topValues + 1);
-      continue;
+  for (const profile of profiles)
+    for (const kind of COUNTED) {
+      if (!kind.applies(profile.family)) continue;
+      const count = kind.count(reader);
+      if (shapes === null) {
+        profile[kind.top] = await count(profile, request.topValues + 1);
+        continue;
+      }
+      const shape = shapes.get(profile.name.toLowerCase());
+      const listed = shape && shape.family === profile.family ? shape[kind.shape] : [];
+      const found = await count(profile, request.topValues + 1, listed);
+      const counts = new Map(found.map((entry) => [entry.value, entry.count]));
+      profile[kind.listed] = listed.map((value) => counts.get(value) ?? 0);
+      // Listed values come back first: the side's own top is the most frequent of all it returned.
+      profile[kind.top] = [...found]
+        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+        .slice(0, request.topValues + 1);
     }
-    const shape = shapes.get(profile.name.toLowerCase());
-    const listed = shape && shape.family === profile.family ? shape.values : [];
-    const found = await reader.categories(profile, request.topValues + 1, listed);
-    const counts = new Map(found.map((entry) => [entry.value, entry.count]));
-    profile.listed = listed.map((value) => counts.get(value) ?? 0);
-    // Listed values come back first: the side's own top is the most frequent of all it returned.
-    profile.top = [...found]
-      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-      .slice(0, request.topValues + 1);
-  }
 }
 
 /**
@@ -174,6 +202,8 @@ export async function profileSide(
     measure: null,
     quantiles: [],
     top: [],
+    shapes: [],
+    listedShapes: [],
     valueBins: { counts: [], sums: [] },
     lengthBins: { counts: [], sums: [] },
     listed: [],
@@ -186,9 +216,11 @@ export async function profileSide(
     const shapes = shapesOf(profiles, request);
     exchange.publishShapes(shapes);
     rows = await reader.numbers(profiles, binnedOf(profiles, shapes, reader));
-    for (const profile of profiles)
-      if (hasCategories(profile.family))
-        profile.listed = profile.top.slice(0, shapes.get(profile.name.toLowerCase())?.values.length ?? 0).map((entry) => entry.count);
+    for (const profile of profiles) {
+      const shape = shapes.get(profile.name.toLowerCase());
+      if (hasCategories(profile.family)) profile.listed = profile.top.slice(0, shape?.values.length ?? 0).map((entry) => entry.count);
+      if (hasShapes(profile.family)) profile.listedShapes = profile.shapes.slice(0, shape?.shapes.length ?? 0).map((entry) => entry.count);
+    }
   } else {
     // A half of a calibration bins on the baseline's edges: it needs no quantiles of its own.
     if (request.half === undefined) await reader.quantiles(profiles, probabilities(request.bins), edgeFraction);

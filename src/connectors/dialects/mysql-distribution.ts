@@ -1,5 +1,5 @@
 import type { ReadSession } from '../database.js';
-import { numberLiteral, quantilePosition, type DistributionDialect } from './dialect.js';
+import { numberLiteral, quantilePosition, SHAPE_LENGTH, SHAPE_SEPARATORS, type DistributionDialect } from './dialect.js';
 
 /**
  * MySQL/MariaDB profiles of the `distribution` kind: a sample is a filter on a hash of the row's key
@@ -32,6 +32,16 @@ export const mysqlDistribution: DistributionDialect = {
   quantiles: quantilesPerValue,
   // Grouping by the bins of several measures at once is slower on MariaDB than one GROUP BY each.
   measuresPerScan: 1,
+  // A binary collation: under a _ci one [A-Z] would match a-z too, and GROUP BY would merge `A` with `a`.
+  shape(text) {
+    const others = `REGEXP_REPLACE(CONVERT(${text} USING utf8mb4) COLLATE utf8mb4_bin, '[^A-Za-z0-9${SHAPE_SEPARATORS}]+', '#')`;
+    const classes = [
+      ['A-Z', 'A'],
+      ['a-z', 'a'],
+      ['0-9', '9'],
+    ].reduce((inner, [range, mark]) => `REGEXP_REPLACE(${inner}, '[${range}]+', '${mark}')`, others);
+    return `LEFT(${classes}, ${SHAPE_LENGTH})`;
+  },
 };
 
 /** No percentile aggregate: per value a count, then the values at the wanted positions of the sorted non-NULL rows. */
