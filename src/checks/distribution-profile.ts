@@ -3,6 +3,7 @@ import type { Family } from '../compare/distribution-columns.js';
 import { strictEdges } from '../compare/distribution.js';
 import type { ReadSession } from '../connectors/database.js';
 import type { Dialect } from '../connectors/dialects/dialect.js';
+import { categoriesOf } from './distribution-categories.js';
 import { hasCategories, hasLengths, hasShapes, hasValues, relationOf, SideReader, sourceRows, type Binned } from './distribution-passes.js';
 import type { ColumnProfile, ColumnShape, ProfileRequest, SideProfile } from './distribution-types.js';
 
@@ -115,57 +116,6 @@ function binnedOf(profiles: ColumnProfile[], shapes: Map<string, ColumnShape>, r
     });
 }
 
-type Counted = { value: string; count: number }[];
-type Counter = (profile: ColumnProfile, limit: number, listed?: string[]) => Promise<Counted>;
-
-/** Per column family with counted values, how they are counted and where they go in the profile and the shape. */
-const COUNTED = [
-  {
-    applies: hasCategories,
-    count: (reader: SideReader): Counter => reader.categories.bind(reader),
-    top: 'top',
-    listed: 'listed',
-    shape: 'values',
-  },
-  {
-    applies: hasShapes,
-    count: (reader: SideReader): Counter => reader.shapes.bind(reader),
-    top: 'shapes',
-    listed: 'listedShapes',
-    shape: 'shapes',
-  },
-] as const;
-
-/**
- * The baseline's listed values (or shapes) and their counts (its own top), or the candidate's
- * counts of them.
- */
-async function categoriesOf(
-  reader: SideReader,
-  profiles: ColumnProfile[],
-  shapes: Map<string, ColumnShape> | null,
-  request: ProfileRequest,
-) {
-  for (const profile of profiles)
-    for (const kind of COUNTED) {
-      if (!kind.applies(profile.family)) continue;
-      const count = kind.count(reader);
-      if (shapes === null) {
-        profile[kind.top] = await count(profile, request.topValues + 1);
-        continue;
-      }
-      const shape = shapes.get(profile.name.toLowerCase());
-      const listed = shape && shape.family === profile.family ? shape[kind.shape] : [];
-      const found = await count(profile, request.topValues + 1, listed);
-      const counts = new Map(found.map((entry) => [entry.value, entry.count]));
-      profile[kind.listed] = listed.map((value) => counts.get(value) ?? 0);
-      // Listed values come back first: the side's own top is the most frequent of all it returned.
-      profile[kind.top] = [...found]
-        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-        .slice(0, request.topValues + 1);
-    }
-}
-
 /**
  * Profiles one side. The baseline publishes its edges and shapes on `exchange`; the candidate
  * waits for them there.
@@ -228,7 +178,8 @@ export async function profileSide(
     await categoriesOf(reader, profiles, await exchange.shapes(), request);
   }
   // After the baseline has published its edges: the candidate need not wait for this count.
-  await reader.distinct(profiles);
+  // Categories counted every value of theirs: their distinct counts are known.
+  await reader.distinct(profiles.filter((profile) => !hasCategories(profile.family) && !reader.distinctCounted.has(profile)));
   for (const profile of profiles) {
     const [p1, p50, p99] = profile.quantiles.slice(request.bins + 1);
     if (profile.measure) Object.assign(profile.measure, { p1: p1 ?? null, p50: p50 ?? null, p99: p99 ?? null });

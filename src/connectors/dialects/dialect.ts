@@ -197,6 +197,11 @@ export interface DistributionDialect {
   /** How many binned measures one scan groups by jointly ((bins + 3)^k groups). */
   readonly measuresPerScan: number;
   /**
+   * Whether a scan grouped by one measure's bins also counts its distinct values per bin (they add
+   * up to the column's distinct count): nearly free where the engine sorts within each group anyway.
+   */
+  readonly distinctInScan: boolean;
+  /**
    * The shape of a text (docs/checks/distribution.md, "Shapes"): runs of A-Z become `A`, of a-z
    * `a`, of 0-9 `9`, of any other character but the separators in SHAPE_SEPARATORS `#`; cut to
    * SHAPE_LENGTH characters. The same text gives the same shape on every engine.

@@ -32,6 +32,8 @@ export const mysqlDistribution: DistributionDialect = {
   quantiles: quantilesPerValue,
   // Grouping by the bins of several measures at once is slower on MariaDB than one GROUP BY each.
   measuresPerScan: 1,
+  // Measured at 1M rows: the same time with COUNT(DISTINCT) per bin as without; a scan of its own costs more than all the bins.
+  distinctInScan: true,
   // A binary collation: under a _ci one [A-Z] would match a-z too, and GROUP BY would merge `A` with `a`.
   shape(text) {
     const others = `REGEXP_REPLACE(CONVERT(${text} USING utf8mb4) COLLATE utf8mb4_bin, '[^A-Za-z0-9${SHAPE_SEPARATORS}]+', '#')`;
