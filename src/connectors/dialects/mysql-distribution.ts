@@ -46,7 +46,10 @@ export const mysqlDistribution: DistributionDialect = {
   },
 };
 
-/** No percentile aggregate: per value a count, then the values at the wanted positions of the sorted non-NULL rows. */
+/**
+ * No percentile aggregate: the non-NULL count of every value in one statement, then per value the
+ * values at the wanted positions of its sorted non-NULL rows.
+ */
 async function quantilesPerValue(
   session: ReadSession,
   from: string,
@@ -54,16 +57,19 @@ async function quantilesPerValue(
   values: readonly string[],
   probabilities: readonly number[],
 ): Promise<(number | null)[][]> {
+  if (values.length === 0) return [];
+  const counted = await session.query(
+    `SELECT ${values.map((value) => `COUNT(${value})`).join(', ')} FROM ${from}${where ? ` WHERE ${where}` : ''}`,
+  );
   // One statement with a window per value is much slower on MariaDB than one window per statement.
   const each: (number | null)[][] = [];
-  for (const value of values) {
-    const condition = [where, `${value} IS NOT NULL`].filter(Boolean).join(' AND ');
-    const count = await session.query(`SELECT COUNT(*) FROM ${from} WHERE ${condition}`);
-    const rows = Number(count.rows[0]?.[0] ?? 0);
+  for (const [i, value] of values.entries()) {
+    const rows = Number(counted.rows[0]?.[i] ?? 0);
     if (rows === 0) {
       each.push(probabilities.map(() => null));
       continue;
     }
+    const condition = [where, `${value} IS NOT NULL`].filter(Boolean).join(' AND ');
     const positions = [...new Set(probabilities.map((p) => quantilePosition(p, rows)))];
     const { rows: found } = await session.query(
       `SELECT rn, x FROM (SELECT ${value} AS x, ROW_NUMBER() OVER (ORDER BY ${value}) AS rn FROM ${from} WHERE ${condition}) AS ranked ` +
