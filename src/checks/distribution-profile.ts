@@ -174,8 +174,20 @@ export async function profileSide(
   } else {
     // A half of a calibration bins on the baseline's edges: it needs no quantiles of its own.
     if (request.half === undefined) await reader.quantiles(profiles, probabilities(request.bins), edgeFraction);
-    rows = await reader.numbers(profiles, binnedOf(profiles, await exchange.edges(), reader));
-    await categoriesOf(reader, profiles, await exchange.shapes(), request);
+    // A text column's lengths wait for the baseline's final shapes: most have every value listed, and then no lengths.
+    const early = binnedOf(profiles, await exchange.edges(), reader);
+    rows = await reader.numbers(
+      profiles,
+      early.filter((entry) => entry.profile.family !== 'text'),
+    );
+    const shapes = await exchange.shapes();
+    await categoriesOf(reader, profiles, shapes, request);
+    const lengths = binnedOf(
+      profiles.filter((profile) => profile.family === 'text'),
+      shapes,
+      reader,
+    ).filter((entry) => entry.edges.length > 0);
+    if (lengths.length > 0) await reader.numbers([], lengths);
   }
   // After the baseline has published its edges: the candidate need not wait for this count.
   // Categories counted every value of theirs: their distinct counts are known.
