@@ -15,6 +15,8 @@ import type { Bins, ColumnProfile, ProfileRequest, ProfileSource } from './distr
 export const hasValues = (family: Family) => family === 'numeric' || family === 'temporal';
 export const hasLengths = (family: Family) => family === 'text' || family === 'length';
 export const hasCategories = (family: Family) => family === 'categorical' || family === 'text';
+/** Masked or sensitive columns: compared by their shapes, never their values. */
+export const hasShapes = (family: Family) => family === 'length';
 
 /** The FROM item of a source: the quoted table, or the query as a derived table. */
 export function relationOf(dialect: Dialect, source: ProfileSource): string {
@@ -39,6 +41,16 @@ export interface Binned {
   target: 'valueBins' | 'lengthBins';
 }
 
+/** Values (or shapes) with their counts, and how many distinct ones there are in all. */
+export interface Counted {
+  entries: { value: string; count: number }[];
+  groups: number;
+}
+
+function countedOf(rows: readonly RawRow[]): Counted {
+  return { entries: rows.map((row) => ({ value: row[0] ?? '', count: Number(row[1] ?? 0) })), groups: Number(rows[0]?.[2] ?? 0) };
+}
+
 interface Sums {
   count: number;
   sum: number;
@@ -50,6 +62,8 @@ interface Sums {
 export class SideReader {
   readonly from: string;
   readonly where: string;
+  /** Columns whose distinct count a numbers scan took along (dialect.distribution.distinctInScan). */
+  readonly distinctCounted = new Set<ColumnProfile>();
 
   constructor(
     private readonly session: ReadSession,
@@ -119,35 +133,81 @@ export class SideReader {
     return { from: relation, where: this.dialect.distribution.hashSampled(edgeFraction, this.request.seed, this.hashed()) };
   }
 
-  /** Distinct non-null values of every column, compared by their canonical text (one scan). */
+  /**
+   * Distinct non-null values of the columns whose categories did not count them (one scan): a
+   * numeric or temporal column's as the double it is binned as (a sort of doubles costs a fraction
+   * of one of canonical texts), any other's by its canonical text.
+   */
   async distinct(columns: ColumnProfile[]): Promise<void> {
     if (columns.length === 0) return;
-    const counts = columns.map((column) => `COUNT(DISTINCT ${this.categoryOf(column)})`);
+    const counts = columns.map(
+      (column) => `COUNT(DISTINCT ${hasValues(column.family) ? (this.measureOf(column) as string) : this.categoryOf(column)})`,
+    );
     const { rows } = await this.session.query(`SELECT ${counts.join(', ')} FROM ${this.from}${this.filtered()}`);
     columns.forEach((column, i) => (column.distinct = Number(rows[0]?.[i] ?? 0)));
   }
 
+  /** Distinct values of each column among the first `rows` profiled rows: a cheap look at which columns have few values. */
+  async probeDistinct(columns: ColumnProfile[], rows: number): Promise<number[]> {
+    const values = columns.map((column, i) => `${this.categoryOf(column)} AS c${i}`);
+    const counts = columns.map((_, i) => `COUNT(DISTINCT c${i})`);
+    const found = await this.session.query(
+      `SELECT ${counts.join(', ')} FROM (SELECT ${values.join(', ')} FROM ${this.from}${this.filtered()} LIMIT ${rows}) AS probed`,
+    );
+    return columns.map((_, i) => Number(found.rows[0]?.[i] ?? 0));
+  }
+
+  /**
+   * Every value's count of each of `columns`, from one GROUP BY over all of them (their joint
+   * groups, added up per column here); null when there are more than `limit` joint groups.
+   */
+  async jointCounts(columns: ColumnProfile[], limit: number): Promise<Map<string, number>[] | null> {
+    const values = columns.map((column) => this.categoryOf(column));
+    const { rows } = await this.session.query(
+      `SELECT ${values.join(', ')}, COUNT(*) FROM ${this.from}${this.filtered()} GROUP BY ${values.join(', ')} LIMIT ${limit + 1}`,
+    );
+    if (rows.length > limit) return null;
+    const counts = columns.map(() => new Map<string, number>());
+    for (const row of rows) {
+      const count = Number(row[columns.length] ?? 0);
+      counts.forEach((own, i) => {
+        const value = row[i];
+        if (value !== null && value !== undefined) own.set(value, (own.get(value) ?? 0) + count);
+      });
+    }
+    return counts;
+  }
+
   /**
    * The most frequent `limit` values of a column with their counts; with `listed`, also the counts
-   * of those values (one GROUP BY either way).
+   * of those values (one GROUP BY either way); `groups`: how many distinct values it has.
    */
-  async categories(column: ColumnProfile, limit: number, listed: string[] = []): Promise<{ value: string; count: number }[]> {
-    const value = this.categoryOf(column);
+  async categories(column: ColumnProfile, limit: number, listed: string[] = []): Promise<Counted> {
+    return this.counted(column, this.categoryOf(column), limit, listed);
+  }
+
+  /** The most frequent `limit` shapes of a masked or sensitive column (and the counts of `listed` ones). */
+  async shapes(column: ColumnProfile, limit: number, listed: string[] = []): Promise<Counted> {
+    return this.counted(column, this.dialect.distribution.shape(this.categoryOf(column)), limit, listed);
+  }
+
+  private async counted(column: ColumnProfile, value: string, limit: number, listed: string[]): Promise<Counted> {
     const notNull = `${this.dialect.quote(column.name)} IS NOT NULL`;
+    // COUNT(*) OVER (): the number of groups before LIMIT, the distinct count at no extra scan.
     if (listed.length === 0) {
       const { rows } = await this.session.query(
-        `SELECT ${value}, COUNT(*) FROM ${this.from}${this.filtered(notNull)} GROUP BY ${value} ORDER BY 2 DESC, 1 LIMIT ${limit}`,
+        `SELECT ${value}, COUNT(*), COUNT(*) OVER () FROM ${this.from}${this.filtered(notNull)} GROUP BY ${value} ORDER BY 2 DESC, 1 LIMIT ${limit}`,
       );
-      return rows.map((row) => ({ value: row[0] ?? '', count: Number(row[1] ?? 0) }));
+      return countedOf(rows);
     }
     const placeholders = listed.map((_, i) => this.dialect.placeholder(i + 1)).join(', ');
     // The listed values first (those present), then the most frequent others.
     const { rows } = await this.session.query(
-      `SELECT v, n FROM (SELECT ${value} AS v, COUNT(*) AS n FROM ${this.from}${this.filtered(notNull)} GROUP BY ${value}) AS counted ` +
+      `SELECT v, n, COUNT(*) OVER () FROM (SELECT ${value} AS v, COUNT(*) AS n FROM ${this.from}${this.filtered(notNull)} GROUP BY ${value}) AS counted ` +
         `ORDER BY CASE WHEN v IN (${placeholders}) THEN 0 ELSE 1 END, n DESC, v LIMIT ${limit + listed.length}`,
       listed,
     );
-    return rows.map((row) => ({ value: row[0] ?? '', count: Number(row[1] ?? 0) }));
+    return countedOf(rows);
   }
 
   /**
@@ -192,11 +252,21 @@ export class SideReader {
       aggregates.push(`COUNT(${x(i)})`, `SUM(${centred})`, `SUM(${centred} * ${centred})`, `MIN(${x(i)})`, `MAX(${x(i)})`);
     });
     aggregates.push(...counted.map((_, i) => `COUNT(${y(i)})`));
+    // Grouped by one measure's bins alone, its distinct values per bin add up to its distinct count.
+    const alone = keys.length === 1 ? binned.findIndex((entry) => entry.edges.length > 0) : -1;
+    const distinctHere = this.dialect.distribution.distinctInScan && alone >= 0 && hasValues((binned[alone] as Binned).profile.family);
+    if (distinctHere) aggregates.push(`COUNT(DISTINCT ${x(alone)})`);
     const from = derived === null ? `${this.from}${this.filtered()}` : `(${derived}) AS computed`;
     const { rows } = await this.session.query(
       `SELECT ${[...keys.map((key, i) => `${key} AS b${i}`), ...aggregates].join(', ')} FROM ${from}` +
         (keys.length > 0 ? ` GROUP BY ${keys.map((_, i) => `b${i}`).join(', ')}` : ''),
     );
+    if (distinctHere) {
+      const profile = (binned[alone] as Binned).profile;
+      const at = keys.length + 1 + 5 * binned.length + counted.length;
+      profile.distinct = rows.reduce((sum, row) => sum + Number(row[at] ?? 0), 0);
+      this.distinctCounted.add(profile);
+    }
     return this.addUp(rows, binned, counted, keys.length);
   }
 

@@ -3,7 +3,8 @@ import type { Family } from '../compare/distribution-columns.js';
 import { strictEdges } from '../compare/distribution.js';
 import type { ReadSession } from '../connectors/database.js';
 import type { Dialect } from '../connectors/dialects/dialect.js';
-import { hasCategories, hasLengths, hasValues, relationOf, SideReader, sourceRows, type Binned } from './distribution-passes.js';
+import { categoriesOf } from './distribution-categories.js';
+import { hasCategories, hasLengths, hasShapes, hasValues, relationOf, SideReader, sourceRows, type Binned } from './distribution-passes.js';
 import type { ColumnProfile, ColumnShape, ProfileRequest, SideProfile } from './distribution-types.js';
 
 /**
@@ -49,6 +50,8 @@ export function shapeOf(profile: ColumnProfile, bins: number, topValues: number,
     lengthEdges: hasLengths(profile.family) && !(profile.family === 'text' && complete) ? edges : [],
     values: profile.top.slice(0, topValues).map((entry) => entry.value),
     complete,
+    shapes: profile.shapes.slice(0, topValues).map((entry) => entry.value),
+    shapesComplete: categoriesKnown && profile.shapes.length <= topValues,
   };
 }
 
@@ -113,31 +116,6 @@ function binnedOf(profiles: ColumnProfile[], shapes: Map<string, ColumnShape>, r
     });
 }
 
-/** The baseline's listed values and their counts (its own top), or the candidate's counts of them. */
-async function categoriesOf(
-  reader: SideReader,
-  profiles: ColumnProfile[],
-  shapes: Map<string, ColumnShape> | null,
-  request: ProfileRequest,
-) {
-  for (const profile of profiles) {
-    if (!hasCategories(profile.family)) continue;
-    if (shapes === null) {
-      profile.top = await reader.categories(profile, request.topValues + 1);
-      continue;
-    }
-    const shape = shapes.get(profile.name.toLowerCase());
-    const listed = shape && shape.family === profile.family ? shape.values : [];
-    const found = await reader.categories(profile, request.topValues + 1, listed);
-    const counts = new Map(found.map((entry) => [entry.value, entry.count]));
-    profile.listed = listed.map((value) => counts.get(value) ?? 0);
-    // Listed values come back first: the side's own top is the most frequent of all it returned.
-    profile.top = [...found]
-      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-      .slice(0, request.topValues + 1);
-  }
-}
-
 /**
  * Profiles one side. The baseline publishes its edges and shapes on `exchange`; the candidate
  * waits for them there.
@@ -174,6 +152,8 @@ export async function profileSide(
     measure: null,
     quantiles: [],
     top: [],
+    shapes: [],
+    listedShapes: [],
     valueBins: { counts: [], sums: [] },
     lengthBins: { counts: [], sums: [] },
     listed: [],
@@ -186,17 +166,32 @@ export async function profileSide(
     const shapes = shapesOf(profiles, request);
     exchange.publishShapes(shapes);
     rows = await reader.numbers(profiles, binnedOf(profiles, shapes, reader));
-    for (const profile of profiles)
-      if (hasCategories(profile.family))
-        profile.listed = profile.top.slice(0, shapes.get(profile.name.toLowerCase())?.values.length ?? 0).map((entry) => entry.count);
+    for (const profile of profiles) {
+      const shape = shapes.get(profile.name.toLowerCase());
+      if (hasCategories(profile.family)) profile.listed = profile.top.slice(0, shape?.values.length ?? 0).map((entry) => entry.count);
+      if (hasShapes(profile.family)) profile.listedShapes = profile.shapes.slice(0, shape?.shapes.length ?? 0).map((entry) => entry.count);
+    }
   } else {
     // A half of a calibration bins on the baseline's edges: it needs no quantiles of its own.
     if (request.half === undefined) await reader.quantiles(profiles, probabilities(request.bins), edgeFraction);
-    rows = await reader.numbers(profiles, binnedOf(profiles, await exchange.edges(), reader));
-    await categoriesOf(reader, profiles, await exchange.shapes(), request);
+    // A text column's lengths wait for the baseline's final shapes: most have every value listed, and then no lengths.
+    const early = binnedOf(profiles, await exchange.edges(), reader);
+    rows = await reader.numbers(
+      profiles,
+      early.filter((entry) => entry.profile.family !== 'text'),
+    );
+    const shapes = await exchange.shapes();
+    await categoriesOf(reader, profiles, shapes, request);
+    const lengths = binnedOf(
+      profiles.filter((profile) => profile.family === 'text'),
+      shapes,
+      reader,
+    ).filter((entry) => entry.edges.length > 0);
+    if (lengths.length > 0) await reader.numbers([], lengths);
   }
   // After the baseline has published its edges: the candidate need not wait for this count.
-  await reader.distinct(profiles);
+  // Categories counted every value of theirs: their distinct counts are known.
+  await reader.distinct(profiles.filter((profile) => !hasCategories(profile.family) && !reader.distinctCounted.has(profile)));
   for (const profile of profiles) {
     const [p1, p50, p99] = profile.quantiles.slice(request.bins + 1);
     if (profile.measure) Object.assign(profile.measure, { p1: p1 ?? null, p50: p50 ?? null, p99: p99 ?? null });

@@ -6,7 +6,7 @@ import type { TableName } from '../connectors/dialects/dialect.js';
 
 export interface WantedColumn {
   name: string;
-  /** Masked or sensitive: lengths only, never values. */
+  /** Masked or sensitive: lengths and shapes only, never values. */
   lengthsOnly: boolean;
 }
 
@@ -38,6 +38,9 @@ export interface ColumnShape {
   lengthEdges: number[];
   values: string[];
   complete: boolean;
+  /** A masked or sensitive column's most frequent shapes (all of them when `shapesComplete`). */
+  shapes: string[];
+  shapesComplete: boolean;
 }
 
 export interface ColumnProfile {
@@ -51,6 +54,9 @@ export interface ColumnProfile {
   /** Quantiles of the measure at `probabilities`. */
   quantiles: (number | null)[];
   top: { value: string; count: number }[];
+  /** A masked or sensitive column: its most frequent shapes, and the counts of the baseline's. */
+  shapes: { value: string; count: number }[];
+  listedShapes: number[];
   /** Filled in step 5. */
   valueBins: Bins;
   lengthBins: Bins;

@@ -22,7 +22,7 @@ const columnSchema = z.union([
   identifier,
   z.strictObject({
     name: identifier,
-    /** The column holds masked data: compared by its lengths only, never its values. */
+    /** The column holds masked data: compared by its lengths and shapes only, never its values. */
     masked: z.boolean().default(false),
   }),
 ]);
@@ -105,19 +105,20 @@ function columnSides(base: ColumnProfile, cand: ColumnProfile, shape: ColumnShap
   };
   if (shape.valueEdges.length > 0) sides.values = histogram(shape.valueEdges, base.valueBins, cand.valueBins);
   if (shape.lengthEdges.length > 0) sides.lengths = histogram(shape.lengthEdges, base.lengthBins, cand.lengthBins);
-  if (base.family === 'categorical' || base.family === 'text') {
-    const sum = (counts: number[]) => counts.reduce((total, count) => total + count, 0);
-    const listed = new Set(shape.values);
-    sides.categories = {
-      values: shape.values,
-      complete: shape.complete,
-      baseline: base.listed,
-      candidate: cand.listed,
-      baselineRest: Math.max(0, base.nonNull - sum(base.listed)),
-      candidateRest: Math.max(0, cand.nonNull - sum(cand.listed)),
-      candidateExtra: cand.top.filter((entry) => !listed.has(entry.value)),
-    };
-  }
+  const sum = (counts: number[]) => counts.reduce((total, count) => total + count, 0);
+  const counted = (values: string[], complete: boolean, listed: [number[], number[]], candidateTop: ColumnProfile['top']) => ({
+    values,
+    complete,
+    baseline: listed[0],
+    candidate: listed[1],
+    baselineRest: Math.max(0, base.nonNull - sum(listed[0])),
+    candidateRest: Math.max(0, cand.nonNull - sum(listed[1])),
+    candidateExtra: candidateTop.filter((entry) => !values.includes(entry.value)),
+  });
+  if (base.family === 'categorical' || base.family === 'text')
+    sides.categories = counted(shape.values, shape.complete, [base.listed, cand.listed], cand.top);
+  if (base.family === 'length')
+    sides.shapes = counted(shape.shapes, shape.shapesComplete, [base.listedShapes, cand.listedShapes], cand.shapes);
   return sides;
 }
 

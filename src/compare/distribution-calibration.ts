@@ -8,8 +8,8 @@ import type { Judged, Statistic } from './distribution.js';
  */
 
 /** Distances that shrink as √(1/n + 1/m); PSI and JS (χ²-like) shrink as 1/n + 1/m itself. */
-const ROOT_SCALED: ReadonlySet<Statistic> = new Set(['ks', 'length_ks', 'wasserstein', 'tv', 'null_share']);
-const LINEAR_SCALED: ReadonlySet<Statistic> = new Set(['psi', 'js']);
+const ROOT_SCALED: ReadonlySet<Statistic> = new Set(['ks', 'length_ks', 'wasserstein', 'tv', 'shape_tv', 'null_share']);
+const LINEAR_SCALED: ReadonlySet<Statistic> = new Set(['psi', 'js', 'shape_js']);
 
 export interface CalibratedJudged extends Judged {
   /** The distance between the baseline's halves, rescaled to the sizes compared. */

@@ -64,6 +64,8 @@ export interface ColumnSides {
   values?: Histogram;
   lengths?: Histogram;
   categories?: Categories;
+  /** A masked or sensitive column's shapes (docs/checks/distribution.md, "Shapes"), counted like categories. */
+  shapes?: Categories;
   /** Distinct counts of each side's sample (compared with what the row ratio predicts). */
   distinct?: { baseline: DistinctSide; candidate: DistinctSide };
 }
@@ -77,6 +79,8 @@ export interface Attribution {
   to?: number | null;
   /** A category: the value itself, through the examples policy. */
   value?: string | null;
+  /** A shape of a masked or sensitive column (`Aa9@a.a`): shown as it is, it holds no value. */
+  shape?: string;
   /** "other" (outside the baseline's list), "new" (unknown to the baseline), "null", "below", "above". */
   bucket?: string;
   baseline: number;
@@ -152,11 +156,19 @@ function compareHistogram(
   return { statistics: judged, attribution };
 }
 
+/** What a categorical comparison is over: values (tv, js) or a masked column's shapes (shape_tv, shape_js). */
+const OVER: Record<'values' | 'shapes', { tv: Statistic; js: Statistic; label: (text: string) => Pick<Attribution, 'value' | 'shape'> }> = {
+  values: { tv: 'tv', js: 'js', label: (value) => ({ value }) },
+  shapes: { tv: 'shape_tv', js: 'shape_js', label: (shape) => ({ shape }) },
+};
+
 function compareCategories(
   column: string,
   categories: Categories,
   thresholds: Thresholds,
+  over: keyof typeof OVER = 'values',
 ): { statistics: Partial<Record<Statistic, Judged>>; attribution: Attribution[] } {
+  const { tv, js, label: labelOf } = OVER[over];
   const baselineCounts = [...categories.baseline, categories.baselineRest];
   const candidateCounts = [...categories.candidate, categories.candidateRest];
   const p = shares(baselineCounts);
@@ -164,10 +176,13 @@ function compareCategories(
   const n = baselineCounts.reduce((sum, count) => sum + count, 0);
   const m = candidateCounts.reduce((sum, count) => sum + count, 0);
   const rest = categories.complete ? 'new' : 'other';
-  const labels: Array<Pick<Attribution, 'value' | 'bucket'>> = [...categories.values.map((value) => ({ value })), { bucket: rest }];
+  const labels: Array<Pick<Attribution, 'value' | 'shape' | 'bucket'>> = [
+    ...categories.values.map((text) => labelOf(text)),
+    { bucket: rest },
+  ];
   const attribution: Attribution[] = topContributions(labels, p, q, ATTRIBUTION_LIMIT).map(({ label, baseline, candidate }) => ({
     column,
-    statistic: 'tv',
+    statistic: tv,
     ...label,
     baseline,
     candidate,
@@ -175,11 +190,11 @@ function compareCategories(
   // The new values themselves, with their shares of the candidate.
   if (categories.complete && m > 0)
     for (const extra of categories.candidateExtra.slice(0, ATTRIBUTION_LIMIT))
-      attribution.push({ column, statistic: 'tv', bucket: 'new', value: extra.value, baseline: 0, candidate: extra.count / m });
+      attribution.push({ column, statistic: tv, bucket: 'new', ...labelOf(extra.value), baseline: 0, candidate: extra.count / m });
   return {
     statistics: {
-      tv: judge('tv', totalVariation(p, q), thresholds, noiseFloor('tv', n, m, p)),
-      js: judge('js', jensenShannon(p, q), thresholds, noiseFloor('js', n, m, p)),
+      [tv]: judge(tv, totalVariation(p, q), thresholds, noiseFloor(tv, n, m, p)),
+      [js]: judge(js, jensenShannon(p, q), thresholds, noiseFloor(js, n, m, p)),
     },
     attribution,
   };
@@ -216,6 +231,7 @@ export function compareColumn(sides: ColumnSides, thresholds: Thresholds): Colum
   if (sides.values) add(compareHistogram(name, sides.values, 'ks', thresholds, true), true);
   if (sides.categories) add(compareCategories(name, sides.categories, thresholds), !sides.values);
   if (sides.lengths) add(compareHistogram(name, sides.lengths, 'length_ks', thresholds, false), !sides.values && !sides.categories);
+  if (sides.shapes) add(compareCategories(name, sides.shapes, thresholds, 'shapes'), false);
   const counts = psiOf(sides);
   if (counts) {
     const p = shares(counts.baseline);

@@ -10,7 +10,7 @@
  * distance with a logarithm of a ratio); the others are bounded by construction.
  */
 
-export const statistics = ['ks', 'wasserstein', 'psi', 'tv', 'js', 'null_share', 'length_ks', 'distinct'] as const;
+export const statistics = ['ks', 'wasserstein', 'psi', 'tv', 'js', 'null_share', 'length_ks', 'distinct', 'shape_tv', 'shape_js'] as const;
 export type Statistic = (typeof statistics)[number];
 export type Thresholds = Record<Statistic, number>;
 
@@ -24,6 +24,8 @@ export const defaultThresholds: Thresholds = {
   null_share: 0.05,
   length_ks: 0.1,
   distinct: 0.5,
+  shape_tv: 0.1,
+  shape_js: 0.02,
 };
 
 /** PSI bands as usually read: below 0.1 no shift, 0.1 to 0.25 moderate, 0.25 and above drift. */
@@ -189,7 +191,8 @@ export function noiseFloor(statistic: Statistic, n: number, m: number, baselineS
       return 3 * Math.sqrt(scale);
     case 'null_share':
       return 4 * Math.sqrt(0.25 * scale);
-    case 'tv': {
+    case 'tv':
+    case 'shape_tv': {
       const sigmas = baselineShares.map((share) => Math.sqrt(share * (1 - share) * scale));
       const sum = sigmas.reduce((total, sigma) => total + sigma, 0);
       const squares = sigmas.reduce((total, sigma) => total + sigma * sigma, 0);
@@ -198,6 +201,7 @@ export function noiseFloor(statistic: Statistic, n: number, m: number, baselineS
     case 'psi':
       return scale * (freedom + 4 * Math.sqrt(2 * freedom));
     case 'js':
+    case 'shape_js':
       return (scale * (freedom + 4 * Math.sqrt(2 * freedom))) / (8 * Math.LN2);
     case 'distinct':
       // Here n is the expected distinct count: four Poisson standard deviations of a count, relative.

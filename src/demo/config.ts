@@ -123,16 +123,17 @@ checks:
 
   - name: orders_spread
     kind: distribution
-    description: how order statuses, totals and dates are spread (faithful, staging lacks one order)
+    description: how order statuses, totals and dates are spread, judged against production's own noise (faithful, staging lacks one order)
     database: shop
     table: orders
     columns: [status, total, created_at]
+    calibrate: true
 
   - name: payment_spread
     kind: distribution
-    description: how payment methods and amounts are spread — drift, staging's gift card payments became card payments
+    description: how methods and amounts of the payments of orders of 50 or more are spread — drift, staging's gift card payments became card payments
     database: shop
-    table: payments
+    sql: SELECT p.method, p.amount FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.total >= 50
     columns: [method, amount]
     examples: show
 

@@ -121,7 +121,7 @@ export const dataMetrics = {
     'data',
     'gauge',
     ['check', 'column', 'statistic', 'baseline', 'candidate'],
-    `Distance between the baseline's and the candidate's distribution of one column, by statistic (ks, wasserstein in baseline standard deviations, psi, tv, js in base 2, null_share, length_ks, distinct: the distinct count's relative departure from what the row ratio predicts); 0 is identical. ${CACHED}`,
+    `Distance between the baseline's and the candidate's distribution of one column, by statistic (ks, wasserstein in baseline standard deviations, psi, tv, js in base 2, null_share, length_ks, shape_tv and shape_js over a masked column's shapes, distinct: the distinct count's relative departure from what the row ratio predicts); 0 is identical. ${CACHED}`,
   ),
   fidelity_distribution_column_drifted: spec(
     'data',

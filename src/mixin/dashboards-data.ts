@@ -112,7 +112,7 @@ export function dataDashboard(_config: MixinConfig, rec: RecordingRules): Dashbo
           ]),
           ts(
             'Distribution drift by column',
-            'Distances between the baseline and the candidate per column and statistic (ks, wasserstein in standard deviations, psi, tv, js, null_share, length_ks); 0 is identical. Thresholds per check: docs/checks/distribution.md.',
+            'Distances between the baseline and the candidate per column and statistic (ks, wasserstein in standard deviations, psi, tv, js, null_share, length_ks, shape_tv, shape_js); 0 is identical. Thresholds per check: docs/checks/distribution.md.',
             [{ expr: (s) => s.m(M.distributionDistance), legend: '{{check}} {{column}} {{statistic}}' }],
           ),
           ts(

@@ -16,6 +16,8 @@ interface JudgedView {
 interface AttributionView {
   statistic?: string;
   value?: unknown;
+  /** A masked or sensitive column's shape (`a.a@a.a`): no value, shown as it is. */
+  shape?: string;
   bucket?: string;
   from?: number | null;
   to?: number | null;
@@ -36,6 +38,7 @@ const share = (value: number | undefined) => (value === undefined ? '—' : `${(
 const figure = (value: number | undefined) => (value === undefined ? '—' : value.toPrecision(3));
 
 function where(entry: AttributionView, escape: (value: unknown) => string): string {
+  if (entry.shape !== undefined) return `${entry.bucket === 'new' ? 'new ' : ''}shape <code>${escape(entry.shape)}</code>`;
   if (entry.value !== undefined && entry.value !== null) return `${entry.bucket === 'new' ? 'new ' : ''}${escape(entry.value)}`;
   if (entry.from !== undefined || entry.to !== undefined)
     return `${entry.bucket ? `${escape(entry.bucket)} ` : ''}[${figure(entry.from ?? undefined)}, ${figure(entry.to ?? undefined)})`;

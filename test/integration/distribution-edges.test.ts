@@ -17,6 +17,8 @@ import { startPostgres } from '../helpers/postgres.js';
 
 const ROWS = 20_000;
 const BINS = 20;
+/** More than the 100,000 rows above which a profile takes its edges from a sample. */
+const LARGE_ROWS = 150_000;
 
 const engines = [
   {
@@ -25,7 +27,9 @@ const engines = [
     ddl:
       'CREATE TABLE orders (id integer PRIMARY KEY, total float8, created_at timestamp, status text); ' +
       `INSERT INTO orders SELECT i, (i * 7919) % 10007 / 10.0, timestamp '2026-01-01' + ((i * 104729) % 86400) * interval '1 minute', ` +
-      `(ARRAY['shipped','pending','delivered'])[1 + i % 3] FROM generate_series(1, ${ROWS}) i; ANALYZE orders;`,
+      `(ARRAY['shipped','pending','delivered'])[1 + i % 3] FROM generate_series(1, ${ROWS}) i; ANALYZE orders; ` +
+      `CREATE TABLE events (id integer PRIMARY KEY, total float8); ` +
+      `INSERT INTO events SELECT i, (i * 7919) % 100003 / 10.0 FROM generate_series(1, ${LARGE_ROWS}) i;`,
   },
   {
     label: 'MariaDB',
@@ -33,7 +37,9 @@ const engines = [
     ddl:
       'CREATE TABLE orders (id integer PRIMARY KEY, total double, created_at datetime, status varchar(20)); ' +
       `INSERT INTO orders SELECT seq, (seq * 7919) % 10007 / 10.0, TIMESTAMP '2026-01-01 00:00:00' + INTERVAL ((seq * 104729) % 86400) MINUTE, ` +
-      `ELT(1 + seq % 3, 'shipped','pending','delivered') FROM seq_1_to_${ROWS}; ANALYZE TABLE orders;`,
+      `ELT(1 + seq % 3, 'shipped','pending','delivered') FROM seq_1_to_${ROWS}; ANALYZE TABLE orders; ` +
+      `CREATE TABLE events (id integer PRIMARY KEY, total double); ` +
+      `INSERT INTO events SELECT seq, (seq * 7919) % 100003 / 10.0 FROM seq_1_to_${LARGE_ROWS};`,
   },
 ];
 
@@ -121,6 +127,51 @@ for (const engine of engines) {
       const counts = total?.valueBins.counts ?? [];
       assert.equal(counts[0], 0);
       assert.equal(counts[counts.length - 1], 0);
+    });
+
+    test("a query's result of more than 100,000 rows takes its edges from a hash sample within the profiled rows", async () => {
+      const SQL = 'SELECT id, total FROM events WHERE id % 10 <> 0';
+      const runner = new CheckRunner(
+        configWith({ production: { shop: role.url('production') }, staging: { shop: role.url('production') } }, [
+          ...[
+            ['same', SQL],
+            ['shifted', 'SELECT id, total + 500 AS total FROM events WHERE id % 10 <> 0'],
+          ].map(([name, staging]) => ({
+            kind: 'distribution',
+            name,
+            database: 'shop',
+            baseline: 'production',
+            candidate: 'staging',
+            sql: SQL,
+            sql_per_side: { staging },
+            key: ['id'],
+            sample_rows: 120_000,
+            columns: ['total'],
+            bins: BINS,
+          })),
+        ]),
+      );
+      try {
+        const same = await runner.run('same');
+        assert.equal(same.lastRun?.success, true, same.lastRun?.error);
+        assert.equal(same.result?.passed, true, same.result?.summary);
+        const sampling = same.result?.details.sampling as Record<
+          string,
+          { sampledRows: number; estimatedRows: number; edgeFraction: number; fraction: number }
+        >;
+        const production = sampling.production;
+        // 135,000 rows counted; 120,000 of them profiled; the edges from about 100,000.
+        assert.equal(production?.estimatedRows, 135_000, JSON.stringify(sampling));
+        assert.ok(Math.abs((production?.sampledRows ?? 0) - 120_000) < 1_500, JSON.stringify(sampling));
+        assert.ok(Math.abs((production?.edgeFraction ?? 0) - 100_000 / 135_000) < 1e-9, JSON.stringify(sampling));
+        const [column] = (same.result?.details.columns ?? []) as Array<{ statistics: Record<string, { distance: number }> }>;
+        // Both sides are the same rows, edges or not: identical profiles.
+        assert.equal(column?.statistics.ks?.distance, 0, JSON.stringify(column));
+        const shifted = await runner.run('shifted');
+        assert.equal(shifted.result?.passed, false, shifted.result?.summary);
+      } finally {
+        await runner.close();
+      }
     });
   });
 }

@@ -52,3 +52,14 @@ test("a query's result is sampled by a 32-bit hash of (seed, columns) below p·2
   );
   assert.equal(mysqlDialect.distribution.hashSampled(0.25, 7, ['`id`']), "CRC32(CONCAT_WS(_utf8mb4 X'1F', 7, `id`)) < 1073741824");
 });
+
+test('a shape is computed by regular expressions: other runs as #, then A-Z, a-z and 0-9 runs, cut; MariaDB in a binary collation', () => {
+  assert.equal(
+    postgresDialect.distribution.shape('v'),
+    "left(regexp_replace(regexp_replace(regexp_replace(regexp_replace(v, '[^A-Za-z0-9@._+/:, -]+', '#', 'g'), '[A-Z]+', 'A', 'g'), '[a-z]+', 'a', 'g'), '[0-9]+', '9', 'g'), 24)",
+  );
+  assert.equal(
+    mysqlDialect.distribution.shape('v'),
+    "LEFT(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(CONVERT(v USING utf8mb4) COLLATE utf8mb4_bin, '[^A-Za-z0-9@._+/:, -]+', '#'), '[A-Z]+', 'A'), '[a-z]+', 'a'), '[0-9]+', '9'), 24)",
+  );
+});

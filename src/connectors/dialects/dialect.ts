@@ -196,7 +196,23 @@ export interface DistributionDialect {
   computedOnce(select: string): string | null;
   /** How many binned measures one scan groups by jointly ((bins + 3)^k groups). */
   readonly measuresPerScan: number;
+  /**
+   * Whether a scan grouped by one measure's bins also counts its distinct values per bin (they add
+   * up to the column's distinct count): nearly free where the engine sorts within each group anyway.
+   */
+  readonly distinctInScan: boolean;
+  /**
+   * The shape of a text (docs/checks/distribution.md, "Shapes"): runs of A-Z become `A`, of a-z
+   * `a`, of 0-9 `9`, of any other character but the separators in SHAPE_SEPARATORS `#`; cut to
+   * SHAPE_LENGTH characters. The same text gives the same shape on every engine.
+   */
+  shape(text: string): string;
 }
+
+/** Characters a shape keeps as they are: they structure a value (e-mail, phone, date) without revealing it. */
+export const SHAPE_SEPARATORS = '@._+/:, -';
+/** Characters of a shape at most: a long value's shape says where its structure starts, never the whole value. */
+export const SHAPE_LENGTH = 24;
 
 export interface Dialect {
   readonly engine: Engine;

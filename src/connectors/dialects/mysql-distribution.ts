@@ -1,5 +1,5 @@
 import type { ReadSession } from '../database.js';
-import { numberLiteral, quantilePosition, type DistributionDialect } from './dialect.js';
+import { numberLiteral, quantilePosition, SHAPE_LENGTH, SHAPE_SEPARATORS, type DistributionDialect } from './dialect.js';
 
 /**
  * MySQL/MariaDB profiles of the `distribution` kind: a sample is a filter on a hash of the row's key
@@ -32,9 +32,24 @@ export const mysqlDistribution: DistributionDialect = {
   quantiles: quantilesPerValue,
   // Grouping by the bins of several measures at once is slower on MariaDB than one GROUP BY each.
   measuresPerScan: 1,
+  // Measured at 1M rows: the same time with COUNT(DISTINCT) per bin as without; a scan of its own costs more than all the bins.
+  distinctInScan: true,
+  // A binary collation: under a _ci one [A-Z] would match a-z too, and GROUP BY would merge `A` with `a`.
+  shape(text) {
+    const others = `REGEXP_REPLACE(CONVERT(${text} USING utf8mb4) COLLATE utf8mb4_bin, '[^A-Za-z0-9${SHAPE_SEPARATORS}]+', '#')`;
+    const classes = [
+      ['A-Z', 'A'],
+      ['a-z', 'a'],
+      ['0-9', '9'],
+    ].reduce((inner, [range, mark]) => `REGEXP_REPLACE(${inner}, '[${range}]+', '${mark}')`, others);
+    return `LEFT(${classes}, ${SHAPE_LENGTH})`;
+  },
 };
 
-/** No percentile aggregate: per value a count, then the values at the wanted positions of the sorted non-NULL rows. */
+/**
+ * No percentile aggregate: the non-NULL count of every value in one statement, then per value the
+ * values at the wanted positions of its sorted non-NULL rows.
+ */
 async function quantilesPerValue(
   session: ReadSession,
   from: string,
@@ -42,16 +57,19 @@ async function quantilesPerValue(
   values: readonly string[],
   probabilities: readonly number[],
 ): Promise<(number | null)[][]> {
+  if (values.length === 0) return [];
+  const counted = await session.query(
+    `SELECT ${values.map((value) => `COUNT(${value})`).join(', ')} FROM ${from}${where ? ` WHERE ${where}` : ''}`,
+  );
   // One statement with a window per value is much slower on MariaDB than one window per statement.
   const each: (number | null)[][] = [];
-  for (const value of values) {
-    const condition = [where, `${value} IS NOT NULL`].filter(Boolean).join(' AND ');
-    const count = await session.query(`SELECT COUNT(*) FROM ${from} WHERE ${condition}`);
-    const rows = Number(count.rows[0]?.[0] ?? 0);
+  for (const [i, value] of values.entries()) {
+    const rows = Number(counted.rows[0]?.[i] ?? 0);
     if (rows === 0) {
       each.push(probabilities.map(() => null));
       continue;
     }
+    const condition = [where, `${value} IS NOT NULL`].filter(Boolean).join(' AND ');
     const positions = [...new Set(probabilities.map((p) => quantilePosition(p, rows)))];
     const { rows: found } = await session.query(
       `SELECT rn, x FROM (SELECT ${value} AS x, ROW_NUMBER() OVER (ORDER BY ${value}) AS rn FROM ${from} WHERE ${condition}) AS ranked ` +
