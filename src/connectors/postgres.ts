@@ -53,6 +53,10 @@ export class PostgresConnector implements DatabaseConnector {
     });
     // An idle connection dropped by the server must never crash the process.
     this.pool.on('error', (error) => options.onError(classifyPostgresError(error)));
+    // Nor one that errors while it has no other listener: between the pool handing it over and the
+    // sample's own listener, or after a terminated backend's second error. The pool and the sample
+    // still see and report every error; a dead connection is dropped when it is next used.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   async readOnly<T>(options: { signal: AbortSignal; timeoutMs: number }, work: (session: ReadSession) => Promise<T>): Promise<T> {
