@@ -1,6 +1,7 @@
 import type { CheckResult, CommonCheck } from '../checks/check.js';
 import type { FailureReason } from '../core/errors.js';
 import type { ExamplesPrivacy } from './privacy.js';
+import { cutText } from '../core/text.js';
 
 /**
  * The last result of every check, written by samples and read at scrape time. A comparison
@@ -138,7 +139,7 @@ export class ResultsStore {
     if (!state) return;
     state.running = false;
     // Protected whole first, so that cutting it never leaves half a secret unrecognised.
-    state.lastRun = { ...record, success: false, reason, error: capped(this.guard().protectMessage(state.check, error)) };
+    state.lastRun = { ...record, success: false, reason, error: cutText(this.guard().protectMessage(state.check, error), MAX_ERROR_CHARS) };
     if (state.result) state.previousResult = state.result;
     delete state.result;
     state.runs.failure += 1;
@@ -149,11 +150,6 @@ export class ResultsStore {
 
 /** Longest failure message kept: a hostile side can put megabytes into a database or HTTP error. */
 const MAX_ERROR_CHARS = 2000;
-
-function capped(message: string): string {
-  if (message.length <= MAX_ERROR_CHARS) return message;
-  return `${message.slice(0, MAX_ERROR_CHARS)}… (${message.length - MAX_ERROR_CHARS} more characters not kept)`;
-}
 
 function fresh(check: CommonCheck): CheckState {
   return { check, running: false, runs: { success: 0, failure: 0 }, errors: {}, skipped: 0, memory: new Map(), revision: 0 };

@@ -1,5 +1,6 @@
 import { looksLikeCredential, Redactor } from '../compare/redact.js';
 import { Secret } from '../config/secret.js';
+import { cutText } from '../core/text.js';
 
 /**
  * Redaction of secrets in result details before they reach the API, the HTML report or a `run`
@@ -50,7 +51,7 @@ function redactString(value: string): string {
   let cleaned = value.replace(URL_CREDENTIALS, `$1${REDACTED}@`);
   if (looksLikeCredential(cleaned)) return REDACTED;
   for (const secret of Secret.knownValues()) if (cleaned.includes(secret)) cleaned = cleaned.replaceAll(secret, Secret.redacted);
-  return cleaned.length > MAX_STRING ? `${cleaned.slice(0, MAX_STRING)}… (${cleaned.length - MAX_STRING} more characters)` : cleaned;
+  return cutText(cleaned, MAX_STRING);
 }
 
 /** A difference row of compared data about a credential: its `key` or `path` (a string) names one. */
